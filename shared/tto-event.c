@@ -1,0 +1,469 @@
+/* tto-event.c: one event as both sides see it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "tto-event.h"
+#include "tto-protocol.h"
+#include "tto-util.h"
+
+struct _TtoEvent
+{
+  GObject parent_instance;
+
+  char *id;
+  char *title;
+  char *content;
+  char *announcement;
+  char *admission;
+  char *creator_id;
+  char *creator_name;
+  char *invite_code;
+  char *role;
+  char *end_reason;
+  gint64 deadline;
+  gint64 created_at;
+  gint64 last_seq;
+  guint member_count;
+  guint unread_count;
+};
+
+G_DEFINE_FINAL_TYPE (TtoEvent, tto_event, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_TITLE,
+  PROP_CONTENT,
+  PROP_ANNOUNCEMENT,
+  PROP_DEADLINE,
+  PROP_ADMISSION,
+  PROP_CREATOR_ID,
+  PROP_CREATOR_NAME,
+  PROP_INVITE_CODE,
+  PROP_CREATED_AT,
+  PROP_MEMBER_COUNT,
+  PROP_LAST_SEQ,
+  PROP_ROLE,
+  PROP_ENDED,
+  PROP_END_REASON,
+  PROP_UNREAD_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+tto_event_finalize (GObject *object)
+{
+  TtoEvent *self = (TtoEvent *) object;
+
+  g_free (self->id);
+  g_free (self->title);
+  g_free (self->content);
+  g_free (self->announcement);
+  g_free (self->admission);
+  g_free (self->creator_id);
+  g_free (self->creator_name);
+  g_free (self->invite_code);
+  g_free (self->role);
+  g_free (self->end_reason);
+
+  G_OBJECT_CLASS (tto_event_parent_class)->finalize (object);
+}
+
+static void
+tto_event_get_property (GObject *object,
+                        guint prop_id,
+                        GValue *value,
+                        GParamSpec *pspec)
+{
+  TtoEvent *self = TTO_EVENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_CONTENT:
+      g_value_set_string (value, self->content);
+      break;
+    case PROP_ANNOUNCEMENT:
+      g_value_set_string (value, self->announcement);
+      break;
+    case PROP_DEADLINE:
+      g_value_set_int64 (value, self->deadline);
+      break;
+    case PROP_ADMISSION:
+      g_value_set_string (value, self->admission);
+      break;
+    case PROP_CREATOR_ID:
+      g_value_set_string (value, self->creator_id);
+      break;
+    case PROP_CREATOR_NAME:
+      g_value_set_string (value, self->creator_name);
+      break;
+    case PROP_INVITE_CODE:
+      g_value_set_string (value, self->invite_code);
+      break;
+    case PROP_CREATED_AT:
+      g_value_set_int64 (value, self->created_at);
+      break;
+    case PROP_MEMBER_COUNT:
+      g_value_set_uint (value, self->member_count);
+      break;
+    case PROP_LAST_SEQ:
+      g_value_set_int64 (value, self->last_seq);
+      break;
+    case PROP_ROLE:
+      g_value_set_string (value, self->role);
+      break;
+    case PROP_ENDED:
+      g_value_set_boolean (value, self->end_reason != NULL);
+      break;
+    case PROP_END_REASON:
+      g_value_set_string (value, self->end_reason);
+      break;
+    case PROP_UNREAD_COUNT:
+      g_value_set_uint (value, self->unread_count);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tto_event_set_property (GObject *object,
+                        guint prop_id,
+                        const GValue *value,
+                        GParamSpec *pspec)
+{
+  TtoEvent *self = TTO_EVENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+    case PROP_TITLE:
+      tto_event_set_title (self, g_value_get_string (value));
+      break;
+    case PROP_CONTENT:
+      tto_event_set_content (self, g_value_get_string (value));
+      break;
+    case PROP_ANNOUNCEMENT:
+      tto_event_set_announcement (self, g_value_get_string (value));
+      break;
+    case PROP_DEADLINE:
+      tto_event_set_deadline (self, g_value_get_int64 (value));
+      break;
+    case PROP_ADMISSION:
+      tto_event_set_admission (self, g_value_get_string (value));
+      break;
+    case PROP_CREATOR_ID:
+      tto_event_set_creator_id (self, g_value_get_string (value));
+      break;
+    case PROP_CREATOR_NAME:
+      tto_event_set_creator_name (self, g_value_get_string (value));
+      break;
+    case PROP_INVITE_CODE:
+      tto_event_set_invite_code (self, g_value_get_string (value));
+      break;
+    case PROP_CREATED_AT:
+      tto_event_set_created_at (self, g_value_get_int64 (value));
+      break;
+    case PROP_MEMBER_COUNT:
+      tto_event_set_member_count (self, g_value_get_uint (value));
+      break;
+    case PROP_LAST_SEQ:
+      tto_event_set_last_seq (self, g_value_get_int64 (value));
+      break;
+    case PROP_ROLE:
+      tto_event_set_role (self, g_value_get_string (value));
+      break;
+    case PROP_UNREAD_COUNT:
+      tto_event_set_unread_count (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tto_event_class_init (TtoEventClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = tto_event_finalize;
+  object_class->get_property = tto_event_get_property;
+  object_class->set_property = tto_event_set_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL,
+                                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                               G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, rw);
+  properties[PROP_CONTENT] = g_param_spec_string ("content", NULL, NULL, NULL, rw);
+  properties[PROP_ANNOUNCEMENT] = g_param_spec_string ("announcement", NULL, NULL, NULL, rw);
+  properties[PROP_DEADLINE] = g_param_spec_int64 ("deadline", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_ADMISSION] = g_param_spec_string ("admission", NULL, NULL, "open", rw);
+  properties[PROP_CREATOR_ID] = g_param_spec_string ("creator-id", NULL, NULL, NULL, rw);
+  properties[PROP_CREATOR_NAME] = g_param_spec_string ("creator-name", NULL, NULL, NULL, rw);
+  properties[PROP_INVITE_CODE] = g_param_spec_string ("invite-code", NULL, NULL, NULL, rw);
+  properties[PROP_CREATED_AT] = g_param_spec_int64 ("created-at", NULL, NULL, 0, G_MAXINT64, 0,
+                                                    rw);
+  properties[PROP_MEMBER_COUNT] = g_param_spec_uint ("member-count", NULL, NULL, 0, G_MAXUINT, 0,
+                                                     rw);
+  properties[PROP_LAST_SEQ] = g_param_spec_int64 ("last-seq", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, NULL, rw);
+  properties[PROP_ENDED] = g_param_spec_boolean ("ended", NULL, NULL, FALSE,
+                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_END_REASON] = g_param_spec_string ("end-reason", NULL, NULL, NULL,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0,
+                                                     rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tto_event_init (TtoEvent *self)
+{
+  self->admission = g_strdup ("open");
+}
+
+TtoEvent *
+tto_event_new (const char *id)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return g_object_new (TTO_TYPE_EVENT, "id", id, NULL);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+
+  return json_node_get_int (node);
+}
+
+/* Reads the "event" object of PROTOCOL.md. */
+TtoEvent *
+tto_event_new_from_json (JsonObject *object,
+                         GError **error)
+{
+  g_autoptr (TtoEvent) self = NULL;
+  const char *id;
+  const char *title;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  id = member_string (object, "event_id");
+  title = member_string (object, "title");
+  if (id == NULL || title == NULL)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "event object needs event_id and title strings");
+      return NULL;
+    }
+
+  self = tto_event_new (id);
+  tto_event_set_title (self, title);
+  tto_event_set_content (self, member_string (object, "content"));
+  tto_event_set_announcement (self, member_string (object, "announcement"));
+  tto_event_set_deadline (self, member_int (object, "deadline"));
+  if (member_string (object, "admission") != NULL)
+    tto_event_set_admission (self, member_string (object, "admission"));
+  tto_event_set_creator_id (self, member_string (object, "creator_id"));
+  tto_event_set_creator_name (self, member_string (object, "creator_name"));
+  tto_event_set_invite_code (self, member_string (object, "invite_code"));
+  tto_event_set_created_at (self, member_int (object, "created_at"));
+  tto_event_set_member_count (self, (guint) CLAMP (member_int (object, "member_count"), 0,
+                                                   G_MAXUINT));
+  tto_event_set_last_seq (self, member_int (object, "last_seq"));
+  tto_event_set_role (self, member_string (object, "role"));
+  if (member_string (object, "state") != NULL &&
+      !g_str_equal (member_string (object, "state"), "active"))
+    tto_event_set_ended (self, member_string (object, "state"));
+
+  return g_steal_pointer (&self);
+}
+
+JsonObject *
+tto_event_to_json (TtoEvent *self,
+                   gboolean with_invite_code)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "event_id", self->id);
+  json_object_set_string_member (object, "title", self->title ? self->title : "");
+  json_object_set_string_member (object, "content", self->content ? self->content : "");
+  json_object_set_string_member (object, "announcement",
+                                 self->announcement ? self->announcement : "");
+  if (self->deadline > 0)
+    json_object_set_int_member (object, "deadline", self->deadline);
+  else
+    json_object_set_null_member (object, "deadline");
+  json_object_set_string_member (object, "admission", self->admission);
+  json_object_set_string_member (object, "creator_id", self->creator_id ? self->creator_id : "");
+  json_object_set_string_member (object, "creator_name",
+                                 self->creator_name ? self->creator_name : "");
+  if (with_invite_code && self->invite_code != NULL)
+    json_object_set_string_member (object, "invite_code", self->invite_code);
+  else
+    json_object_set_null_member (object, "invite_code");
+  json_object_set_int_member (object, "created_at", self->created_at);
+  json_object_set_int_member (object, "member_count", self->member_count);
+  json_object_set_int_member (object, "last_seq", self->last_seq);
+  if (self->role != NULL)
+    json_object_set_string_member (object, "role", self->role);
+  json_object_set_string_member (object, "state",
+                                 self->end_reason != NULL ? self->end_reason : "active");
+
+  return object;
+}
+
+/* Takes over what the relay says of an event the client already shows,
+ * keeping client-side state (unread count). */
+void
+tto_event_update_from (TtoEvent *self,
+                       TtoEvent *other)
+{
+  g_return_if_fail (TTO_IS_EVENT (self));
+  g_return_if_fail (TTO_IS_EVENT (other));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  tto_event_set_title (self, other->title);
+  tto_event_set_content (self, other->content);
+  tto_event_set_announcement (self, other->announcement);
+  tto_event_set_deadline (self, other->deadline);
+  tto_event_set_admission (self, other->admission);
+  tto_event_set_creator_id (self, other->creator_id);
+  tto_event_set_creator_name (self, other->creator_name);
+  if (other->invite_code != NULL)
+    tto_event_set_invite_code (self, other->invite_code);
+  tto_event_set_created_at (self, other->created_at);
+  tto_event_set_member_count (self, other->member_count);
+  if (other->last_seq > self->last_seq)
+    tto_event_set_last_seq (self, other->last_seq);
+  if (other->role != NULL)
+    tto_event_set_role (self, other->role);
+  if (other->end_reason != NULL)
+    tto_event_set_ended (self, other->end_reason);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+#define STRING_ACCESSORS(field, PROP)                                                            \
+  const char *tto_event_get_##field (TtoEvent *self)                                             \
+  {                                                                                              \
+    g_return_val_if_fail (TTO_IS_EVENT (self), NULL);                                            \
+    return self->field;                                                                          \
+  }                                                                                              \
+  void tto_event_set_##field (TtoEvent *self, const char *value)                                 \
+  {                                                                                              \
+    g_return_if_fail (TTO_IS_EVENT (self));                                                      \
+    if (tto_set_str (&self->field, value))                                                         \
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP]);                              \
+  }
+
+#define NUMBER_ACCESSORS(field, type, PROP)                                                      \
+  type tto_event_get_##field (TtoEvent *self)                                                    \
+  {                                                                                              \
+    g_return_val_if_fail (TTO_IS_EVENT (self), 0);                                               \
+    return self->field;                                                                          \
+  }                                                                                              \
+  void tto_event_set_##field (TtoEvent *self, type value)                                        \
+  {                                                                                              \
+    g_return_if_fail (TTO_IS_EVENT (self));                                                      \
+    if (self->field == value)                                                                    \
+      return;                                                                                    \
+    self->field = value;                                                                         \
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP]);                                \
+  }
+
+STRING_ACCESSORS (title, PROP_TITLE)
+STRING_ACCESSORS (content, PROP_CONTENT)
+STRING_ACCESSORS (announcement, PROP_ANNOUNCEMENT)
+STRING_ACCESSORS (admission, PROP_ADMISSION)
+STRING_ACCESSORS (creator_id, PROP_CREATOR_ID)
+STRING_ACCESSORS (creator_name, PROP_CREATOR_NAME)
+STRING_ACCESSORS (invite_code, PROP_INVITE_CODE)
+STRING_ACCESSORS (role, PROP_ROLE)
+NUMBER_ACCESSORS (deadline, gint64, PROP_DEADLINE)
+NUMBER_ACCESSORS (created_at, gint64, PROP_CREATED_AT)
+NUMBER_ACCESSORS (member_count, guint, PROP_MEMBER_COUNT)
+NUMBER_ACCESSORS (last_seq, gint64, PROP_LAST_SEQ)
+NUMBER_ACCESSORS (unread_count, guint, PROP_UNREAD_COUNT)
+
+const char *
+tto_event_get_id (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  return self->id;
+}
+
+gboolean
+tto_event_get_ended (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  return self->end_reason != NULL;
+}
+
+const char *
+tto_event_get_end_reason (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  return self->end_reason;
+}
+
+/* @reason: "ended", "expired" or "creator_left"; an event never restarts. */
+void
+tto_event_set_ended (TtoEvent *self,
+                     const char *reason)
+{
+  g_return_if_fail (TTO_IS_EVENT (self));
+  g_return_if_fail (reason != NULL);
+
+  if (self->end_reason != NULL)
+    return;
+
+  self->end_reason = g_strdup (reason);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_END_REASON]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDED]);
+}
+
+gboolean
+tto_event_is_creator (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  return g_strcmp0 (self->role, "creator") == 0;
+}

@@ -1,0 +1,698 @@
+/* tto-frame.c: envelope parsing, schema validation and serialisation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "tto-frame.h"
+
+typedef enum
+{
+  FIELD_STRING,
+  FIELD_INT,
+  FIELD_BOOL,
+  FIELD_OBJECT,
+  FIELD_ARRAY,
+} FieldType;
+
+typedef struct
+{
+  const char *name;
+  FieldType type;
+  gboolean required;
+  gboolean nullable;
+  guint min_chars; /* strings: fewer is bad_frame */
+  guint max_chars; /* strings: more is too_large; 0 means no limit */
+} FieldSpec;
+
+typedef gboolean (*BodyCheck) (JsonObject *body,
+                               GError **error);
+
+typedef struct
+{
+  const char *type;
+  TtoFrameOrigin origin;
+  const FieldSpec *fields;
+  BodyCheck check;
+} FrameSpec;
+
+#define END_FIELDS { NULL, 0, FALSE, FALSE, 0, 0 }
+
+static const FieldSpec no_fields[] = { END_FIELDS };
+
+static const FieldSpec identity_create_fields[] = {
+  { "kind", FIELD_STRING, TRUE, FALSE, 1, 32 },
+  { "display_name", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_NAME_CHARS },
+  END_FIELDS
+};
+
+static const FieldSpec auth_fields[] = {
+  { "token", FIELD_STRING, TRUE, FALSE, 1, 256 },
+  END_FIELDS
+};
+
+static const FieldSpec event_create_fields[] = {
+  { "title", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_TITLE_CHARS },
+  { "content", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_CONTENT_CHARS },
+  { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
+  { "deadline", FIELD_INT, FALSE, TRUE, 0, 0 },
+  { "admission", FIELD_STRING, FALSE, FALSE, 1, 32 },
+  END_FIELDS
+};
+
+static const FieldSpec event_id_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  END_FIELDS
+};
+
+static const FieldSpec event_join_fields[] = {
+  { "invite_code", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  END_FIELDS
+};
+
+static const FieldSpec msg_send_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "client_msg_id", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_CLIENT_MSG_ID },
+  { "text", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_TEXT_CHARS },
+  END_FIELDS
+};
+
+static const FieldSpec resume_fields[] = {
+  { "events", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec ok_fields[] = { END_FIELDS };
+
+static const FieldSpec error_fields[] = {
+  { "code", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "message", FIELD_STRING, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec msg_new_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "seq", FIELD_INT, TRUE, FALSE, 0, 0 },
+  { "msg_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "client_msg_id", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_CLIENT_MSG_ID },
+  { "sender_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "sender_name", FIELD_STRING, TRUE, FALSE, 0, 0 },
+  { "text", FIELD_STRING, TRUE, FALSE, 0, 0 },
+  { "ts", FIELD_INT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec event_ended_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "reason", FIELD_STRING, TRUE, FALSE, 1, 32 },
+  END_FIELDS
+};
+
+static const FieldSpec member_joined_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "member", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  { "member_count", FIELD_INT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static gboolean
+check_identity_create (JsonObject *body,
+                       GError **error)
+{
+  const char *kind = json_object_get_string_member (body, "kind");
+
+  /* Other kinds (timed, permanent) arrive with the identity work. */
+  if (!g_str_equal (kind, "one_time"))
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.kind: unsupported identity kind '%s' (expected 'one_time')", kind);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_event_create (JsonObject *body,
+                    GError **error)
+{
+  if (json_object_has_member (body, "admission"))
+    {
+      const char *admission = json_object_get_string_member (body, "admission");
+
+      if (!g_str_equal (admission, "open"))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.admission: unsupported admission '%s' (expected 'open')", admission);
+          return FALSE;
+        }
+    }
+
+  if (json_object_has_member (body, "deadline") &&
+      !json_object_get_null_member (body, "deadline") &&
+      json_object_get_int_member (body, "deadline") <= 0)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.deadline must be a positive Unix time in seconds");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_resume (JsonObject *body,
+              GError **error)
+{
+  JsonObject *events = json_object_get_object_member (body, "events");
+  g_autoptr (GList) names = json_object_get_members (events);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (events, l->data);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+          json_node_get_int (node) < 0)
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.events.%s must be a non-negative integer (the last seq seen)",
+                       (const char *) l->data);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static const FrameSpec frame_specs[] = {
+  { TTO_FRAME_IDENTITY_CREATE, TTO_FRAME_FROM_CLIENT, identity_create_fields, check_identity_create },
+  { TTO_FRAME_AUTH, TTO_FRAME_FROM_CLIENT, auth_fields, NULL },
+  { TTO_FRAME_EVENT_CREATE, TTO_FRAME_FROM_CLIENT, event_create_fields, check_event_create },
+  { TTO_FRAME_EVENT_GET, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
+  { TTO_FRAME_EVENT_JOIN, TTO_FRAME_FROM_CLIENT, event_join_fields, NULL },
+  { TTO_FRAME_EVENT_LIST, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
+  { TTO_FRAME_EVENT_END, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
+  { TTO_FRAME_MSG_SEND, TTO_FRAME_FROM_CLIENT, msg_send_fields, NULL },
+  { TTO_FRAME_RESUME, TTO_FRAME_FROM_CLIENT, resume_fields, check_resume },
+  { TTO_FRAME_PING, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
+  { TTO_FRAME_OK, TTO_FRAME_FROM_RELAY, ok_fields, NULL },
+  { TTO_FRAME_ERROR, TTO_FRAME_FROM_RELAY, error_fields, NULL },
+  { TTO_FRAME_MSG_NEW, TTO_FRAME_FROM_RELAY, msg_new_fields, NULL },
+  { TTO_FRAME_EVENT_ENDED, TTO_FRAME_FROM_RELAY, event_ended_fields, NULL },
+  { TTO_FRAME_MEMBER_JOINED, TTO_FRAME_FROM_RELAY, member_joined_fields, NULL },
+};
+
+static const FrameSpec *
+find_spec (const char *type,
+           TtoFrameOrigin origin)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (frame_specs); i++)
+    if ((frame_specs[i].origin & origin) != 0 && g_str_equal (frame_specs[i].type, type))
+      return &frame_specs[i];
+
+  return NULL;
+}
+
+gboolean
+tto_protocol_is_known_type (const char *type,
+                            TtoFrameOrigin origin)
+{
+  g_return_val_if_fail (type != NULL, FALSE);
+
+  return find_spec (type, origin) != NULL;
+}
+
+static const char *
+field_type_name (FieldType type)
+{
+  switch (type)
+    {
+    case FIELD_STRING:
+      return "a string";
+    case FIELD_INT:
+      return "an integer";
+    case FIELD_BOOL:
+      return "a boolean";
+    case FIELD_OBJECT:
+      return "an object";
+    case FIELD_ARRAY:
+      return "an array";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+node_has_type (JsonNode *node,
+               FieldType type)
+{
+  switch (type)
+    {
+    case FIELD_STRING:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+    case FIELD_INT:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    case FIELD_BOOL:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+    case FIELD_OBJECT:
+      return JSON_NODE_HOLDS_OBJECT (node);
+    case FIELD_ARRAY:
+      return JSON_NODE_HOLDS_ARRAY (node);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+validate_body (const FrameSpec *spec,
+               JsonObject *body,
+               GError **error)
+{
+  for (const FieldSpec *f = spec->fields; f->name != NULL; f++)
+    {
+      JsonNode *node = json_object_get_member (body, f->name);
+
+      if (node == NULL)
+        {
+          if (!f->required)
+            continue;
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.%s is required in %s", f->name, spec->type);
+          return FALSE;
+        }
+
+      if (JSON_NODE_HOLDS_NULL (node) && f->nullable)
+        continue;
+
+      if (!node_has_type (node, f->type))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.%s must be %s", f->name, field_type_name (f->type));
+          return FALSE;
+        }
+
+      if (f->type == FIELD_STRING)
+        {
+          const char *s = json_node_get_string (node);
+          glong chars;
+
+          if (!g_utf8_validate (s, -1, NULL))
+            {
+              g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.%s is not valid UTF-8", f->name);
+              return FALSE;
+            }
+
+          chars = g_utf8_strlen (s, -1);
+          if (chars < (glong) f->min_chars)
+            {
+              g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.%s must not be empty", f->name);
+              return FALSE;
+            }
+          if (f->max_chars > 0 && chars > (glong) f->max_chars)
+            {
+              g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_TOO_LARGE,
+                           "body.%s has %ld characters; at most %u are allowed", f->name, chars,
+                           f->max_chars);
+              return FALSE;
+            }
+        }
+    }
+
+  if (spec->check != NULL)
+    return spec->check (body, error);
+
+  return TRUE;
+}
+
+/* Reads an optional string member of the envelope. */
+static gboolean
+envelope_string (JsonObject *root,
+                 const char *name,
+                 const char **out,
+                 GError **error)
+{
+  JsonNode *node = json_object_get_member (root, name);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!node_has_type (node, FIELD_STRING) || json_node_get_string (node)[0] == '\0' ||
+      strlen (json_node_get_string (node)) > 64)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "%s must be a string of 1 to 64 bytes", name);
+      return FALSE;
+    }
+
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+TtoFrame *
+tto_frame_parse (const char *data,
+                 gsize length,
+                 TtoFrameOrigin origin,
+                 char **out_id,
+                 GError **error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (TtoFrame) frame = NULL;
+  const FrameSpec *spec;
+  JsonNode *root_node;
+  JsonObject *root;
+  JsonNode *node;
+  const char *type;
+  const char *id;
+  const char *re;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (out_id != NULL)
+    *out_id = NULL;
+
+  if (length > TTO_PROTOCOL_MAX_FRAME_BYTES)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "frame has %" G_GSIZE_FORMAT " bytes; at most %d are allowed", length,
+                   TTO_PROTOCOL_MAX_FRAME_BYTES);
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "frame is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  root_node = json_parser_get_root (parser);
+  if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "frame must be a JSON object");
+      return NULL;
+    }
+  root = json_node_get_object (root_node);
+
+  /* Read the id first, so that even a bad frame's error can name it. */
+  if (!envelope_string (root, "id", &id, error))
+    return NULL;
+  if (out_id != NULL)
+    *out_id = g_strdup (id);
+
+  node = json_object_get_member (root, "v");
+  if (node == NULL)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "v is required");
+      return NULL;
+    }
+  if (!node_has_type (node, FIELD_INT))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "v must be an integer");
+      return NULL;
+    }
+  if (json_node_get_int (node) != TTO_PROTOCOL_VERSION)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+                   "protocol version %" G_GINT64_FORMAT " is not supported (expected %d)",
+                   json_node_get_int (node), TTO_PROTOCOL_VERSION);
+      return NULL;
+    }
+
+  node = json_object_get_member (root, "type");
+  if (node == NULL)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "type is required");
+      return NULL;
+    }
+  if (!node_has_type (node, FIELD_STRING))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "type must be a string");
+      return NULL;
+    }
+  type = json_node_get_string (node);
+
+  spec = find_spec (type, origin);
+  if (spec == NULL)
+    {
+      g_autofree char *shown = g_utf8_make_valid (type, MIN (strlen (type), 64));
+
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "type: unknown frame type '%s'", shown);
+      return NULL;
+    }
+
+  if (!envelope_string (root, "re", &re, error))
+    return NULL;
+
+  node = json_object_get_member (root, "body");
+  if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body must be an object");
+      return NULL;
+    }
+
+  frame = g_new0 (TtoFrame, 1);
+  frame->type = g_strdup (type);
+  frame->id = g_strdup (id);
+  frame->re = g_strdup (re);
+  frame->body = node != NULL ? json_object_ref (json_node_get_object (node)) : json_object_new ();
+
+  if (!validate_body (spec, frame->body, error))
+    {
+      tto_frame_wipe (frame);
+      return NULL;
+    }
+
+  return g_steal_pointer (&frame);
+}
+
+TtoFrame *
+tto_frame_new (const char *type,
+               const char *id,
+               JsonObject *body)
+{
+  TtoFrame *frame;
+
+  g_return_val_if_fail (type != NULL, NULL);
+
+  frame = g_new0 (TtoFrame, 1);
+  frame->type = g_strdup (type);
+  frame->id = g_strdup (id);
+  frame->body = body != NULL ? body : json_object_new ();
+
+  return frame;
+}
+
+TtoFrame *
+tto_frame_new_ok (const char *re,
+                  JsonObject *body)
+{
+  TtoFrame *frame = tto_frame_new (TTO_FRAME_OK, NULL, body);
+
+  frame->re = g_strdup (re);
+  return frame;
+}
+
+TtoFrame *
+tto_frame_new_error (const char *re,
+                     TtoProtocolError code,
+                     const char *message)
+{
+  JsonObject *body = json_object_new ();
+  TtoFrame *frame;
+
+  json_object_set_string_member (body, "code", tto_protocol_error_to_code (code));
+  json_object_set_string_member (body, "message", message != NULL ? message : "");
+  frame = tto_frame_new (TTO_FRAME_ERROR, NULL, body);
+  frame->re = g_strdup (re);
+
+  return frame;
+}
+
+TtoFrame *
+tto_frame_new_error_from_gerror (const char *re,
+                                 const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == TTO_PROTOCOL_ERROR)
+    return tto_frame_new_error (re, (TtoProtocolError) error->code, error->message);
+
+  /* Other domains are internal details; say so without leaking them. */
+  return tto_frame_new_error (re, TTO_PROTOCOL_ERROR_INTERNAL, "internal relay error");
+}
+
+static void
+wipe_node (JsonNode *node);
+
+static void
+wipe_object (JsonObject *object)
+{
+  g_autoptr (GList) values = json_object_get_values (object);
+
+  for (GList *l = values; l != NULL; l = l->next)
+    wipe_node (l->data);
+}
+
+static void
+wipe_node (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    wipe_object (json_node_get_object (node));
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        wipe_node (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      /* json-glib hands out its own copy of the string: zero it in place so
+       * message text does not linger in freed heap memory. */
+      char *s = (char *) json_node_get_string (node);
+
+      if (s != NULL)
+        explicit_bzero (s, strlen (s));
+    }
+}
+
+/* Zeroes every string of the body in place. Call before freeing a frame
+ * that carried message content. */
+void
+tto_frame_wipe (TtoFrame *frame)
+{
+  if (frame == NULL || frame->body == NULL)
+    return;
+
+  wipe_object (frame->body);
+}
+
+void
+tto_frame_free (TtoFrame *frame)
+{
+  if (frame == NULL)
+    return;
+
+  g_free (frame->type);
+  g_free (frame->id);
+  g_free (frame->re);
+  g_clear_pointer (&frame->body, json_object_unref);
+  g_free (frame);
+}
+
+char *
+tto_frame_serialize (const TtoFrame *frame,
+                     gsize *length)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *body;
+
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "v");
+  json_builder_add_int_value (builder, TTO_PROTOCOL_VERSION);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, frame->type);
+  if (frame->id != NULL)
+    {
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, frame->id);
+    }
+  if (frame->re != NULL)
+    {
+      json_builder_set_member_name (builder, "re");
+      json_builder_add_string_value (builder, frame->re);
+    }
+  json_builder_set_member_name (builder, "body");
+  body = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (body, frame->body);
+  json_builder_add_value (builder, body);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, length);
+}
+
+gboolean
+tto_frame_is (const TtoFrame *frame,
+              const char *type)
+{
+  g_return_val_if_fail (frame != NULL, FALSE);
+
+  return g_strcmp0 (frame->type, type) == 0;
+}
+
+/* For an error frame, sets @error from its code and message. */
+gboolean
+tto_frame_propagate_error (const TtoFrame *frame,
+                           GError **error)
+{
+  g_return_val_if_fail (frame != NULL, FALSE);
+
+  if (!tto_frame_is (frame, TTO_FRAME_ERROR))
+    return FALSE;
+
+  g_set_error_literal (error, TTO_PROTOCOL_ERROR,
+                       tto_protocol_error_from_code (tto_frame_get_string (frame, "code")),
+                       tto_frame_get_string (frame, "message"));
+  return TRUE;
+}
+
+const char *
+tto_frame_get_string (const TtoFrame *frame,
+                      const char *field)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  node = json_object_get_member (frame->body, field);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+gint64
+tto_frame_get_int (const TtoFrame *frame,
+                   const char *field,
+                   gint64 default_value)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (frame != NULL, default_value);
+
+  node = json_object_get_member (frame->body, field);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return default_value;
+
+  return json_node_get_int (node);
+}
+
+gboolean
+tto_frame_has (const TtoFrame *frame,
+               const char *field)
+{
+  g_return_val_if_fail (frame != NULL, FALSE);
+
+  return json_object_has_member (frame->body, field);
+}

@@ -1,0 +1,44 @@
+/* tto-message.h: one chat message
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TTO_MESSAGE_STATE_PENDING, /* queued on the client, not yet accepted */
+  TTO_MESSAGE_STATE_SENT,    /* has a seq from the relay */
+} TtoMessageState;
+
+#define TTO_TYPE_MESSAGE (tto_message_get_type ())
+G_DECLARE_FINAL_TYPE (TtoMessage, tto_message, TTO, MESSAGE, GObject)
+
+TtoMessage *tto_message_new_pending (const char *event_id,
+                                     const char *client_msg_id,
+                                     const char *sender_id,
+                                     const char *sender_name,
+                                     const char *text,
+                                     gint64 ts);
+TtoMessage *tto_message_new_from_json (JsonObject *object,
+                                       GError **error);
+JsonObject *tto_message_to_json (TtoMessage *self);
+
+const char *tto_message_get_event_id (TtoMessage *self);
+const char *tto_message_get_msg_id (TtoMessage *self);
+const char *tto_message_get_client_msg_id (TtoMessage *self);
+const char *tto_message_get_sender_id (TtoMessage *self);
+const char *tto_message_get_sender_name (TtoMessage *self);
+const char *tto_message_get_text (TtoMessage *self);
+gint64 tto_message_get_seq (TtoMessage *self);
+gint64 tto_message_get_ts (TtoMessage *self);
+TtoMessageState tto_message_get_state (TtoMessage *self);
+void tto_message_confirm (TtoMessage *self,
+                          const char *msg_id,
+                          gint64 seq,
+                          gint64 ts);
+
+G_END_DECLS

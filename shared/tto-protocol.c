@@ -1,0 +1,45 @@
+/* tto-protocol.c: wire error codes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "tto-protocol.h"
+
+G_DEFINE_QUARK (tto-protocol-error-quark, tto_protocol_error)
+
+/* Indexed by TtoProtocolError: the one place where codes meet the wire. */
+static const char *const error_codes[] = {
+  [TTO_PROTOCOL_ERROR_BAD_FRAME] = "bad_frame",
+  [TTO_PROTOCOL_ERROR_UNSUPPORTED_VERSION] = "unsupported_version",
+  [TTO_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
+  [TTO_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
+  [TTO_PROTOCOL_ERROR_NOT_FOUND] = "not_found",
+  [TTO_PROTOCOL_ERROR_TOO_LARGE] = "too_large",
+  [TTO_PROTOCOL_ERROR_RATE_LIMITED] = "rate_limited",
+  [TTO_PROTOCOL_ERROR_EXPIRED] = "expired",
+  [TTO_PROTOCOL_ERROR_CONFLICT] = "conflict",
+  [TTO_PROTOCOL_ERROR_WRONG_FORM] = "wrong_form",
+  [TTO_PROTOCOL_ERROR_UNAVAILABLE] = "unavailable",
+  [TTO_PROTOCOL_ERROR_INTERNAL] = "internal",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (error_codes) == TTO_PROTOCOL_ERROR_LAST + 1);
+
+const char *
+tto_protocol_error_to_code (TtoProtocolError error)
+{
+  g_return_val_if_fail (error <= TTO_PROTOCOL_ERROR_LAST, "internal");
+
+  return error_codes[error];
+}
+
+/* Unknown codes (from a newer relay) read as internal, so that a client
+ * still shows the message that came with them. */
+TtoProtocolError
+tto_protocol_error_from_code (const char *code)
+{
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (error_codes); i++)
+    if (g_str_equal (code, error_codes[i]))
+      return (TtoProtocolError) i;
+
+  return TTO_PROTOCOL_ERROR_INTERNAL;
+}

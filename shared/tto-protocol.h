@@ -1,0 +1,75 @@
+/* tto-protocol.h: constants and error codes of the ThreeTwoOne wire protocol v1
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TTO_PROTOCOL_VERSION 1
+/* A text frame larger than this is refused with bad_frame. */
+#define TTO_PROTOCOL_MAX_FRAME_BYTES (64 * 1024)
+/* Longest message text, in Unicode characters; longer is too_large. */
+#define TTO_PROTOCOL_MAX_TEXT_CHARS 4000
+#define TTO_PROTOCOL_MAX_NAME_CHARS 64
+#define TTO_PROTOCOL_MAX_TITLE_CHARS 120
+#define TTO_PROTOCOL_MAX_CONTENT_CHARS 4000
+#define TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS 2000
+#define TTO_PROTOCOL_MAX_CLIENT_MSG_ID 64
+
+#define TTO_PROTOCOL_ERROR (tto_protocol_error_quark ())
+
+/* One value per wire error code; see shared/PROTOCOL.md. Keep in step with
+ * the table in tto-protocol.c. */
+typedef enum
+{
+  TTO_PROTOCOL_ERROR_BAD_FRAME,
+  TTO_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+  TTO_PROTOCOL_ERROR_UNAUTHORIZED,
+  TTO_PROTOCOL_ERROR_FORBIDDEN,
+  TTO_PROTOCOL_ERROR_NOT_FOUND,
+  TTO_PROTOCOL_ERROR_TOO_LARGE,
+  TTO_PROTOCOL_ERROR_RATE_LIMITED,
+  TTO_PROTOCOL_ERROR_EXPIRED,
+  TTO_PROTOCOL_ERROR_CONFLICT,
+  TTO_PROTOCOL_ERROR_WRONG_FORM,
+  TTO_PROTOCOL_ERROR_UNAVAILABLE,
+  TTO_PROTOCOL_ERROR_INTERNAL,
+} TtoProtocolError;
+
+#define TTO_PROTOCOL_ERROR_LAST TTO_PROTOCOL_ERROR_INTERNAL
+
+GQuark tto_protocol_error_quark (void);
+const char *tto_protocol_error_to_code (TtoProtocolError error);
+TtoProtocolError tto_protocol_error_from_code (const char *code);
+
+/* Who sends a frame type. */
+typedef enum
+{
+  TTO_FRAME_FROM_CLIENT = 1 << 0,
+  TTO_FRAME_FROM_RELAY = 1 << 1,
+} TtoFrameOrigin;
+
+/* Frame types of protocol v1 */
+#define TTO_FRAME_OK "ok"
+#define TTO_FRAME_ERROR "error"
+#define TTO_FRAME_IDENTITY_CREATE "identity.create"
+#define TTO_FRAME_AUTH "auth"
+#define TTO_FRAME_EVENT_CREATE "event.create"
+#define TTO_FRAME_EVENT_GET "event.get"
+#define TTO_FRAME_EVENT_JOIN "event.join"
+#define TTO_FRAME_EVENT_LIST "event.list"
+#define TTO_FRAME_EVENT_END "event.end"
+#define TTO_FRAME_EVENT_ENDED "event.ended"
+#define TTO_FRAME_MEMBER_JOINED "member.joined"
+#define TTO_FRAME_MSG_SEND "msg.send"
+#define TTO_FRAME_MSG_NEW "msg.new"
+#define TTO_FRAME_RESUME "resume"
+#define TTO_FRAME_PING "ping"
+
+gboolean tto_protocol_is_known_type (const char *type,
+                                     TtoFrameOrigin origin);
+
+G_END_DECLS
