@@ -1,0 +1,261 @@
+/* tto-relay-config.c: relay settings from a key file and the command line
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tto-relay"
+
+#include <string.h>
+
+#include "tto-relay-config.h"
+
+G_DEFINE_QUARK (tto-relay-config-error-quark, tto_relay_config_error)
+
+/* The grace period may not outlast the promise that temporary identity data
+ * is gone within one hour. */
+#define MAX_IDENTITY_GRACE 3600
+
+TtoRelayConfig *
+tto_relay_config_new (void)
+{
+  TtoRelayConfig *config = g_new0 (TtoRelayConfig, 1);
+
+  config->bind_address = g_strdup ("127.0.0.1");
+  config->port = 8321;
+  config->mysql_user = g_strdup ("root");
+  config->mysql_database = g_strdup ("tto");
+  config->mysql_port = 3306;
+  config->sweep_interval = 30;
+  config->identity_grace = 600;
+  config->max_connections = 10000;
+  config->max_queued_bytes = 4 * 1024 * 1024;
+
+  return config;
+}
+
+void
+tto_relay_config_free (TtoRelayConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->bind_address);
+  g_free (config->mysql_socket);
+  g_free (config->mysql_host);
+  g_free (config->mysql_user);
+  if (config->mysql_password != NULL)
+    explicit_bzero (config->mysql_password, strlen (config->mysql_password));
+  g_free (config->mysql_password);
+  g_free (config->mysql_database);
+  g_free (config);
+}
+
+static gboolean
+read_string (GKeyFile *file,
+             const char *group,
+             const char *key,
+             char **out,
+             GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  char *value = g_key_file_get_string (file, group, key, &local_error);
+
+  if (value == NULL)
+    {
+      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+          g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_free (*out);
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+read_uint (GKeyFile *file,
+           const char *group,
+           const char *key,
+           guint *out,
+           GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  gint value = g_key_file_get_integer (file, group, key, &local_error);
+
+  if (local_error != NULL)
+    {
+      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+          g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        return TRUE;
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "[%s] %s: ", group, key);
+      return FALSE;
+    }
+  if (value < 0)
+    {
+      g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                   "[%s] %s must not be negative", group, key);
+      return FALSE;
+    }
+
+  *out = (guint) value;
+  return TRUE;
+}
+
+gboolean
+tto_relay_config_load_file (TtoRelayConfig *config,
+                            const char *path,
+                            GError **error)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  guint queued_kib = (guint) (config->max_queued_bytes / 1024);
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
+  if (!read_string (file, "relay", "bind", &config->bind_address, error) ||
+      !read_uint (file, "relay", "port", &config->port, error) ||
+      !read_uint (file, "relay", "max_connections", &config->max_connections, error) ||
+      !read_uint (file, "relay", "max_queued_kib", &queued_kib, error) ||
+      !read_uint (file, "relay", "sweep_interval", &config->sweep_interval, error) ||
+      !read_uint (file, "identities", "one_time_grace", &config->identity_grace, error) ||
+      !read_string (file, "mysql", "socket", &config->mysql_socket, error) ||
+      !read_string (file, "mysql", "host", &config->mysql_host, error) ||
+      !read_uint (file, "mysql", "port", &config->mysql_port, error) ||
+      !read_string (file, "mysql", "user", &config->mysql_user, error) ||
+      !read_string (file, "mysql", "password", &config->mysql_password, error) ||
+      !read_string (file, "mysql", "database", &config->mysql_database, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  config->max_queued_bytes = (gsize) queued_kib * 1024;
+
+  return TRUE;
+}
+
+/* Flags override the file; the file is read first so that --config can sit
+ * anywhere on the command line. */
+gboolean
+tto_relay_config_parse_args (TtoRelayConfig *config,
+                             int *argc,
+                             char ***argv,
+                             GError **error)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *bind = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *database = NULL;
+  gint port = -1;
+  gint sweep = -1;
+  gint grace = -1;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE", "FILE" },
+    { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDRESS (default 127.0.0.1)",
+      "ADDRESS" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Listen on PORT (default 8321; 0 picks one)",
+      "PORT" },
+    { "mysql-socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path, "MariaDB unix socket", "PATH" },
+    { "mysql-user", 0, 0, G_OPTION_ARG_STRING, &user, "MariaDB user (default root)", "USER" },
+    { "mysql-password", 0, 0, G_OPTION_ARG_STRING, &password, "MariaDB password", "PASSWORD" },
+    { "mysql-database", 0, 0, G_OPTION_ARG_STRING, &database, "Database (default tto)", "NAME" },
+    { "sweep-interval", 0, 0, G_OPTION_ARG_INT, &sweep,
+      "Seconds between expiry sweeps (default 30)", "SECONDS" },
+    { "identity-grace", 0, 0, G_OPTION_ARG_INT, &grace,
+      "Seconds a one-time identity outlives its last connection (default 600, at most 3600)",
+      "SECONDS" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- ThreeTwoOne relay");
+  g_option_context_set_summary (context,
+                                "Relays the messages of temporary events. Messages live only in "
+                                "memory; MariaDB holds identities, events and members.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (config_path != NULL && !tto_relay_config_load_file (config, config_path, error))
+    return FALSE;
+
+  if (bind != NULL)
+    {
+      g_free (config->bind_address);
+      config->bind_address = g_steal_pointer (&bind);
+    }
+  if (port >= 0)
+    config->port = (guint) port;
+  if (socket_path != NULL)
+    {
+      g_free (config->mysql_socket);
+      config->mysql_socket = g_steal_pointer (&socket_path);
+    }
+  if (user != NULL)
+    {
+      g_free (config->mysql_user);
+      config->mysql_user = g_steal_pointer (&user);
+    }
+  if (password != NULL)
+    {
+      g_free (config->mysql_password);
+      config->mysql_password = g_steal_pointer (&password);
+    }
+  if (database != NULL)
+    {
+      g_free (config->mysql_database);
+      config->mysql_database = g_steal_pointer (&database);
+    }
+  if (sweep >= 0)
+    config->sweep_interval = (guint) sweep;
+  if (grace >= 0)
+    config->identity_grace = (guint) grace;
+
+  return tto_relay_config_validate (config, error);
+}
+
+gboolean
+tto_relay_config_validate (TtoRelayConfig *config,
+                           GError **error)
+{
+  if (config->port > 65535)
+    {
+      g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                   "port %u is out of range (0-65535)", config->port);
+      return FALSE;
+    }
+  if (config->sweep_interval == 0)
+    {
+      g_set_error_literal (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                           "sweep interval must be at least 1 second");
+      return FALSE;
+    }
+  if (config->identity_grace > MAX_IDENTITY_GRACE)
+    {
+      g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                   "one-time identity grace of %u s exceeds the limit of %u s", config->identity_grace,
+                   MAX_IDENTITY_GRACE);
+      return FALSE;
+    }
+  if (config->mysql_database == NULL || config->mysql_database[0] == '\0')
+    {
+      g_set_error_literal (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                           "a MariaDB database name is required");
+      return FALSE;
+    }
+  for (const char *p = config->mysql_database; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_')
+      {
+        g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                     "database name '%s' may hold only letters, digits and '_'",
+                     config->mysql_database);
+        return FALSE;
+      }
+
+  return TRUE;
+}

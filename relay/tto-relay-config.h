@@ -1,0 +1,49 @@
+/* tto-relay-config.h: relay settings from a key file and the command line
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TTO_RELAY_CONFIG_ERROR (tto_relay_config_error_quark ())
+
+typedef enum
+{
+  TTO_RELAY_CONFIG_ERROR_INVALID,
+} TtoRelayConfigError;
+
+typedef struct
+{
+  char *bind_address;
+  guint port;
+  char *mysql_socket;
+  char *mysql_host;
+  guint mysql_port;
+  char *mysql_user;
+  char *mysql_password;
+  char *mysql_database;
+  guint sweep_interval;   /* seconds */
+  guint identity_grace;   /* seconds a one-time identity outlives its last connection */
+  guint max_connections;
+  gsize max_queued_bytes; /* per connection, before it is dropped */
+} TtoRelayConfig;
+
+GQuark tto_relay_config_error_quark (void);
+TtoRelayConfig *tto_relay_config_new (void);
+gboolean tto_relay_config_load_file (TtoRelayConfig *config,
+                                     const char *path,
+                                     GError **error);
+gboolean tto_relay_config_parse_args (TtoRelayConfig *config,
+                                      int *argc,
+                                      char ***argv,
+                                      GError **error);
+gboolean tto_relay_config_validate (TtoRelayConfig *config,
+                                    GError **error);
+void tto_relay_config_free (TtoRelayConfig *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtoRelayConfig, tto_relay_config_free)
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* tto-relay-private.h: state shared by the relay's modules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "tto-frame.h"
+#include "tto-relay-config.h"
+#include "tto-relay-room.h"
+#include "tto-relay-store.h"
+#include "tto-relay.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TtoRelayConn TtoRelayConn;
+
+struct _TtoRelay
+{
+  TtoRelayConfig *config;
+  TtoRelayStore *store;
+  SoupServer *server;
+  guint port;
+
+  GHashTable *rooms;   /* event id → TtoRelayRoom */
+  GHashTable *invites; /* invite code → TtoRelayRoom (borrowed) */
+  GHashTable *online;  /* identity id → GPtrArray of TtoRelayConn (borrowed) */
+  GHashTable *conns;   /* TtoRelayConn set (one reference each) */
+
+  guint sweep_source;
+  gboolean sweeping_identities;
+};
+
+struct _TtoRelayConn
+{
+  gatomicrefcount ref;
+  TtoRelay *relay; /* NULL once the relay or the socket is gone */
+  SoupWebsocketConnection *ws;
+  char *identity_id;
+  char *identity_kind;
+  char *display_name;
+  /* While identity.create or auth is in flight, later frames wait here so a
+   * client may pipeline "auth, resume". */
+  gboolean authenticating;
+  GQueue held_frames; /* GBytes */
+};
+
+TtoRelayConn *tto_relay_conn_ref (TtoRelayConn *conn);
+void tto_relay_conn_unref (TtoRelayConn *conn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtoRelayConn, tto_relay_conn_unref)
+
+/* tto-relay.c: registry and fan-out */
+void tto_relay_add_room (TtoRelay *relay,
+                         TtoRelayRoom *room);
+TtoRelayRoom *tto_relay_find_room (TtoRelay *relay,
+                                   const char *event_id);
+TtoRelayRoom *tto_relay_find_room_by_invite (TtoRelay *relay,
+                                             const char *code);
+void tto_relay_end_room (TtoRelay *relay,
+                         const char *event_id,
+                         const char *reason);
+void tto_relay_set_online (TtoRelay *relay,
+                           TtoRelayConn *conn,
+                           const char *identity_id,
+                           const char *kind,
+                           const char *display_name);
+void tto_relay_send (TtoRelayConn *conn,
+                     const TtoFrame *frame);
+void tto_relay_send_raw (TtoRelayConn *conn,
+                         const char *text);
+void tto_relay_send_to_room (TtoRelay *relay,
+                             TtoRelayRoom *room,
+                             const char *text,
+                             const char *except_identity_id);
+JsonObject *tto_relay_event_json (TtoRelayRoom *room,
+                                  const char *identity_id);
+GStrv tto_relay_online_ids (TtoRelay *relay);
+void tto_relay_forget_identity (TtoRelay *relay,
+                                const char *identity_id);
+
+/* tto-relay-http.c */
+gboolean tto_relay_http_start (TtoRelay *relay,
+                               GError **error);
+void tto_relay_http_stop (TtoRelay *relay);
+
+/* tto-relay-handlers.c */
+void tto_relay_handle_text (TtoRelayConn *conn,
+                            GBytes *message);
+void tto_relay_conn_closed (TtoRelayConn *conn);
+
+/* tto-relay-sweeper.c */
+void tto_relay_sweeper_start (TtoRelay *relay);
+void tto_relay_sweeper_stop (TtoRelay *relay);
+void tto_relay_sweep (TtoRelay *relay);
+
+G_END_DECLS

@@ -1,0 +1,889 @@
+/* tto-relay-store.c: every SQL statement of the relay, run off the main loop
+ *
+ * libmysqlclient blocks, so the main loop never calls it after start-up:
+ * jobs go to one worker thread that owns the connection. One worker keeps
+ * the jobs in order (an identity's "offline" and "online again" updates
+ * cannot overtake each other), and no job is on the message path.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tto-relay"
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <string.h>
+
+#include "tto-relay-store.h"
+
+G_DEFINE_QUARK (tto-relay-store-error-quark, tto_relay_store_error)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MYSQL_RES, mysql_free_result)
+
+struct _TtoRelayStore
+{
+  MYSQL *db;
+  GThreadPool *pool;
+  int schema_version;
+};
+
+typedef gpointer (*JobFunc) (MYSQL *db,
+                             gpointer data,
+                             GError **error);
+
+typedef struct
+{
+  JobFunc func;
+  gpointer data;
+  GDestroyNotify data_free;
+} Job;
+
+/* Each entry is one schema version; the store applies those it lacks, in
+ * order, each in its own transaction where MariaDB allows. */
+static const char *const migration_v1[] = {
+  "CREATE TABLE identities ("
+  " id CHAR(16) CHARACTER SET ascii NOT NULL PRIMARY KEY,"
+  " kind VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+  " display_name VARCHAR(64) NOT NULL,"
+  " token_hash BINARY(32) NOT NULL UNIQUE,"
+  " created_at BIGINT NOT NULL,"
+  " expires_at BIGINT NULL,"
+  " INDEX identities_expires (expires_at)"
+  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+  "CREATE TABLE events ("
+  " id CHAR(16) CHARACTER SET ascii NOT NULL PRIMARY KEY,"
+  " creator_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " title VARCHAR(120) NOT NULL,"
+  " content TEXT NOT NULL,"
+  " announcement TEXT NOT NULL,"
+  " admission VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+  " invite_code CHAR(8) CHARACTER SET ascii NOT NULL UNIQUE,"
+  " deadline BIGINT NULL,"
+  " created_at BIGINT NOT NULL,"
+  " INDEX events_deadline (deadline),"
+  " CONSTRAINT events_creator FOREIGN KEY (creator_id) REFERENCES identities (id)"
+  "  ON DELETE CASCADE"
+  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+  "CREATE TABLE members ("
+  " event_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " identity_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " role VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+  " joined_at BIGINT NOT NULL,"
+  " PRIMARY KEY (event_id, identity_id),"
+  " INDEX members_identity (identity_id),"
+  " CONSTRAINT members_event FOREIGN KEY (event_id) REFERENCES events (id) ON DELETE CASCADE,"
+  " CONSTRAINT members_identity FOREIGN KEY (identity_id) REFERENCES identities (id)"
+  "  ON DELETE CASCADE"
+  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+  NULL
+};
+
+static const char *const *const migrations[] = {
+  migration_v1,
+};
+
+static void
+set_db_error (GError **error,
+              MYSQL *db,
+              const char *what)
+{
+  unsigned int code = mysql_errno (db);
+  int domain_code = TTO_RELAY_STORE_ERROR_QUERY;
+
+  if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+      code == CR_CONN_HOST_ERROR)
+    domain_code = TTO_RELAY_STORE_ERROR_CONNECT;
+  else if (code == ER_DUP_ENTRY)
+    domain_code = TTO_RELAY_STORE_ERROR_CONFLICT;
+
+  /* A duplicate-key message quotes the value (an invite code, a token
+   * hash): keep it out of errors, which end up in logs. */
+  if (code == ER_DUP_ENTRY)
+    g_set_error (error, TTO_RELAY_STORE_ERROR, domain_code, "%s: duplicate key (%u)", what, code);
+  else
+    g_set_error (error, TTO_RELAY_STORE_ERROR, domain_code, "%s: %s (%u)", what, mysql_error (db),
+                 code);
+}
+
+static gboolean
+exec (MYSQL *db,
+      const char *sql,
+      GError **error)
+{
+  if (mysql_real_query (db, sql, strlen (sql)) != 0)
+    {
+      set_db_error (error, db, "query failed");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+G_GNUC_PRINTF (3, 4)
+static gboolean
+execf (MYSQL *db,
+       GError **error,
+       const char *format,
+       ...)
+{
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  return exec (db, sql, error);
+}
+
+/* Quotes a value for SQL; NULL becomes NULL. Safe because the connection's
+ * character set is utf8mb4 and mysql_real_escape_string knows it. */
+static char *
+quote (MYSQL *db,
+       const char *value)
+{
+  gsize length;
+  char *out;
+  unsigned long n;
+
+  if (value == NULL)
+    return g_strdup ("NULL");
+
+  length = strlen (value);
+  out = g_malloc (length * 2 + 3);
+  out[0] = '\'';
+  n = mysql_real_escape_string (db, out + 1, value, length);
+  out[n + 1] = '\'';
+  out[n + 2] = '\0';
+
+  return out;
+}
+
+static char *
+quote_hash (const guint8 *hash)
+{
+  GString *s = g_string_new ("X'");
+
+  for (guint i = 0; i < TTO_RELAY_TOKEN_HASH_BYTES; i++)
+    g_string_append_printf (s, "%02x", hash[i]);
+  g_string_append_c (s, '\'');
+
+  return g_string_free (s, FALSE);
+}
+
+static char *
+quote_int_or_null (gint64 value)
+{
+  return value > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, value) : g_strdup ("NULL");
+}
+
+static gboolean
+in_transaction (MYSQL *db,
+                gboolean (*body) (MYSQL *db, gpointer data, GError **error),
+                gpointer data,
+                GError **error)
+{
+  if (!exec (db, "START TRANSACTION", error))
+    return FALSE;
+
+  if (!body (db, data, error))
+    {
+      mysql_rollback (db);
+      return FALSE;
+    }
+
+  if (mysql_commit (db) != 0)
+    {
+      set_db_error (error, db, "commit failed");
+      mysql_rollback (db);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gint64
+row_int (const char *value)
+{
+  return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+static gboolean
+migrate (TtoRelayStore *store,
+         GError **error)
+{
+  g_autoptr (MYSQL_RES) result = NULL;
+  MYSQL_ROW row;
+  int version = 0;
+
+  if (!exec (store->db, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)"
+                        " ENGINE=InnoDB",
+             error))
+    return FALSE;
+
+  if (!exec (store->db, "SELECT MAX(version) FROM schema_version", error))
+    return FALSE;
+  result = mysql_store_result (store->db);
+  if (result != NULL && (row = mysql_fetch_row (result)) != NULL && row[0] != NULL)
+    version = (int) row_int (row[0]);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, TTO_RELAY_STORE_ERROR, TTO_RELAY_STORE_ERROR_QUERY,
+                   "database schema version %d is newer than this relay knows (%u)", version,
+                   (guint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      for (const char *const *sql = migrations[v]; *sql != NULL; sql++)
+        if (!exec (store->db, *sql, error))
+          {
+            g_prefix_error (error, "schema migration to version %d: ", v + 1);
+            return FALSE;
+          }
+      if (!execf (store->db, error, "INSERT INTO schema_version (version) VALUES (%d)", v + 1))
+        return FALSE;
+      g_message ("database schema migrated to version %d", v + 1);
+    }
+
+  store->schema_version = (int) G_N_ELEMENTS (migrations);
+  return TRUE;
+}
+
+static void
+run_job (gpointer task_data,
+         gpointer pool_data)
+{
+  g_autoptr (GTask) task = task_data;
+  TtoRelayStore *store = pool_data;
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+  gpointer result;
+
+  mysql_thread_init ();
+
+  /* Reconnects transparently after the server went away. */
+  if (mysql_ping (store->db) != 0)
+    {
+      set_db_error (&error, store->db, "database unreachable");
+      g_task_return_error (task, error);
+      return;
+    }
+
+  result = job->func (store->db, job->data, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, NULL);
+}
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  if (job->data_free != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+static void
+store_run (TtoRelayStore *store,
+           gpointer source_tag,
+           JobFunc func,
+           gpointer data,
+           GDestroyNotify data_free,
+           GAsyncReadyCallback callback,
+           gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->func = func;
+  job->data = data;
+  job->data_free = data_free;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, job_free);
+  g_thread_pool_push (store->pool, task, NULL);
+}
+
+TtoRelayStore *
+tto_relay_store_open (const TtoRelayConfig *config,
+                      GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  TtoRelayStore *store;
+  my_bool reconnect = 1;
+  unsigned int timeout = 10;
+
+  if (mysql_library_init (0, NULL, NULL) != 0)
+    {
+      g_set_error_literal (error, TTO_RELAY_STORE_ERROR, TTO_RELAY_STORE_ERROR_CONNECT,
+                           "could not initialise the MariaDB client library");
+      return NULL;
+    }
+
+  store = g_new0 (TtoRelayStore, 1);
+  store->db = mysql_init (NULL);
+  mysql_options (store->db, MYSQL_OPT_RECONNECT, &reconnect);
+  mysql_options (store->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_options (store->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+
+  if (mysql_real_connect (store->db, config->mysql_socket != NULL ? NULL : config->mysql_host,
+                          config->mysql_user, config->mysql_password, NULL,
+                          config->mysql_port, config->mysql_socket, 0) == NULL)
+    {
+      set_db_error (error, store->db, "cannot connect to MariaDB");
+      tto_relay_store_free (store);
+      return NULL;
+    }
+
+  /* The name was checked to hold only [A-Za-z0-9_]. */
+  if (!execf (store->db, error,
+              "CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+              config->mysql_database) ||
+      mysql_select_db (store->db, config->mysql_database) != 0)
+    {
+      if (error != NULL && *error == NULL)
+        set_db_error (error, store->db, "cannot use the database");
+      tto_relay_store_free (store);
+      return NULL;
+    }
+
+  if (!exec (store->db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
+             error) ||
+      !migrate (store, error))
+    {
+      tto_relay_store_free (store);
+      return NULL;
+    }
+
+  store->pool = g_thread_pool_new (run_job, store, 1, TRUE, &local_error);
+  if (store->pool == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      tto_relay_store_free (store);
+      return NULL;
+    }
+
+  return store;
+}
+
+void
+tto_relay_store_free (TtoRelayStore *store)
+{
+  if (store == NULL)
+    return;
+
+  /* Let queued jobs (deletions among them) finish before closing. */
+  if (store->pool != NULL)
+    g_thread_pool_free (store->pool, FALSE, TRUE);
+  if (store->db != NULL)
+    mysql_close (store->db);
+  g_free (store);
+}
+
+int
+tto_relay_store_get_schema_version (TtoRelayStore *store)
+{
+  return store->schema_version;
+}
+
+gboolean
+tto_relay_store_load (TtoRelayStore *store,
+                      TtoRelayStoreEventFunc event_func,
+                      TtoRelayStoreMemberFunc member_func,
+                      gpointer user_data,
+                      GError **error)
+{
+  g_autoptr (MYSQL_RES) events = NULL;
+  g_autoptr (MYSQL_RES) members = NULL;
+  MYSQL_ROW row;
+
+  if (!exec (store->db,
+             "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
+             " e.invite_code, e.deadline, e.created_at, i.display_name"
+             " FROM events e JOIN identities i ON i.id = e.creator_id ORDER BY e.created_at",
+             error))
+    return FALSE;
+  events = mysql_store_result (store->db);
+  while (events != NULL && (row = mysql_fetch_row (events)) != NULL)
+    {
+      g_autoptr (TtoEvent) event = tto_event_new (row[0]);
+
+      tto_event_set_creator_id (event, row[1]);
+      tto_event_set_title (event, row[2]);
+      tto_event_set_content (event, row[3]);
+      tto_event_set_announcement (event, row[4]);
+      tto_event_set_admission (event, row[5]);
+      tto_event_set_invite_code (event, row[6]);
+      tto_event_set_deadline (event, row_int (row[7]));
+      tto_event_set_created_at (event, row_int (row[8]));
+      tto_event_set_creator_name (event, row[9]);
+      event_func (event, user_data);
+    }
+
+  if (!exec (store->db,
+             "SELECT m.event_id, m.identity_id, i.display_name, m.role"
+             " FROM members m JOIN identities i ON i.id = m.identity_id ORDER BY m.joined_at",
+             error))
+    return FALSE;
+  members = mysql_store_result (store->db);
+  while (members != NULL && (row = mysql_fetch_row (members)) != NULL)
+    {
+      g_autoptr (TtoMember) member = tto_member_new (row[1], row[2], row[3]);
+
+      member_func (row[0], member, user_data);
+    }
+
+  return TRUE;
+}
+
+/* After a crash no connection is open: every one-time identity without an
+ * expiry is offline now and starts its grace period. */
+gboolean
+tto_relay_store_expire_orphans (TtoRelayStore *store,
+                                gint64 expires_at,
+                                GError **error)
+{
+  return execf (store->db, error,
+                "UPDATE identities SET expires_at = %" G_GINT64_FORMAT
+                " WHERE kind = 'one_time' AND expires_at IS NULL",
+                expires_at);
+}
+
+/* identity.create */
+
+typedef struct
+{
+  char *id;
+  char *kind;
+  char *display_name;
+  guint8 token_hash[TTO_RELAY_TOKEN_HASH_BYTES];
+  gint64 created_at;
+  gint64 expires_at;
+} IdentityData;
+
+static void
+identity_data_free (gpointer data)
+{
+  IdentityData *d = data;
+
+  g_free (d->id);
+  g_free (d->kind);
+  g_free (d->display_name);
+  explicit_bzero (d->token_hash, sizeof d->token_hash);
+  g_free (d);
+}
+
+static gpointer
+insert_identity_job (MYSQL *db,
+                     gpointer data,
+                     GError **error)
+{
+  IdentityData *d = data;
+  g_autofree char *id = quote (db, d->id);
+  g_autofree char *kind = quote (db, d->kind);
+  g_autofree char *name = quote (db, d->display_name);
+  g_autofree char *hash = quote_hash (d->token_hash);
+
+  if (!execf (db, error,
+              "INSERT INTO identities (id, kind, display_name, token_hash, created_at, expires_at)"
+              " VALUES (%s, %s, %s, %s, %" G_GINT64_FORMAT ", NULL)",
+              id, kind, name, hash, d->created_at))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+tto_relay_store_insert_identity_async (TtoRelayStore *store,
+                                       const char *id,
+                                       const char *kind,
+                                       const char *display_name,
+                                       const guint8 *token_hash,
+                                       gint64 created_at,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  IdentityData *d = g_new0 (IdentityData, 1);
+
+  d->id = g_strdup (id);
+  d->kind = g_strdup (kind);
+  d->display_name = g_strdup (display_name);
+  memcpy (d->token_hash, token_hash, sizeof d->token_hash);
+  d->created_at = created_at;
+  store_run (store, tto_relay_store_insert_identity_async, insert_identity_job, d,
+             identity_data_free, callback, user_data);
+}
+
+/* auth */
+
+static gpointer
+find_identity_job (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  IdentityData *d = data;
+  g_autofree char *hash = quote_hash (d->token_hash);
+  g_autoptr (MYSQL_RES) result = NULL;
+  TtoRelayStoredIdentity *identity;
+  MYSQL_ROW row;
+
+  if (!execf (db, error, "SELECT id, kind, display_name FROM identities WHERE token_hash = %s",
+              hash))
+    return NULL;
+
+  result = mysql_store_result (db);
+  if (result == NULL || (row = mysql_fetch_row (result)) == NULL)
+    return NULL;
+
+  identity = g_new0 (TtoRelayStoredIdentity, 1);
+  identity->id = g_strdup (row[0]);
+  identity->kind = g_strdup (row[1]);
+  identity->display_name = g_strdup (row[2]);
+
+  return identity;
+}
+
+void
+tto_relay_store_find_identity_async (TtoRelayStore *store,
+                                     const guint8 *token_hash,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  IdentityData *d = g_new0 (IdentityData, 1);
+
+  memcpy (d->token_hash, token_hash, sizeof d->token_hash);
+  store_run (store, tto_relay_store_find_identity_async, find_identity_job, d, identity_data_free,
+             callback, user_data);
+}
+
+/* Returns NULL without error when no identity has this token. */
+TtoRelayStoredIdentity *
+tto_relay_store_find_identity_finish (TtoRelayStore *store,
+                                      GAsyncResult *result,
+                                      GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+set_identity_expiry_job (MYSQL *db,
+                         gpointer data,
+                         GError **error)
+{
+  IdentityData *d = data;
+  g_autofree char *id = quote (db, d->id);
+  g_autofree char *expires = quote_int_or_null (d->expires_at);
+
+  if (!execf (db, error, "UPDATE identities SET expires_at = %s WHERE id = %s", expires, id))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* @expires_at: seconds since the epoch, or 0 for "in use, no expiry". */
+void
+tto_relay_store_set_identity_expiry_async (TtoRelayStore *store,
+                                           const char *id,
+                                           gint64 expires_at,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data)
+{
+  IdentityData *d = g_new0 (IdentityData, 1);
+
+  d->id = g_strdup (id);
+  d->expires_at = expires_at;
+  store_run (store, tto_relay_store_set_identity_expiry_async, set_identity_expiry_job, d,
+             identity_data_free, callback, user_data);
+}
+
+/* event.create */
+
+static gboolean
+insert_event_body (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  TtoEvent *event = data;
+  g_autofree char *id = quote (db, tto_event_get_id (event));
+  g_autofree char *creator = quote (db, tto_event_get_creator_id (event));
+  g_autofree char *title = quote (db, tto_event_get_title (event));
+  g_autofree char *content = quote (db, tto_event_get_content (event) ? tto_event_get_content (event) : "");
+  g_autofree char *announcement =
+    quote (db, tto_event_get_announcement (event) ? tto_event_get_announcement (event) : "");
+  g_autofree char *admission = quote (db, tto_event_get_admission (event));
+  g_autofree char *code = quote (db, tto_event_get_invite_code (event));
+  g_autofree char *deadline = quote_int_or_null (tto_event_get_deadline (event));
+
+  return execf (db, error,
+                "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
+                " invite_code, deadline, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %"
+                G_GINT64_FORMAT ")",
+                id, creator, title, content, announcement, admission, code, deadline,
+                tto_event_get_created_at (event)) &&
+         execf (db, error,
+                "INSERT INTO members (event_id, identity_id, role, joined_at)"
+                " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
+                id, creator, tto_event_get_created_at (event));
+}
+
+static gpointer
+insert_event_job (MYSQL *db,
+                  gpointer data,
+                  GError **error)
+{
+  if (!in_transaction (db, insert_event_body, data, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Inserts the event and its creator as first member, in one transaction. */
+void
+tto_relay_store_insert_event_async (TtoRelayStore *store,
+                                    TtoEvent *event,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  store_run (store, tto_relay_store_insert_event_async, insert_event_job, g_object_ref (event),
+             g_object_unref, callback, user_data);
+}
+
+/* event.join */
+
+typedef struct
+{
+  char *event_id;
+  char *identity_id;
+  char *role;
+  gint64 joined_at;
+} MemberData;
+
+static void
+member_data_free (gpointer data)
+{
+  MemberData *d = data;
+
+  g_free (d->event_id);
+  g_free (d->identity_id);
+  g_free (d->role);
+  g_free (d);
+}
+
+static gpointer
+insert_member_job (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  MemberData *d = data;
+  g_autofree char *event_id = quote (db, d->event_id);
+  g_autofree char *identity_id = quote (db, d->identity_id);
+  g_autofree char *role = quote (db, d->role);
+
+  if (!execf (db, error,
+              "INSERT IGNORE INTO members (event_id, identity_id, role, joined_at)"
+              " VALUES (%s, %s, %s, %" G_GINT64_FORMAT ")",
+              event_id, identity_id, role, d->joined_at))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+tto_relay_store_insert_member_async (TtoRelayStore *store,
+                                     const char *event_id,
+                                     const char *identity_id,
+                                     const char *role,
+                                     gint64 joined_at,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  MemberData *d = g_new0 (MemberData, 1);
+
+  d->event_id = g_strdup (event_id);
+  d->identity_id = g_strdup (identity_id);
+  d->role = g_strdup (role);
+  d->joined_at = joined_at;
+  store_run (store, tto_relay_store_insert_member_async, insert_member_job, d, member_data_free,
+             callback, user_data);
+}
+
+/* event.end and expiry */
+
+static gboolean
+delete_event_body (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  g_autofree char *id = quote (db, data);
+
+  return execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
+         execf (db, error, "DELETE FROM events WHERE id = %s", id);
+}
+
+static gpointer
+delete_event_job (MYSQL *db,
+                  gpointer data,
+                  GError **error)
+{
+  if (!in_transaction (db, delete_event_body, data, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+tto_relay_store_delete_event_async (TtoRelayStore *store,
+                                    const char *event_id,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  store_run (store, tto_relay_store_delete_event_async, delete_event_job, g_strdup (event_id),
+             g_free, callback, user_data);
+}
+
+/* Sweeper: one-time identities past their grace period */
+
+typedef struct
+{
+  gint64 now;
+  GStrv online_ids;
+  TtoRelayDeletion *deletion;
+} SweepData;
+
+static void
+sweep_data_free (gpointer data)
+{
+  SweepData *d = data;
+
+  g_strfreev (d->online_ids);
+  g_free (d);
+}
+
+static gboolean
+delete_identity_body (MYSQL *db,
+                      gpointer data,
+                      GError **error)
+{
+  const char *identity_id = ((gpointer *) data)[0];
+  TtoRelayDeletion *deletion = ((gpointer *) data)[1];
+  g_autofree char *id = quote (db, identity_id);
+  g_autoptr (MYSQL_RES) result = NULL;
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  MYSQL_ROW row;
+
+  if (!execf (db, error, "SELECT id FROM events WHERE creator_id = %s FOR UPDATE", id))
+    return FALSE;
+  result = mysql_store_result (db);
+  while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
+    g_ptr_array_add (events, g_strdup (row[0]));
+
+  for (guint i = 0; i < events->len; i++)
+    if (!delete_event_body (db, events->pdata[i], error))
+      return FALSE;
+
+  if (!execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
+      !execf (db, error, "DELETE FROM identities WHERE id = %s", id))
+    return FALSE;
+
+  for (guint i = 0; i < events->len; i++)
+    g_ptr_array_add (deletion->event_ids, g_strdup (events->pdata[i]));
+  g_ptr_array_add (deletion->identity_ids, g_strdup (identity_id));
+
+  return TRUE;
+}
+
+static gpointer
+delete_expired_identities_job (MYSQL *db,
+                               gpointer data,
+                               GError **error)
+{
+  SweepData *d = data;
+  g_autoptr (TtoRelayDeletion) deletion = g_new0 (TtoRelayDeletion, 1);
+  g_autoptr (MYSQL_RES) result = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  MYSQL_ROW row;
+
+  deletion->identity_ids = g_ptr_array_new_with_free_func (g_free);
+  deletion->event_ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (!execf (db, error,
+              "SELECT id FROM identities WHERE expires_at IS NOT NULL AND expires_at <= %"
+              G_GINT64_FORMAT " LIMIT 500",
+              d->now))
+    return NULL;
+  result = mysql_store_result (db);
+  while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
+    if (d->online_ids == NULL || !g_strv_contains ((const char *const *) d->online_ids, row[0]))
+      g_ptr_array_add (ids, g_strdup (row[0]));
+
+  /* One transaction per identity: one failure does not keep the rest. */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gpointer pair[2] = { ids->pdata[i], deletion };
+      g_autoptr (GError) local_error = NULL;
+
+      if (!in_transaction (db, delete_identity_body, pair, &local_error))
+        g_warning ("could not delete an expired identity: %s", local_error->message);
+    }
+
+  return g_steal_pointer (&deletion);
+}
+
+void
+tto_relay_store_delete_expired_identities_async (TtoRelayStore *store,
+                                                 gint64 now,
+                                                 const char *const *online_ids,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer user_data)
+{
+  SweepData *d = g_new0 (SweepData, 1);
+
+  d->now = now;
+  d->online_ids = g_strdupv ((char **) online_ids);
+  store_run (store, tto_relay_store_delete_expired_identities_async,
+             delete_expired_identities_job, d, sweep_data_free, callback, user_data);
+}
+
+TtoRelayDeletion *
+tto_relay_store_delete_expired_identities_finish (TtoRelayStore *store,
+                                                  GAsyncResult *result,
+                                                  GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+tto_relay_store_finish (TtoRelayStore *store,
+                        GAsyncResult *result,
+                        GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+void
+tto_relay_stored_identity_free (TtoRelayStoredIdentity *identity)
+{
+  if (identity == NULL)
+    return;
+
+  g_free (identity->id);
+  g_free (identity->kind);
+  g_free (identity->display_name);
+  g_free (identity);
+}
+
+void
+tto_relay_deletion_free (TtoRelayDeletion *deletion)
+{
+  if (deletion == NULL)
+    return;
+
+  g_clear_pointer (&deletion->identity_ids, g_ptr_array_unref);
+  g_clear_pointer (&deletion->event_ids, g_ptr_array_unref);
+  g_free (deletion);
+}

@@ -1,0 +1,105 @@
+/* tto-relay-sweeper.c: ends events at their deadline and deletes one-time
+ * identities after their grace period
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tto-relay"
+
+#include "tto-relay-private.h"
+
+static void
+on_expired_event_deleted (GObject *source,
+                          GAsyncResult *result,
+                          gpointer user_data)
+{
+  g_autofree char *event_id = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* The messages are already gone; the rows stay only if this failed, and
+   * the next start-up's sweep deletes them again. */
+  if (!g_task_propagate_pointer (G_TASK (result), &error))
+    g_warning ("could not delete an expired event: %s", error->message);
+}
+
+static void
+on_identities_deleted (GObject *source,
+                       GAsyncResult *result,
+                       gpointer user_data)
+{
+  TtoRelay *relay = user_data;
+  g_autoptr (TtoRelayDeletion) deletion = NULL;
+  g_autoptr (GError) error = NULL;
+
+  relay->sweeping_identities = FALSE;
+  deletion = tto_relay_store_delete_expired_identities_finish (relay->store, result, &error);
+  if (deletion == NULL)
+    {
+      g_warning ("could not sweep expired identities: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < deletion->event_ids->len; i++)
+    tto_relay_end_room (relay, deletion->event_ids->pdata[i], "creator_left");
+  for (guint i = 0; i < deletion->identity_ids->len; i++)
+    tto_relay_forget_identity (relay, deletion->identity_ids->pdata[i]);
+
+  if (deletion->identity_ids->len > 0)
+    g_message ("deleted %u expired identities", deletion->identity_ids->len);
+}
+
+void
+tto_relay_sweep (TtoRelay *relay)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) expired = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer room;
+
+  g_hash_table_iter_init (&iter, relay->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    {
+      gint64 deadline = tto_event_get_deadline (tto_relay_room_get_event (room));
+
+      if (deadline > 0 && deadline <= now)
+        g_ptr_array_add (expired, g_strdup (tto_relay_room_get_id (room)));
+    }
+
+  /* At the deadline the messages go at once; the rows follow. */
+  for (guint i = 0; i < expired->len; i++)
+    {
+      tto_relay_end_room (relay, expired->pdata[i], "expired");
+      tto_relay_store_delete_event_async (relay->store, expired->pdata[i],
+                                          on_expired_event_deleted,
+                                          g_strdup (expired->pdata[i]));
+    }
+
+  if (!relay->sweeping_identities)
+    {
+      g_auto (GStrv) online = tto_relay_online_ids (relay);
+
+      relay->sweeping_identities = TRUE;
+      tto_relay_store_delete_expired_identities_async (relay->store, now,
+                                                       (const char *const *) online,
+                                                       on_identities_deleted, relay);
+    }
+}
+
+static gboolean
+on_sweep_timeout (gpointer user_data)
+{
+  tto_relay_sweep (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+tto_relay_sweeper_start (TtoRelay *relay)
+{
+  relay->sweep_source = g_timeout_add_seconds (relay->config->sweep_interval, on_sweep_timeout,
+                                               relay);
+}
+
+void
+tto_relay_sweeper_stop (TtoRelay *relay)
+{
+  g_clear_handle_id (&relay->sweep_source, g_source_remove);
+}

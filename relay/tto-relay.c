@@ -1,0 +1,306 @@
+/* tto-relay.c: the relay's registry of rooms and connections, and fan-out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tto-relay"
+
+#include "tto-relay-private.h"
+#include "tto-util.h"
+
+TtoRelayConn *
+tto_relay_conn_ref (TtoRelayConn *conn)
+{
+  g_atomic_ref_count_inc (&conn->ref);
+  return conn;
+}
+
+void
+tto_relay_conn_unref (TtoRelayConn *conn)
+{
+  if (!g_atomic_ref_count_dec (&conn->ref))
+    return;
+
+  g_queue_clear_full (&conn->held_frames, (GDestroyNotify) g_bytes_unref);
+  g_clear_object (&conn->ws);
+  g_free (conn->identity_id);
+  g_free (conn->identity_kind);
+  g_free (conn->display_name);
+  g_free (conn);
+}
+
+static void
+on_event_loaded (TtoEvent *event,
+                 gpointer user_data)
+{
+  tto_relay_add_room (user_data, tto_relay_room_new (event));
+}
+
+static void
+on_member_loaded (const char *event_id,
+                  TtoMember *member,
+                  gpointer user_data)
+{
+  TtoRelayRoom *room = tto_relay_find_room (user_data, event_id);
+
+  if (room != NULL)
+    tto_relay_room_add_member (room, member);
+}
+
+/* Takes @config. Connects to MariaDB, migrates the schema and loads the
+ * live events (metadata only: messages never outlive a relay process). */
+TtoRelay *
+tto_relay_new (TtoRelayConfig *config,
+               GError **error)
+{
+  g_autoptr (TtoRelay) relay = g_new0 (TtoRelay, 1);
+
+  relay->config = config;
+  relay->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) tto_relay_room_free);
+  relay->invites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  relay->online = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  relay->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tto_relay_conn_unref, NULL);
+
+  relay->store = tto_relay_store_open (config, error);
+  if (relay->store == NULL)
+    return NULL;
+
+  if (!tto_relay_store_expire_orphans (relay->store,
+                                       g_get_real_time () / G_USEC_PER_SEC +
+                                         config->identity_grace,
+                                       error) ||
+      !tto_relay_store_load (relay->store, on_event_loaded, on_member_loaded, relay, error))
+    return NULL;
+
+  return g_steal_pointer (&relay);
+}
+
+gboolean
+tto_relay_listen (TtoRelay *relay,
+                  GError **error)
+{
+  if (!tto_relay_http_start (relay, error))
+    return FALSE;
+
+  tto_relay_sweeper_start (relay);
+  /* Deadlines may have passed while the relay was down. */
+  tto_relay_sweep (relay);
+
+  return TRUE;
+}
+
+guint
+tto_relay_get_port (TtoRelay *relay)
+{
+  return relay->port;
+}
+
+const char *
+tto_relay_get_bind_address (TtoRelay *relay)
+{
+  return relay->config->bind_address;
+}
+
+void
+tto_relay_free (TtoRelay *relay)
+{
+  GHashTableIter iter;
+  gpointer conn;
+
+  if (relay == NULL)
+    return;
+
+  tto_relay_sweeper_stop (relay);
+
+  g_hash_table_iter_init (&iter, relay->conns);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    {
+      TtoRelayConn *c = conn;
+
+      c->relay = NULL;
+      if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
+  tto_relay_http_stop (relay);
+
+  /* Rooms wipe their logs when freed. */
+  g_clear_pointer (&relay->invites, g_hash_table_unref);
+  g_clear_pointer (&relay->rooms, g_hash_table_unref);
+  g_clear_pointer (&relay->online, g_hash_table_unref);
+  g_clear_pointer (&relay->conns, g_hash_table_unref);
+  g_clear_pointer (&relay->store, tto_relay_store_free);
+  g_clear_pointer (&relay->config, tto_relay_config_free);
+  g_free (relay);
+}
+
+void
+tto_relay_add_room (TtoRelay *relay,
+                    TtoRelayRoom *room)
+{
+  TtoEvent *event = tto_relay_room_get_event (room);
+
+  g_hash_table_replace (relay->rooms, g_strdup (tto_event_get_id (event)), room);
+  g_hash_table_replace (relay->invites, g_strdup (tto_event_get_invite_code (event)), room);
+}
+
+TtoRelayRoom *
+tto_relay_find_room (TtoRelay *relay,
+                     const char *event_id)
+{
+  return g_hash_table_lookup (relay->rooms, event_id);
+}
+
+TtoRelayRoom *
+tto_relay_find_room_by_invite (TtoRelay *relay,
+                               const char *code)
+{
+  return g_hash_table_lookup (relay->invites, code);
+}
+
+/* Tells every member, then wipes the log and forgets the room. The
+ * database rows must already be gone or be on their way. */
+void
+tto_relay_end_room (TtoRelay *relay,
+                    const char *event_id,
+                    const char *reason)
+{
+  g_autoptr (JsonObject) body = json_object_new ();
+  g_autoptr (TtoFrame) frame = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *id = g_strdup (event_id);
+  g_autofree char *shown = tto_redact_id (event_id);
+  TtoRelayRoom *room = tto_relay_find_room (relay, id);
+
+  if (room == NULL)
+    return;
+
+  json_object_set_string_member (body, "event_id", id);
+  json_object_set_string_member (body, "reason", reason);
+  frame = tto_frame_new (TTO_FRAME_EVENT_ENDED, NULL, json_object_ref (body));
+  text = tto_frame_serialize (frame, NULL);
+  tto_relay_send_to_room (relay, room, text, NULL);
+
+  tto_relay_room_wipe (room);
+  g_hash_table_remove (relay->invites, tto_event_get_invite_code (tto_relay_room_get_event (room)));
+  g_hash_table_remove (relay->rooms, id);
+  g_message ("event %s %s; %u live", shown, reason, g_hash_table_size (relay->rooms));
+}
+
+void
+tto_relay_set_online (TtoRelay *relay,
+                      TtoRelayConn *conn,
+                      const char *identity_id,
+                      const char *kind,
+                      const char *display_name)
+{
+  GPtrArray *conns = g_hash_table_lookup (relay->online, identity_id);
+
+  conn->identity_id = g_strdup (identity_id);
+  conn->identity_kind = g_strdup (kind);
+  conn->display_name = g_strdup (display_name);
+
+  if (conns == NULL)
+    {
+      conns = g_ptr_array_new ();
+      g_hash_table_insert (relay->online, g_strdup (identity_id), conns);
+      /* In use again: no expiry while a connection holds it. */
+      if (g_str_equal (kind, "one_time"))
+        tto_relay_store_set_identity_expiry_async (relay->store, identity_id, 0, NULL, NULL);
+    }
+  g_ptr_array_add (conns, conn);
+}
+
+/* Drops every connection of an identity the sweeper deleted. */
+void
+tto_relay_forget_identity (TtoRelay *relay,
+                           const char *identity_id)
+{
+  GPtrArray *conns = g_hash_table_lookup (relay->online, identity_id);
+  GHashTableIter iter;
+  gpointer room;
+
+  g_hash_table_iter_init (&iter, relay->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    tto_relay_room_remove_member (room, identity_id);
+
+  for (guint i = 0; conns != NULL && i < conns->len; i++)
+    {
+      TtoRelayConn *conn = conns->pdata[i];
+
+      soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                       "identity expired");
+    }
+}
+
+GStrv
+tto_relay_online_ids (TtoRelay *relay)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, relay->online);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_strv_builder_add (builder, id);
+
+  return g_strv_builder_end (builder);
+}
+
+void
+tto_relay_send_raw (TtoRelayConn *conn,
+                    const char *text)
+{
+  if (conn->ws == NULL || soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  soup_websocket_connection_send_text (conn->ws, text);
+}
+
+void
+tto_relay_send (TtoRelayConn *conn,
+                const TtoFrame *frame)
+{
+  g_autofree char *text = tto_frame_serialize (frame, NULL);
+
+  tto_relay_send_raw (conn, text);
+}
+
+/* The same serialised bytes go to every connection of every member. */
+void
+tto_relay_send_to_room (TtoRelay *relay,
+                        TtoRelayRoom *room,
+                        const char *text,
+                        const char *except_identity_id)
+{
+  g_autoptr (GList) members = tto_relay_room_get_members (room);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *id = tto_member_get_identity_id (l->data);
+      GPtrArray *conns;
+
+      if (g_strcmp0 (id, except_identity_id) == 0)
+        continue;
+
+      conns = g_hash_table_lookup (relay->online, id);
+      for (guint i = 0; conns != NULL && i < conns->len; i++)
+        tto_relay_send_raw (conns->pdata[i], text);
+    }
+}
+
+/* The event object of PROTOCOL.md as @identity_id sees it: only the
+ * creator sees the invite code. */
+JsonObject *
+tto_relay_event_json (TtoRelayRoom *room,
+                      const char *identity_id)
+{
+  TtoEvent *event = tto_relay_room_get_event (room);
+  TtoMember *member = tto_relay_room_get_member (room, identity_id);
+  gboolean creator = g_strcmp0 (tto_event_get_creator_id (event), identity_id) == 0;
+  JsonObject *object = tto_event_to_json (event, creator);
+
+  json_object_set_string_member (object, "role",
+                                 member != NULL ? tto_member_get_role (member) : "none");
+  return object;
+}
