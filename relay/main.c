@@ -18,6 +18,15 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* g_unix_signal_add runs this from the main loop, not the signal handler,
+ * so reloading here is safe. */
+static gboolean
+on_hangup_signal (gpointer user_data)
+{
+  tto_relay_reload (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main (int argc,
       char *argv[])
@@ -57,6 +66,7 @@ main (int argc,
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_quit_signal, loop);
   g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGHUP, on_hangup_signal, relay);
   g_main_loop_run (loop);
 
   g_message ("shutting down; every message held in memory is wiped");

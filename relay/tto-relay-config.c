@@ -27,7 +27,6 @@ tto_relay_config_new (void)
   config->sweep_interval = 30;
   config->identity_grace = 600;
   config->max_connections = 10000;
-  config->max_queued_bytes = 4 * 1024 * 1024;
 
   return config;
 }
@@ -38,6 +37,7 @@ tto_relay_config_free (TtoRelayConfig *config)
   if (config == NULL)
     return;
 
+  g_free (config->path);
   g_free (config->bind_address);
   g_free (config->mysql_socket);
   g_free (config->mysql_host);
@@ -108,7 +108,6 @@ tto_relay_config_load_file (TtoRelayConfig *config,
                             GError **error)
 {
   g_autoptr (GKeyFile) file = g_key_file_new ();
-  guint queued_kib = (guint) (config->max_queued_bytes / 1024);
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
     {
@@ -119,7 +118,6 @@ tto_relay_config_load_file (TtoRelayConfig *config,
   if (!read_string (file, "relay", "bind", &config->bind_address, error) ||
       !read_uint (file, "relay", "port", &config->port, error) ||
       !read_uint (file, "relay", "max_connections", &config->max_connections, error) ||
-      !read_uint (file, "relay", "max_queued_kib", &queued_kib, error) ||
       !read_uint (file, "relay", "sweep_interval", &config->sweep_interval, error) ||
       !read_uint (file, "identities", "one_time_grace", &config->identity_grace, error) ||
       !read_string (file, "mysql", "socket", &config->mysql_socket, error) ||
@@ -132,7 +130,6 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       g_prefix_error (error, "%s: ", path);
       return FALSE;
     }
-  config->max_queued_bytes = (gsize) queued_kib * 1024;
 
   return TRUE;
 }
@@ -183,6 +180,7 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
 
   if (config_path != NULL && !tto_relay_config_load_file (config, config_path, error))
     return FALSE;
+  config->path = g_steal_pointer (&config_path);
 
   if (bind != NULL)
     {

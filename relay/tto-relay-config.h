@@ -17,6 +17,7 @@ typedef enum
 
 typedef struct
 {
+  char *path; /* the key file read, for SIGHUP */
   char *bind_address;
   guint port;
   char *mysql_socket;
@@ -28,7 +29,6 @@ typedef struct
   guint sweep_interval;   /* seconds */
   guint identity_grace;   /* seconds a one-time identity outlives its last connection */
   guint max_connections;
-  gsize max_queued_bytes; /* per connection, before it is dropped */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);

@@ -102,6 +102,38 @@ tto_relay_get_bind_address (TtoRelay *relay)
   return relay->config->bind_address;
 }
 
+/* SIGHUP: takes over the settings that can change while running. Listening
+ * address and database need a restart, as they hold open sockets. */
+void
+tto_relay_reload (TtoRelay *relay)
+{
+  g_autoptr (TtoRelayConfig) fresh = tto_relay_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (relay->config->path == NULL)
+    {
+      g_message ("reload: no configuration file was given; nothing to reload");
+      return;
+    }
+
+  if (!tto_relay_config_load_file (fresh, relay->config->path, &error) ||
+      !tto_relay_config_validate (fresh, &error))
+    {
+      g_warning ("reload failed, keeping the running settings: %s", error->message);
+      return;
+    }
+
+  relay->config->identity_grace = fresh->identity_grace;
+  relay->config->max_connections = fresh->max_connections;
+  if (relay->config->sweep_interval != fresh->sweep_interval)
+    {
+      relay->config->sweep_interval = fresh->sweep_interval;
+      tto_relay_sweeper_stop (relay);
+      tto_relay_sweeper_start (relay);
+    }
+  g_message ("configuration reloaded");
+}
+
 void
 tto_relay_free (TtoRelay *relay)
 {

@@ -18,6 +18,7 @@ gboolean tto_relay_listen (TtoRelay *relay,
                            GError **error);
 guint tto_relay_get_port (TtoRelay *relay);
 const char *tto_relay_get_bind_address (TtoRelay *relay);
+void tto_relay_reload (TtoRelay *relay);
 void tto_relay_free (TtoRelay *relay);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtoRelay, tto_relay_free)
