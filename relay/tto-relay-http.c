@@ -188,6 +188,9 @@ tto_relay_http_start (TtoRelay *relay,
     }
 
   relay->server = soup_server_new ("server-header", "tto-relay/" TTO_VERSION, NULL);
+  /* libsoup checks its payload limit before inflating: with compression a
+   * 1 MiB frame could grow to a gigabyte in relay memory. */
+  soup_server_remove_websocket_extension (relay->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_handler (relay->server, "/v1/health", on_health, relay, NULL);
   soup_server_add_websocket_handler (relay->server, "/v1/ws", NULL, NULL, on_ws_open, relay,
                                      NULL);

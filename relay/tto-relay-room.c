@@ -23,6 +23,7 @@ struct _TtoRelayRoom
   GPtrArray *log;          /* TtoRelayEntry, seq = index + 1 */
   GHashTable *by_client_id;/* "sender id/client msg id" → TtoRelayEntry */
   gsize bytes_held;
+  gboolean ending; /* its rows are being deleted */
 };
 
 static void
@@ -207,4 +208,16 @@ tto_relay_room_wipe (TtoRelayRoom *room)
   g_hash_table_remove_all (room->by_client_id);
   g_ptr_array_set_size (room->log, 0);
   room->bytes_held = 0;
+}
+
+gboolean
+tto_relay_room_get_ending (TtoRelayRoom *room)
+{
+  return room->ending;
+}
+
+void
+tto_relay_room_set_ending (TtoRelayRoom *room)
+{
+  room->ending = TRUE;
 }

@@ -59,5 +59,7 @@ gint64 tto_relay_room_get_last_seq (TtoRelayRoom *room);
 guint tto_relay_room_get_message_count (TtoRelayRoom *room);
 gsize tto_relay_room_get_bytes_held (TtoRelayRoom *room);
 void tto_relay_room_wipe (TtoRelayRoom *room);
+gboolean tto_relay_room_get_ending (TtoRelayRoom *room);
+void tto_relay_room_set_ending (TtoRelayRoom *room);
 
 G_END_DECLS

@@ -7,18 +7,28 @@
 
 #include "tto-relay-private.h"
 
+typedef struct
+{
+  TtoRelay *relay;
+  char *event_id;
+} Expiry;
+
 static void
 on_expired_event_deleted (GObject *source,
                           GAsyncResult *result,
                           gpointer user_data)
 {
-  g_autofree char *event_id = user_data;
+  Expiry *expiry = user_data;
   g_autoptr (GError) error = NULL;
 
-  /* The messages are already gone; the rows stay only if this failed, and
-   * the next start-up's sweep deletes them again. */
+  /* If this failed the rows stay until the sweep at the next start-up; the
+   * messages are gone either way, so the members learn of the end now. */
   if (!g_task_propagate_pointer (G_TASK (result), &error))
     g_warning ("could not delete an expired event: %s", error->message);
+
+  tto_relay_end_room (expiry->relay, expiry->event_id, "expired");
+  g_free (expiry->event_id);
+  g_free (expiry);
 }
 
 static void
@@ -51,7 +61,7 @@ void
 tto_relay_sweep (TtoRelay *relay)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr (GPtrArray) expired = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) expired = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer room;
 
@@ -60,17 +70,24 @@ tto_relay_sweep (TtoRelay *relay)
     {
       gint64 deadline = tto_event_get_deadline (tto_relay_room_get_event (room));
 
-      if (deadline > 0 && deadline <= now)
-        g_ptr_array_add (expired, g_strdup (tto_relay_room_get_id (room)));
+      if (deadline > 0 && deadline <= now && !tto_relay_room_get_ending (room))
+        g_ptr_array_add (expired, room);
     }
 
-  /* At the deadline the messages go at once; the rows follow. */
+  /* At the deadline the messages go at once; event.ended follows when the
+   * rows are gone too, so a member who hears of the end finds nothing left.
+   * Meanwhile the room refuses messages (past deadline). */
   for (guint i = 0; i < expired->len; i++)
     {
-      tto_relay_end_room (relay, expired->pdata[i], "expired");
-      tto_relay_store_delete_event_async (relay->store, expired->pdata[i],
-                                          on_expired_event_deleted,
-                                          g_strdup (expired->pdata[i]));
+      TtoRelayRoom *expiring = expired->pdata[i];
+      Expiry *expiry = g_new0 (Expiry, 1);
+
+      tto_relay_room_wipe (expiring);
+      tto_relay_room_set_ending (expiring);
+      expiry->relay = relay;
+      expiry->event_id = g_strdup (tto_relay_room_get_id (expiring));
+      tto_relay_store_delete_event_async (relay->store, expiry->event_id,
+                                          on_expired_event_deleted, expiry);
     }
 
   if (!relay->sweeping_identities)

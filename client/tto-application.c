@@ -1,0 +1,108 @@
+/* tto-application.c: the application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+
+#include "tto-client.h"
+#include "tto-window.h"
+
+#include "tto-application.h"
+
+struct _TtoApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TtoApplication, tto_application, ADW_TYPE_APPLICATION)
+
+static void
+on_quit (GSimpleAction *action,
+         GVariant *parameter,
+         gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (app);
+
+  /* Closing the windows ends the sessions, which wipes what they hold. */
+  while (windows != NULL)
+    {
+      gtk_window_destroy (windows->data);
+      windows = gtk_application_get_windows (app);
+    }
+}
+
+static void
+on_about (GSimpleAction *action,
+          GVariant *parameter,
+          gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("ThreeTwoOne"),
+                        "application-icon", APP_ID,
+                        "version", TTO_VERSION,
+                        "comments", _("Private, temporary chat rooms for one event."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: put your names here, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+tto_application_startup (GApplication *application)
+{
+  static const GActionEntry entries[] = {
+    { .name = "quit", .activate = on_quit },
+    { .name = "about", .activate = on_about },
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (tto_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application), entries, G_N_ELEMENTS (entries),
+                                   application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "window.close",
+                                         close_accels);
+}
+
+static void
+tto_application_activate (GApplication *application)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  if (window == NULL)
+    window = GTK_WINDOW (tto_window_new (GTK_APPLICATION (application)));
+  gtk_window_present (window);
+}
+
+static void
+tto_application_class_init (TtoApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->startup = tto_application_startup;
+  app_class->activate = tto_application_activate;
+}
+
+static void
+tto_application_init (TtoApplication *self)
+{
+  tto_client_init ();
+}
+
+TtoApplication *
+tto_application_new (void)
+{
+  return g_object_new (TTO_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/org/threetwoone/Tto",
+                       NULL);
+}

@@ -1,0 +1,209 @@
+/* tto-client.c: set-up and small helpers of the client
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "tto-connection.h"
+#include "tto-session.h"
+#include "tto-shared.h"
+
+#include "tto-client.h"
+
+void tto_register_resource (void);
+
+/* Registers the GResource, the icons in it and the translation domain.
+ * Safe to call more than once (the tests call it without an application). */
+void
+tto_client_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *localedir = g_getenv ("TTO_LOCALEDIR");
+
+      tto_register_resource ();
+      /* TTO_LOCALEDIR: translations from the build folder, for tests. */
+      bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+/* AdwApplication loads style.css from the resource base path by itself;
+ * widgets shown without the application (tests) need this. */
+void
+tto_client_load_css (void)
+{
+  static gboolean loaded;
+  g_autoptr (GtkCssProvider) provider = NULL;
+
+  if (loaded)
+    return;
+  loaded = TRUE;
+
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/org/threetwoone/Tto/icons");
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/org/threetwoone/Tto/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* The app's settings, or NULL when its schema is not installed (running
+ * from the build folder without GSETTINGS_SCHEMA_DIR). */
+GSettings *
+tto_client_get_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* TTO_RELAY_URL wins over the relay-url setting. */
+char *
+tto_client_get_default_relay_url (void)
+{
+  const char *env = g_getenv ("TTO_RELAY_URL");
+  g_autoptr (GSettings) settings = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  settings = tto_client_get_settings ();
+  if (settings != NULL)
+    return g_settings_get_string (settings, "relay-url");
+
+  return g_strdup (TTO_DEFAULT_RELAY_URL);
+}
+
+/* The relay's error messages are English for developers; the user reads
+ * our own, translated words chosen by the error code. */
+char *
+tto_client_describe_error (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == TTO_CONNECTION_ERROR)
+    {
+      switch ((TtoConnectionError) error->code)
+        {
+        case TTO_CONNECTION_ERROR_BAD_URL:
+          return g_strdup (_("The relay address must start with ws:// or wss://"));
+        case TTO_CONNECTION_ERROR_UNREACHABLE:
+          return g_strdup (_("Could not reach the relay. Check the address and your network."));
+        case TTO_CONNECTION_ERROR_DISCONNECTED:
+          return g_strdup (_("Not connected to the relay. Try again in a moment."));
+        case TTO_CONNECTION_ERROR_NOT_SIGNED_IN:
+        case TTO_CONNECTION_ERROR_IDENTITY_LOST:
+          return g_strdup (_("Your one-time identity has expired. Sign in again."));
+        case TTO_CONNECTION_ERROR_CLOSED:
+          return g_strdup (_("The connection was closed."));
+        default:
+          break;
+        }
+    }
+  else if (error->domain == TTO_SESSION_ERROR)
+    {
+      switch ((TtoSessionError) error->code)
+        {
+        case TTO_SESSION_ERROR_EMPTY_NAME:
+          return g_strdup (_("Enter the name others will see."));
+        case TTO_SESSION_ERROR_NAME_TOO_LONG:
+          return g_strdup_printf (_("The name can have at most %d characters."),
+                                  TTO_PROTOCOL_MAX_NAME_CHARS);
+        case TTO_SESSION_ERROR_EMPTY_TITLE:
+          return g_strdup (_("Give the event a title."));
+        case TTO_SESSION_ERROR_TITLE_TOO_LONG:
+          return g_strdup_printf (_("The title can have at most %d characters."),
+                                  TTO_PROTOCOL_MAX_TITLE_CHARS);
+        case TTO_SESSION_ERROR_CONTENT_TOO_LONG:
+          return g_strdup_printf (_("The discussion content can have at most %d characters."),
+                                  TTO_PROTOCOL_MAX_CONTENT_CHARS);
+        case TTO_SESSION_ERROR_ANNOUNCEMENT_TOO_LONG:
+          return g_strdup_printf (_("The announcement can have at most %d characters."),
+                                  TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS);
+        case TTO_SESSION_ERROR_DEADLINE_PASSED:
+          return g_strdup (_("The deadline must be in the future."));
+        case TTO_SESSION_ERROR_MALFORMED_CODE:
+          return g_strdup (_("An invite code has 8 letters and digits, like ABCD-EFGH."));
+        case TTO_SESSION_ERROR_EMPTY_MESSAGE:
+          return g_strdup (_("The message is empty."));
+        case TTO_SESSION_ERROR_MESSAGE_TOO_LONG:
+          return g_strdup_printf (_("A message can have at most %d characters."),
+                                  TTO_PROTOCOL_MAX_TEXT_CHARS);
+        case TTO_SESSION_ERROR_EVENT_ENDED:
+          return g_strdup (_("This event has ended."));
+        default:
+          break;
+        }
+    }
+  else if (error->domain == TTO_PROTOCOL_ERROR)
+    {
+      switch ((TtoProtocolError) error->code)
+        {
+        case TTO_PROTOCOL_ERROR_NOT_FOUND:
+          return g_strdup (_("No live event has this invite code. Check it with the person who invited you."));
+        case TTO_PROTOCOL_ERROR_UNAUTHORIZED:
+          return g_strdup (_("Your one-time identity has expired. Sign in again."));
+        case TTO_PROTOCOL_ERROR_FORBIDDEN:
+          return g_strdup (_("You are not allowed to do this."));
+        case TTO_PROTOCOL_ERROR_TOO_LARGE:
+          return g_strdup (_("This is too long for the relay."));
+        case TTO_PROTOCOL_ERROR_RATE_LIMITED:
+          return g_strdup (_("Too many requests. Wait a moment and try again."));
+        case TTO_PROTOCOL_ERROR_EXPIRED:
+          return g_strdup (_("This event has ended."));
+        case TTO_PROTOCOL_ERROR_UNAVAILABLE:
+          return g_strdup (_("The relay is busy right now. Try again in a moment."));
+        case TTO_PROTOCOL_ERROR_BAD_FRAME:
+        case TTO_PROTOCOL_ERROR_UNSUPPORTED_VERSION:
+          return g_strdup (_("The relay did not accept this request. The app or the relay may need an update."));
+        case TTO_PROTOCOL_ERROR_CONFLICT:
+        case TTO_PROTOCOL_ERROR_WRONG_FORM:
+        case TTO_PROTOCOL_ERROR_INTERNAL:
+        default:
+          break;
+        }
+    }
+
+  return g_strdup (_("Something went wrong. Try again."));
+}
+
+/* HH:MM in local time */
+char *
+tto_client_format_time (gint64 ts_ms)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (ts_ms / 1000);
+
+  if (time == NULL)
+    return g_strdup ("");
+
+  return g_date_time_format (time, "%H:%M");
+}
+
+char *
+tto_client_format_member_count (guint count)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u member", "%u members", count), count);
+}
+
+char *
+tto_client_format_end_reason (const char *reason)
+{
+  if (g_strcmp0 (reason, "expired") == 0)
+    return g_strdup (_("The event reached its deadline. Its messages have been deleted."));
+  if (g_strcmp0 (reason, "creator_left") == 0)
+    return g_strdup (_("The creator left, so the event ended. Its messages have been deleted."));
+  return g_strdup (_("The creator ended the event. Its messages have been deleted."));
+}

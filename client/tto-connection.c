@@ -1,0 +1,1130 @@
+/* tto-connection.c: the one WebSocket to the relay
+ *
+ * Speaks protocol v1 (shared/PROTOCOL.md): requests are matched to answers by
+ * id, pushes become signals. When the socket drops, the connection comes back
+ * by itself (backoff 0.5 s doubling to 15 s), authenticates again with the
+ * token it keeps in memory only, resumes every watched event from its last
+ * seq, and then sends again every message the relay has not confirmed, with
+ * the same client_msg_id, so nothing typed is lost and nothing arrives twice.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "tto-shared.h"
+
+#include "tto-connection.h"
+
+#define BACKOFF_FIRST_MS 500
+#define BACKOFF_MAX_MS 15000
+#define KEEPALIVE_SECONDS 20
+/* An application-level ping notices a dead link that TCP keeps quiet about. */
+#define PING_INTERVAL_SECONDS 25
+#define RETRY_SECONDS 3
+
+struct _TtoConnection
+{
+  GObject parent_instance;
+
+  char *url;
+  SoupSession *session;
+  SoupWebsocketConnection *ws;
+  GCancellable *cancellable;
+  TtoConnectionState state;
+
+  char *token; /* secret: memory only, wiped when dropped */
+  char *identity_id;
+  char *display_name;
+
+  guint next_id;
+  GHashTable *requests; /* request id → GTask */
+  GQueue outbox;        /* OutboxItem, in the order the user sent them */
+  GHashTable *watched;  /* event id → gint64 * last seq seen */
+
+  guint reconnect_source;
+  guint retry_source;
+  guint ping_source;
+  char *ping_id;
+  guint backoff_ms;
+  gboolean closed;
+};
+
+typedef struct
+{
+  TtoConnection *connection; /* unowned */
+  char *event_id;
+  char *client_msg_id;
+  char *text;
+  char *request_id; /* while a msg.send for this item is in flight */
+  GTask *task;
+} OutboxItem;
+
+G_DEFINE_FINAL_TYPE (TtoConnection, tto_connection, G_TYPE_OBJECT)
+G_DEFINE_QUARK (tto-connection-error-quark, tto_connection_error)
+G_DEFINE_ENUM_TYPE (TtoConnectionState, tto_connection_state,
+                    G_DEFINE_ENUM_VALUE (TTO_CONNECTION_STATE_DISCONNECTED, "disconnected"),
+                    G_DEFINE_ENUM_VALUE (TTO_CONNECTION_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (TTO_CONNECTION_STATE_CONNECTED, "connected"))
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_STATE,
+  PROP_IDENTITY_ID,
+  PROP_DISPLAY_NAME,
+  N_PROPS
+};
+
+enum
+{
+  MSG_NEW,
+  MEMBER_JOINED,
+  EVENT_ENDED,
+  RESUMED,
+  IDENTITY_LOST,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void schedule_reconnect (TtoConnection *self);
+static void on_reconnect_auth (GObject *object,
+                               GAsyncResult *result,
+                               gpointer user_data);
+
+static void
+outbox_item_free (OutboxItem *item)
+{
+  g_free (item->event_id);
+  g_free (item->client_msg_id);
+  tto_str_wipe_free (item->text);
+  g_free (item->request_id);
+  g_clear_object (&item->task);
+  g_free (item);
+}
+
+static void
+set_state (TtoConnection *self,
+           TtoConnectionState state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+wipe_token (TtoConnection *self)
+{
+  g_clear_pointer (&self->token, tto_str_wipe_free);
+}
+
+static GError *
+error_from_frame (TtoFrame *frame)
+{
+  GError *error = NULL;
+
+  tto_frame_propagate_error (frame, &error);
+  if (error == NULL)
+    error = g_error_new_literal (TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_INTERNAL,
+                                 "relay answered with an error frame without code");
+  return error;
+}
+
+/* Serialises and sends one frame; the buffer may hold message text, so it is
+ * wiped at once. */
+static void
+send_frame (TtoConnection *self,
+            TtoFrame *frame)
+{
+  char *data;
+
+  g_assert (self->ws != NULL);
+
+  data = tto_frame_serialize (frame, NULL);
+  soup_websocket_connection_send_text (self->ws, data);
+  tto_str_wipe_free (data);
+}
+
+static char *
+next_request_id (TtoConnection *self)
+{
+  return g_strdup_printf ("c%u", ++self->next_id);
+}
+
+/* Sends a request on the open socket; the answer completes @task. */
+static void
+send_request (TtoConnection *self,
+              const char *type,
+              JsonObject *body,
+              GTask *task)
+{
+  g_autoptr (TtoFrame) frame = NULL;
+  g_autofree char *id = next_request_id (self);
+
+  frame = tto_frame_new (type, id, body);
+  g_hash_table_insert (self->requests, g_strdup (id), g_object_ref (task));
+  send_frame (self, frame);
+  tto_frame_wipe (frame);
+}
+
+static void
+send_outbox_item (TtoConnection *self,
+                  OutboxItem *item)
+{
+  g_autoptr (TtoFrame) frame = NULL;
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "event_id", item->event_id);
+  json_object_set_string_member (body, "client_msg_id", item->client_msg_id);
+  json_object_set_string_member (body, "text", item->text);
+
+  g_free (item->request_id);
+  item->request_id = next_request_id (self);
+  frame = tto_frame_new (TTO_FRAME_MSG_SEND, item->request_id, body);
+  /* The task's data points back at the item so the answer can find it. */
+  g_hash_table_insert (self->requests, g_strdup (item->request_id), g_object_ref (item->task));
+  send_frame (self, frame);
+  tto_frame_wipe (frame);
+}
+
+static void
+flush_outbox (TtoConnection *self)
+{
+  for (GList *l = self->outbox.head; l != NULL; l = l->next)
+    {
+      OutboxItem *item = l->data;
+
+      if (item->request_id == NULL)
+        send_outbox_item (self, item);
+    }
+}
+
+static OutboxItem *
+find_outbox_item (TtoConnection *self,
+                  GTask *task)
+{
+  for (GList *l = self->outbox.head; l != NULL; l = l->next)
+    {
+      OutboxItem *item = l->data;
+
+      if (item->task == task)
+        return item;
+    }
+  return NULL;
+}
+
+static void
+remove_outbox_item (TtoConnection *self,
+                    OutboxItem *item)
+{
+  g_queue_remove (&self->outbox, item);
+  outbox_item_free (item);
+}
+
+static void
+fail_outbox (TtoConnection *self,
+             const char *event_id,
+             const GError *error)
+{
+  GList *l = self->outbox.head;
+
+  while (l != NULL)
+    {
+      OutboxItem *item = l->data;
+      GList *next = l->next;
+
+      if (event_id == NULL || g_str_equal (item->event_id, event_id))
+        {
+          g_autoptr (GTask) task = g_object_ref (item->task);
+
+          if (item->request_id != NULL)
+            g_hash_table_remove (self->requests, item->request_id);
+          g_queue_delete_link (&self->outbox, l);
+          outbox_item_free (item);
+          g_task_return_error (task, g_error_copy (error));
+        }
+      l = next;
+    }
+}
+
+/* The socket is gone: plain requests fail, queued messages wait for the
+ * next connection. */
+static void
+fail_requests (TtoConnection *self,
+               const GError *error)
+{
+  g_autoptr (GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (find_outbox_item (self, value) == NULL)
+        g_ptr_array_add (tasks, g_object_ref (value));
+    }
+  g_hash_table_remove_all (self->requests);
+
+  for (GList *l = self->outbox.head; l != NULL; l = l->next)
+    g_clear_pointer (&((OutboxItem *) l->data)->request_id, g_free);
+
+  for (guint i = 0; i < tasks->len; i++)
+    g_task_return_error (g_ptr_array_index (tasks, i), g_error_copy (error));
+}
+
+static gboolean
+is_transient (TtoFrame *frame)
+{
+  const char *code = tto_frame_get_string (frame, "code");
+
+  return g_strcmp0 (code, "unavailable") == 0 || g_strcmp0 (code, "rate_limited") == 0;
+}
+
+static gboolean
+on_retry_timeout (gpointer user_data)
+{
+  TtoConnection *self = user_data;
+
+  self->retry_source = 0;
+  if (self->state == TTO_CONNECTION_STATE_CONNECTED)
+    flush_outbox (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_answer (TtoConnection *self,
+               TtoFrame *frame)
+{
+  g_autoptr (GTask) task = NULL;
+  OutboxItem *item;
+
+  if (frame->re == NULL)
+    {
+      if (tto_frame_is (frame, TTO_FRAME_ERROR))
+        g_message ("Relay reported an error without request: %s",
+                   tto_frame_get_string (frame, "code"));
+      return;
+    }
+
+  if (g_strcmp0 (frame->re, self->ping_id) == 0)
+    {
+      g_clear_pointer (&self->ping_id, g_free);
+      return;
+    }
+
+  if (!g_hash_table_steal_extended (self->requests, frame->re, NULL, (gpointer *) &task))
+    {
+      g_debug ("Answer to unknown request %s ignored", frame->re);
+      return;
+    }
+
+  item = find_outbox_item (self, task);
+  if (item != NULL && tto_frame_is (frame, TTO_FRAME_ERROR) && is_transient (frame))
+    {
+      /* The relay is busy or its database away: the message stays queued. */
+      g_clear_pointer (&item->request_id, g_free);
+      if (self->retry_source == 0)
+        self->retry_source = g_timeout_add_seconds (RETRY_SECONDS, on_retry_timeout, self);
+      return;
+    }
+  if (item != NULL)
+    remove_outbox_item (self, item);
+
+  if (tto_frame_is (frame, TTO_FRAME_OK))
+    g_task_return_pointer (task, json_object_ref (frame->body),
+                           (GDestroyNotify) json_object_unref);
+  else
+    g_task_return_error (task, error_from_frame (frame));
+}
+
+static void
+handle_frame (TtoConnection *self,
+              TtoFrame *frame)
+{
+  if (tto_frame_is (frame, TTO_FRAME_OK) || tto_frame_is (frame, TTO_FRAME_ERROR))
+    handle_answer (self, frame);
+  else if (tto_frame_is (frame, TTO_FRAME_MSG_NEW))
+    {
+      const char *event_id = tto_frame_get_string (frame, "event_id");
+      gint64 seq = tto_frame_get_int (frame, "seq", 0);
+      gint64 *last_seq = g_hash_table_lookup (self->watched, event_id);
+
+      if (last_seq != NULL && seq > *last_seq)
+        *last_seq = seq;
+      g_signal_emit (self, signals[MSG_NEW], 0, frame->body);
+    }
+  else if (tto_frame_is (frame, TTO_FRAME_MEMBER_JOINED))
+    g_signal_emit (self, signals[MEMBER_JOINED], 0, frame->body);
+  else if (tto_frame_is (frame, TTO_FRAME_EVENT_ENDED))
+    {
+      g_autofree char *event_id = g_strdup (tto_frame_get_string (frame, "event_id"));
+
+      g_signal_emit (self, signals[EVENT_ENDED], 0, event_id,
+                     tto_frame_get_string (frame, "reason"));
+      tto_connection_forget_event (self, event_id);
+    }
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *ws,
+               SoupWebsocketDataType type,
+               GBytes *message,
+               TtoConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TtoFrame) frame = NULL;
+  gsize length;
+  const char *data;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      g_message ("Ignoring a binary frame from the relay");
+      return;
+    }
+
+  data = g_bytes_get_data (message, &length);
+  frame = tto_frame_parse (data, length, TTO_FRAME_FROM_RELAY, NULL, &error);
+  if (frame == NULL)
+    {
+      g_message ("Ignoring an invalid frame from the relay: %s", error->message);
+      return;
+    }
+
+  g_object_ref (self);
+  handle_frame (self, frame);
+  /* Message text must not stay behind in freed memory. */
+  tto_frame_wipe (frame);
+  g_object_unref (self);
+}
+
+static void
+release_socket (TtoConnection *self)
+{
+  g_clear_handle_id (&self->ping_source, g_source_remove);
+  g_clear_pointer (&self->ping_id, g_free);
+
+  if (self->ws == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->ws, self);
+  if (soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&self->ws);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws,
+              TtoConnection *self)
+{
+  g_autoptr (GError) error = g_error_new_literal (TTO_CONNECTION_ERROR,
+                                                  TTO_CONNECTION_ERROR_DISCONNECTED,
+                                                  "The connection to the relay was lost");
+
+  g_object_ref (self);
+  g_debug ("Relay connection closed (code %u)", soup_websocket_connection_get_close_code (ws));
+  release_socket (self);
+  fail_requests (self, error);
+
+  if (self->token != NULL && !self->closed)
+    {
+      set_state (self, TTO_CONNECTION_STATE_CONNECTING);
+      schedule_reconnect (self);
+    }
+  else
+    set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+  g_object_unref (self);
+}
+
+static gboolean
+on_ping_timeout (gpointer user_data)
+{
+  TtoConnection *self = user_data;
+  g_autoptr (TtoFrame) frame = NULL;
+
+  if (self->ping_id != NULL)
+    {
+      /* The previous ping never came back: treat the link as dead. */
+      g_debug ("Relay did not answer a ping; reconnecting");
+      self->ping_source = 0;
+      tto_connection_drop (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  self->ping_id = next_request_id (self);
+  frame = tto_frame_new (TTO_FRAME_PING, self->ping_id, NULL);
+  send_frame (self, frame);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+adopt_socket (TtoConnection *self,
+              SoupWebsocketConnection *ws)
+{
+  g_assert (self->ws == NULL);
+
+  self->ws = ws;
+  soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_SECONDS);
+  /* The relay refuses frames over 64 KiB; accept a little more from it. */
+  soup_websocket_connection_set_max_incoming_payload_size (ws, 1024 * 1024);
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
+  self->ping_source = g_timeout_add_seconds (PING_INTERVAL_SECONDS, on_ping_timeout, self);
+}
+
+static void
+on_open_ready (GObject *object,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  SoupWebsocketConnection *ws;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  if (ws == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_UNREACHABLE,
+                                 "%s", error->message);
+      return;
+    }
+
+  g_task_return_pointer (task, ws, g_object_unref);
+}
+
+/* Opens a WebSocket to the relay; returns it through the task. */
+static void
+open_socket (TtoConnection *self,
+             GAsyncReadyCallback callback,
+             gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme;
+
+  uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (scheme, "ws") != 0 && g_strcmp0 (scheme, "wss") != 0))
+    {
+      g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_BAD_URL,
+                               "Not a ws:// or wss:// address");
+      return;
+    }
+
+  msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
+  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        self->cancellable, on_open_ready,
+                                        g_steal_pointer (&task));
+}
+
+/* Reconnecting */
+
+static void
+on_reconnect_resume (GObject *object,
+                     GAsyncResult *result,
+                     gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (self, result, &error);
+  if (body == NULL)
+    {
+      g_debug ("Resume failed: %s", error->message);
+      if (self->ws != NULL)
+        tto_connection_drop (self);
+      return;
+    }
+
+  self->backoff_ms = BACKOFF_FIRST_MS;
+  set_state (self, TTO_CONNECTION_STATE_CONNECTED);
+  if (json_object_has_member (body, "events") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (body, "events")))
+    g_signal_emit (self, signals[RESUMED], 0, json_object_get_object_member (body, "events"));
+  flush_outbox (self);
+}
+
+static void
+send_resume (TtoConnection *self)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, on_reconnect_resume, NULL);
+  JsonObject *body = json_object_new ();
+  JsonObject *events = json_object_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_int_member (events, key, *(gint64 *) value);
+  json_object_set_object_member (body, "events", events);
+
+  send_request (self, TTO_FRAME_RESUME, body, task);
+}
+
+static void
+on_reconnect_auth (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (self, result, &error);
+  if (body != NULL)
+    {
+      send_resume (self);
+      return;
+    }
+
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_UNAUTHORIZED))
+    {
+      g_autoptr (GError) lost = g_error_new_literal (TTO_CONNECTION_ERROR,
+                                                     TTO_CONNECTION_ERROR_IDENTITY_LOST,
+                                                     "The relay no longer knows this identity");
+
+      /* A one-time identity is deleted after its grace period: everything
+       * tied to it is gone for good. */
+      wipe_token (self);
+      release_socket (self);
+      fail_outbox (self, NULL, lost);
+      g_hash_table_remove_all (self->watched);
+      set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+      g_signal_emit (self, signals[IDENTITY_LOST], 0);
+      return;
+    }
+
+  g_debug ("Authentication after reconnect failed: %s", error->message);
+  if (self->ws != NULL)
+    tto_connection_drop (self);
+}
+
+static void
+on_reconnect_open (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = NULL;
+  SoupWebsocketConnection *ws;
+  JsonObject *body;
+
+  ws = g_task_propagate_pointer (G_TASK (result), &error);
+  if (ws == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->closed)
+        {
+          g_debug ("Reconnect failed: %s", error->message);
+          schedule_reconnect (self);
+        }
+      return;
+    }
+  if (self->closed || self->token == NULL)
+    {
+      g_object_unref (ws);
+      return;
+    }
+
+  adopt_socket (self, ws);
+  body = json_object_new ();
+  json_object_set_string_member (body, "token", self->token);
+  task = g_task_new (self, NULL, on_reconnect_auth, NULL);
+  send_request (self, TTO_FRAME_AUTH, body, task);
+}
+
+static gboolean
+on_reconnect_timeout (gpointer user_data)
+{
+  TtoConnection *self = user_data;
+
+  self->reconnect_source = 0;
+  open_socket (self, on_reconnect_open, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (TtoConnection *self)
+{
+  if (self->reconnect_source != 0)
+    return;
+
+  g_debug ("Reconnecting in %u ms", self->backoff_ms);
+  self->reconnect_source = g_timeout_add (self->backoff_ms, on_reconnect_timeout, self);
+  self->backoff_ms = MIN (self->backoff_ms * 2, BACKOFF_MAX_MS);
+}
+
+/* GObject */
+
+static void
+tto_connection_dispose (GObject *object)
+{
+  TtoConnection *self = (TtoConnection *) object;
+
+  self->closed = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  release_socket (self);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (tto_connection_parent_class)->dispose (object);
+}
+
+static void
+tto_connection_finalize (GObject *object)
+{
+  TtoConnection *self = (TtoConnection *) object;
+
+  wipe_token (self);
+  g_free (self->url);
+  g_free (self->identity_id);
+  g_free (self->display_name);
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->requests);
+  g_queue_clear_full (&self->outbox, (GDestroyNotify) outbox_item_free);
+  g_hash_table_unref (self->watched);
+
+  G_OBJECT_CLASS (tto_connection_parent_class)->finalize (object);
+}
+
+static void
+tto_connection_get_property (GObject *object,
+                             guint prop_id,
+                             GValue *value,
+                             GParamSpec *pspec)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_IDENTITY_ID:
+      g_value_set_string (value, self->identity_id);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, self->display_name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tto_connection_set_property (GObject *object,
+                             guint prop_id,
+                             const GValue *value,
+                             GParamSpec *pspec)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      self->url = g_strstrip (g_value_dup_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tto_connection_class_init (TtoConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tto_connection_dispose;
+  object_class->finalize = tto_connection_finalize;
+  object_class->get_property = tto_connection_get_property;
+  object_class->set_property = tto_connection_set_property;
+
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, "",
+                                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, TTO_TYPE_CONNECTION_STATE,
+                                              TTO_CONNECTION_STATE_DISCONNECTED,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IDENTITY_ID] = g_param_spec_string ("identity-id", NULL, NULL, NULL,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL,
+                                                       G_PARAM_READABLE |
+                                                         G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The body of a msg.new push (a Message object). */
+  signals[MSG_NEW] = g_signal_new ("msg-new", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  /* The body of a member.joined push. */
+  signals[MEMBER_JOINED] = g_signal_new ("member-joined", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         JSON_TYPE_OBJECT);
+  /* event id, reason */
+  signals[EVENT_ENDED] = g_signal_new ("event-ended", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                       G_TYPE_STRING, G_TYPE_STRING);
+  /* The "events" object of the resume answer: event id → {last_seq, state}. */
+  signals[RESUMED] = g_signal_new ("resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  signals[IDENTITY_LOST] = g_signal_new ("identity-lost", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+tto_connection_init (TtoConnection *self)
+{
+  self->session = soup_session_new ();
+  self->cancellable = g_cancellable_new ();
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->backoff_ms = BACKOFF_FIRST_MS;
+  g_queue_init (&self->outbox);
+}
+
+/* Public API */
+
+TtoConnection *
+tto_connection_new (const char *url)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+
+  return g_object_new (TTO_TYPE_CONNECTION, "url", url, NULL);
+}
+
+const char *
+tto_connection_get_url (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), NULL);
+
+  return self->url;
+}
+
+TtoConnectionState
+tto_connection_get_state (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), TTO_CONNECTION_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+const char *
+tto_connection_get_identity_id (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), NULL);
+
+  return self->identity_id;
+}
+
+const char *
+tto_connection_get_display_name (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), NULL);
+
+  return self->display_name;
+}
+
+static void
+on_identity_created (GObject *object,
+                     GAsyncResult *result,
+                     gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  const char *token;
+  const char *identity_id;
+
+  body = tto_connection_request_finish (self, result, &error);
+  if (body == NULL)
+    {
+      release_socket (self);
+      set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  token = json_object_get_string_member_with_default (body, "token", NULL);
+  identity_id = json_object_get_string_member_with_default (body, "identity_id", NULL);
+  if (token == NULL || identity_id == NULL)
+    {
+      release_socket (self);
+      set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+      g_task_return_new_error (task, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                               "identity.create answer lacks token or identity_id");
+      return;
+    }
+
+  wipe_token (self);
+  self->token = g_strdup (token);
+  /* The answer's copy of the token is zeroed; only ours remains. */
+  explicit_bzero ((char *) token, strlen (token));
+  tto_set_str (&self->identity_id, identity_id);
+  tto_set_str (&self->display_name,
+               json_object_get_string_member_with_default (body, "display_name", ""));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY_ID]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+  set_state (self, TTO_CONNECTION_STATE_CONNECTED);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_identity_socket_open (GObject *object,
+                         GAsyncResult *result,
+                         gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) request = NULL;
+  SoupWebsocketConnection *ws;
+  JsonObject *body;
+
+  ws = g_task_propagate_pointer (G_TASK (result), &error);
+  if (ws == NULL)
+    {
+      set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  adopt_socket (self, ws);
+  body = json_object_new ();
+  json_object_set_string_member (body, "kind", "one_time");
+  json_object_set_string_member (body, "display_name", g_task_get_task_data (task));
+  request = g_task_new (self, NULL, on_identity_created, g_object_ref (task));
+  send_request (self, TTO_FRAME_IDENTITY_CREATE, body, request);
+}
+
+/* Opens the connection and creates a one-time identity named @display_name. */
+void
+tto_connection_create_identity_async (TtoConnection *self,
+                                      const char *display_name,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (display_name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_connection_create_identity_async);
+  g_task_set_task_data (task, g_strdup (display_name), g_free);
+
+  if (self->state != TTO_CONNECTION_STATE_DISCONNECTED || self->token != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               "This connection already has an identity");
+      return;
+    }
+
+  self->closed = FALSE;
+  set_state (self, TTO_CONNECTION_STATE_CONNECTING);
+  open_socket (self, on_identity_socket_open, g_steal_pointer (&task));
+}
+
+gboolean
+tto_connection_create_identity_finish (TtoConnection *self,
+                                       GAsyncResult *result,
+                                       GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Sends one request (@body is taken over); the answer's body comes back from
+ * tto_connection_request_finish(). Fails at once while disconnected. */
+void
+tto_connection_request_async (TtoConnection *self,
+                              const char *type,
+                              JsonObject *body,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (type != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_connection_request_async);
+
+  if (self->ws == NULL)
+    {
+      if (body != NULL)
+        json_object_unref (body);
+      g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_DISCONNECTED,
+                               "Not connected to the relay");
+      return;
+    }
+
+  send_request (self, type, body, task);
+}
+
+JsonObject *
+tto_connection_request_finish (TtoConnection *self,
+                               GAsyncResult *result,
+                               GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Queues a message; it is sent now if connected, else after the reconnect,
+ * and again (same @client_msg_id) after every reconnect until the relay
+ * answers. The answer's body ({msg_id, seq, ts}) comes back from _finish. */
+void
+tto_connection_send_message_async (TtoConnection *self,
+                                   const char *event_id,
+                                   const char *client_msg_id,
+                                   const char *text,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  OutboxItem *item;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+  g_return_if_fail (client_msg_id != NULL);
+  g_return_if_fail (text != NULL);
+
+  item = g_new0 (OutboxItem, 1);
+  item->connection = self;
+  item->event_id = g_strdup (event_id);
+  item->client_msg_id = g_strdup (client_msg_id);
+  item->text = g_strdup (text);
+  item->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (item->task, tto_connection_send_message_async);
+
+  if (self->token == NULL)
+    {
+      g_autoptr (GTask) task = g_object_ref (item->task);
+
+      outbox_item_free (item);
+      g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_NOT_SIGNED_IN,
+                               "No identity");
+      return;
+    }
+
+  g_queue_push_tail (&self->outbox, item);
+  if (self->state == TTO_CONNECTION_STATE_CONNECTED)
+    send_outbox_item (self, item);
+}
+
+JsonObject *
+tto_connection_send_message_finish (TtoConnection *self,
+                                    GAsyncResult *result,
+                                    GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Remembers the newest seq seen in @event_id, for resume after a reconnect. */
+void
+tto_connection_watch_event (TtoConnection *self,
+                            const char *event_id,
+                            gint64 last_seq)
+{
+  gint64 *value;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+
+  value = g_hash_table_lookup (self->watched, event_id);
+  if (value == NULL)
+    {
+      value = g_new0 (gint64, 1);
+      g_hash_table_insert (self->watched, g_strdup (event_id), value);
+    }
+  *value = MAX (*value, last_seq);
+}
+
+/* The event ended: stop resuming it and give up its queued messages. */
+void
+tto_connection_forget_event (TtoConnection *self,
+                             const char *event_id)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+
+  g_hash_table_remove (self->watched, event_id);
+  error = g_error_new_literal (TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_EXPIRED,
+                               "The event has ended");
+  fail_outbox (self, event_id, error);
+}
+
+guint
+tto_connection_get_outbox_length (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), 0);
+
+  return self->outbox.length;
+}
+
+/* Drops the socket as a lost network would; the connection comes back by
+ * itself. */
+void
+tto_connection_drop (TtoConnection *self)
+{
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+
+  if (self->ws == NULL)
+    return;
+
+  g_object_ref (self->ws);
+  {
+    g_autoptr (SoupWebsocketConnection) ws = self->ws;
+
+    on_ws_closed (ws, self);
+  }
+}
+
+/* Closes for good: the identity is forgotten (the relay deletes a one-time
+ * identity after its grace period). */
+void
+tto_connection_close (TtoConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+
+  self->closed = TRUE;
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  wipe_token (self);
+  error = g_error_new_literal (TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_CLOSED,
+                               "The connection was closed");
+  fail_outbox (self, NULL, error);
+  release_socket (self);
+  fail_requests (self, error);
+  g_hash_table_remove_all (self->watched);
+  set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+}

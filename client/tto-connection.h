@@ -1,0 +1,84 @@
+/* tto-connection.h: the one WebSocket to the relay
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define TTO_CONNECTION_ERROR (tto_connection_error_quark ())
+
+typedef enum
+{
+  TTO_CONNECTION_ERROR_BAD_URL,       /* the relay address is not a ws:// or wss:// URL */
+  TTO_CONNECTION_ERROR_UNREACHABLE,   /* the WebSocket could not be opened */
+  TTO_CONNECTION_ERROR_DISCONNECTED,  /* the request was lost with the connection */
+  TTO_CONNECTION_ERROR_NOT_SIGNED_IN, /* no identity yet */
+  TTO_CONNECTION_ERROR_IDENTITY_LOST, /* the relay no longer knows our identity */
+  TTO_CONNECTION_ERROR_CLOSED,        /* tto_connection_close() was called */
+} TtoConnectionError;
+
+GQuark tto_connection_error_quark (void);
+
+typedef enum
+{
+  TTO_CONNECTION_STATE_DISCONNECTED,
+  TTO_CONNECTION_STATE_CONNECTING,
+  TTO_CONNECTION_STATE_CONNECTED,
+} TtoConnectionState;
+
+GType tto_connection_state_get_type (void);
+#define TTO_TYPE_CONNECTION_STATE (tto_connection_state_get_type ())
+
+#define TTO_TYPE_CONNECTION (tto_connection_get_type ())
+G_DECLARE_FINAL_TYPE (TtoConnection, tto_connection, TTO, CONNECTION, GObject)
+
+TtoConnection *tto_connection_new (const char *url);
+const char *tto_connection_get_url (TtoConnection *self);
+TtoConnectionState tto_connection_get_state (TtoConnection *self);
+const char *tto_connection_get_identity_id (TtoConnection *self);
+const char *tto_connection_get_display_name (TtoConnection *self);
+
+void tto_connection_create_identity_async (TtoConnection *self,
+                                           const char *display_name,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+gboolean tto_connection_create_identity_finish (TtoConnection *self,
+                                                GAsyncResult *result,
+                                                GError **error);
+
+void tto_connection_request_async (TtoConnection *self,
+                                   const char *type,
+                                   JsonObject *body,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+JsonObject *tto_connection_request_finish (TtoConnection *self,
+                                           GAsyncResult *result,
+                                           GError **error);
+
+void tto_connection_send_message_async (TtoConnection *self,
+                                        const char *event_id,
+                                        const char *client_msg_id,
+                                        const char *text,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+JsonObject *tto_connection_send_message_finish (TtoConnection *self,
+                                                GAsyncResult *result,
+                                                GError **error);
+
+void tto_connection_watch_event (TtoConnection *self,
+                                 const char *event_id,
+                                 gint64 last_seq);
+void tto_connection_forget_event (TtoConnection *self,
+                                  const char *event_id);
+guint tto_connection_get_outbox_length (TtoConnection *self);
+void tto_connection_drop (TtoConnection *self);
+void tto_connection_close (TtoConnection *self);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* tto-event-info-window.h: what an event is, its invitation, its end
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tto-session.h"
+
+G_BEGIN_DECLS
+
+#define TTO_TYPE_EVENT_INFO_WINDOW (tto_event_info_window_get_type ())
+G_DECLARE_FINAL_TYPE (TtoEventInfoWindow, tto_event_info_window, TTO, EVENT_INFO_WINDOW,
+                      AdwWindow)
+
+TtoEventInfoWindow *tto_event_info_window_new (GtkWindow *parent,
+                                               TtoSession *session,
+                                               TtoEvent *event);
+
+G_END_DECLS

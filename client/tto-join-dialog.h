@@ -1,0 +1,22 @@
+/* tto-join-dialog.h: asks for an invite code and joins its event
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tto-session.h"
+
+G_BEGIN_DECLS
+
+#define TTO_TYPE_JOIN_DIALOG (tto_join_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (TtoJoinDialog, tto_join_dialog, TTO, JOIN_DIALOG, AdwWindow)
+
+TtoJoinDialog *tto_join_dialog_new (GtkWindow *parent,
+                                    TtoSession *session);
+void tto_join_dialog_set_code (TtoJoinDialog *self,
+                               const char *code);
+const char *tto_join_dialog_get_error (TtoJoinDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,427 @@
+/* tto-window.c: the main window
+ *
+ * A stack of the sign-in page and the main view. The main view is an
+ * AdwLeaflet: the event lists beside the open chat on a wide screen, one
+ * after the other on a phone.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+
+#include "tto-client.h"
+#include "tto-join-dialog.h"
+
+#include "tto-window.h"
+
+struct _TtoWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  GtkStack *stack;
+  AdwLeaflet *leaflet;
+  GtkStack *content_stack;
+  TtoSignInPage *sign_in_page;
+  TtoHomePage *home_page;
+  TtoChatPage *chat_page;
+  TtoCreatePage *create_page;
+
+  TtoSession *session;
+  GSettings *settings;
+};
+
+G_DEFINE_FINAL_TYPE (TtoWindow, tto_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+content_is_visible (TtoWindow *self)
+{
+  return !adw_leaflet_get_folded (self->leaflet) ||
+         g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "content") == 0;
+}
+
+/* Only a chat the user can see counts its messages as read. */
+static void
+update_open_event (TtoWindow *self)
+{
+  TtoEvent *event = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  if (content_is_visible (self) &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "chat") == 0)
+    event = tto_chat_page_get_event (self->chat_page);
+
+  tto_session_set_open_event (self->session, event);
+}
+
+static void
+on_leaflet_folded_changed (TtoWindow *self)
+{
+  update_open_event (self);
+}
+
+static void
+on_leaflet_visible_child_changed (TtoWindow *self)
+{
+  update_open_event (self);
+}
+
+static void
+show_content (TtoWindow *self,
+              const char *name)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  update_open_event (self);
+}
+
+static void
+on_session_send_failed (TtoSession *session,
+                        TtoMessage *message,
+                        GError *error,
+                        TtoWindow *self)
+{
+  g_autofree char *reason = tto_client_describe_error (error);
+  g_autofree char *text = g_strdup_printf (_("Message not sent: %s"), reason);
+
+  tto_window_add_toast (self, text);
+}
+
+static void
+set_session (TtoWindow *self,
+             TtoSession *session)
+{
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (!g_set_object (&self->session, session))
+    return;
+
+  if (session != NULL)
+    g_signal_connect_object (session, "send-failed", G_CALLBACK (on_session_send_failed), self,
+                             0);
+  tto_home_page_set_session (self->home_page, session);
+  tto_chat_page_set_session (self->chat_page, session);
+  tto_create_page_set_session (self->create_page, session);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+on_session_identity_lost (TtoSession *session,
+                          TtoWindow *self)
+{
+  g_autoptr (TtoSession) keep = g_object_ref (session);
+
+  tto_chat_page_set_event (self->chat_page, NULL);
+  set_session (self, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  gtk_stack_set_visible_child_name (self->stack, "signin");
+  tto_sign_in_page_show_error (self->sign_in_page,
+                               _("You were away too long, so your one-time identity and its events were deleted. Sign in again to start over."));
+}
+
+static void
+on_sign_in_page_signed_in (TtoSignInPage *page,
+                           TtoSession *session,
+                           TtoWindow *self)
+{
+  set_session (self, session);
+  g_signal_connect_object (session, "identity-lost", G_CALLBACK (on_session_identity_lost),
+                           self, 0);
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_stack_set_visible_child_name (self->stack, "main");
+}
+
+/* Actions */
+
+static void
+back_action (GtkWidget *widget,
+             const char *action_name,
+             GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "create") == 0)
+    {
+      TtoEvent *event = tto_chat_page_get_event (self->chat_page);
+
+      gtk_stack_set_visible_child_name (self->content_stack, event != NULL ? "chat" : "empty");
+    }
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  update_open_event (self);
+}
+
+static void
+create_event_action (GtkWidget *widget,
+                     const char *action_name,
+                     GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+
+  tto_create_page_reset (self->create_page);
+  show_content (self, "create");
+  tto_create_page_focus (self->create_page);
+}
+
+static void
+on_join_dialog_joined (TtoJoinDialog *dialog,
+                       TtoEvent *event,
+                       TtoWindow *self)
+{
+  tto_window_open_event (self, event);
+}
+
+static void
+join_event_action (GtkWidget *widget,
+                   const char *action_name,
+                   GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoJoinDialog *dialog;
+
+  if (self->session == NULL)
+    return;
+
+  dialog = tto_join_dialog_new (GTK_WINDOW (self), self->session);
+  g_signal_connect_object (dialog, "joined", G_CALLBACK (on_join_dialog_joined), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+open_event_action (GtkWidget *widget,
+                   const char *action_name,
+                   GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoEvent *event;
+
+  if (self->session == NULL)
+    return;
+
+  event = tto_session_lookup_event (self->session, g_variant_get_string (parameter, NULL));
+  if (event != NULL)
+    tto_window_open_event (self, event);
+}
+
+static void
+toast_action (GtkWidget *widget,
+              const char *action_name,
+              GVariant *parameter)
+{
+  tto_window_add_toast (TTO_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* GObject */
+
+static gboolean
+tto_window_close_request (GtkWindow *window)
+{
+  TtoWindow *self = TTO_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (tto_window_parent_class)->close_request (window);
+}
+
+static void
+tto_window_dispose (GObject *object)
+{
+  TtoWindow *self = (TtoWindow *) object;
+
+  set_session (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tto_window_parent_class)->dispose (object);
+}
+
+static void
+tto_window_get_property (GObject *object,
+                         guint prop_id,
+                         GValue *value,
+                         GParamSpec *pspec)
+{
+  TtoWindow *self = TTO_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tto_window_class_init (TtoWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = tto_window_dispose;
+  object_class->get_property = tto_window_get_property;
+  window_class->close_request = tto_window_close_request;
+
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TTO_TYPE_SESSION,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (TTO_TYPE_SIGN_IN_PAGE);
+  g_type_ensure (TTO_TYPE_HOME_PAGE);
+  g_type_ensure (TTO_TYPE_CHAT_PAGE);
+  g_type_ensure (TTO_TYPE_CREATE_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/threetwoone/Tto/ui/tto-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, sign_in_page);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, home_page);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, create_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_page_signed_in);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_changed);
+
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.create-event", NULL, create_event_action);
+  gtk_widget_class_install_action (widget_class, "win.join-event", NULL, join_event_action);
+  gtk_widget_class_install_action (widget_class, "win.open-event", "s", open_event_action);
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.create-event", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_j, GDK_CONTROL_MASK,
+                                       "win.join-event", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back",
+                                       NULL);
+}
+
+static void
+tto_window_init (TtoWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_object_bind_property (self->leaflet, "folded", self->chat_page, "folded",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->leaflet, "folded", self->create_page, "folded",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->leaflet, "folded", self->home_page, "folded",
+                          G_BINDING_SYNC_CREATE);
+
+  self->settings = tto_client_get_settings ();
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+}
+
+/* Public API */
+
+TtoWindow *
+tto_window_new (GtkApplication *application)
+{
+  return g_object_new (TTO_TYPE_WINDOW, "application", application, NULL);
+}
+
+TtoSession *
+tto_window_get_session (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+void
+tto_window_open_event (TtoWindow *self,
+                       TtoEvent *event)
+{
+  g_return_if_fail (TTO_IS_WINDOW (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  tto_chat_page_set_event (self->chat_page, event);
+  show_content (self, "chat");
+  tto_chat_page_focus_composer (self->chat_page);
+}
+
+void
+tto_window_add_toast (TtoWindow *self,
+                      const char *title)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (TTO_IS_WINDOW (self));
+  g_return_if_fail (title != NULL);
+
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+gboolean
+tto_window_get_folded (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), FALSE);
+
+  return adw_leaflet_get_folded (self->leaflet);
+}
+
+TtoSignInPage *
+tto_window_get_sign_in_page (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->sign_in_page;
+}
+
+TtoHomePage *
+tto_window_get_home_page (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->home_page;
+}
+
+TtoChatPage *
+tto_window_get_chat_page (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->chat_page;
+}
+
+TtoCreatePage *
+tto_window_get_create_page (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->create_page;
+}
