@@ -25,6 +25,9 @@ struct _TtoEvent
   gint64 last_seq;
   guint member_count;
   guint unread_count;
+  guint edit_window;
+  guint recall_window;
+  GStrv permissions; /* of the identity this copy is for */
 };
 
 G_DEFINE_FINAL_TYPE (TtoEvent, tto_event, G_TYPE_OBJECT)
@@ -48,6 +51,8 @@ enum
   PROP_ENDED,
   PROP_END_REASON,
   PROP_UNREAD_COUNT,
+  PROP_EDIT_WINDOW,
+  PROP_RECALL_WINDOW,
   N_PROPS
 };
 
@@ -68,6 +73,7 @@ tto_event_finalize (GObject *object)
   g_free (self->invite_code);
   g_free (self->role);
   g_free (self->end_reason);
+  g_strfreev (self->permissions);
 
   G_OBJECT_CLASS (tto_event_parent_class)->finalize (object);
 }
@@ -130,6 +136,12 @@ tto_event_get_property (GObject *object,
     case PROP_UNREAD_COUNT:
       g_value_set_uint (value, self->unread_count);
       break;
+    case PROP_EDIT_WINDOW:
+      g_value_set_uint (value, self->edit_window);
+      break;
+    case PROP_RECALL_WINDOW:
+      g_value_set_uint (value, self->recall_window);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -187,6 +199,12 @@ tto_event_set_property (GObject *object,
     case PROP_UNREAD_COUNT:
       tto_event_set_unread_count (self, g_value_get_uint (value));
       break;
+    case PROP_EDIT_WINDOW:
+      tto_event_set_edit_window (self, g_value_get_uint (value));
+      break;
+    case PROP_RECALL_WINDOW:
+      tto_event_set_recall_window (self, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -226,6 +244,11 @@ tto_event_class_init (TtoEventClass *klass)
   properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0,
                                                      rw);
 
+  properties[PROP_EDIT_WINDOW] = g_param_spec_uint ("edit-window", NULL, NULL, 0, G_MAXUINT,
+                                                    TTO_PROTOCOL_DEFAULT_EDIT_WINDOW, rw);
+  properties[PROP_RECALL_WINDOW] = g_param_spec_uint ("recall-window", NULL, NULL, 0, G_MAXUINT,
+                                                      TTO_PROTOCOL_DEFAULT_RECALL_WINDOW, rw);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -233,6 +256,8 @@ static void
 tto_event_init (TtoEvent *self)
 {
   self->admission = g_strdup ("open");
+  self->edit_window = TTO_PROTOCOL_DEFAULT_EDIT_WINDOW;
+  self->recall_window = TTO_PROTOCOL_DEFAULT_RECALL_WINDOW;
 }
 
 TtoEvent *
@@ -304,6 +329,32 @@ tto_event_new_from_json (JsonObject *object,
                                                    G_MAXUINT));
   tto_event_set_last_seq (self, member_int (object, "last_seq"));
   tto_event_set_role (self, member_string (object, "role"));
+  if (json_object_has_member (object, "edit_window"))
+    tto_event_set_edit_window (self, (guint) CLAMP (member_int (object, "edit_window"), 0,
+                                                    TTO_PROTOCOL_MAX_WINDOW_SECONDS));
+  if (json_object_has_member (object, "recall_window"))
+    tto_event_set_recall_window (self, (guint) CLAMP (member_int (object, "recall_window"), 0,
+                                                      TTO_PROTOCOL_MAX_WINDOW_SECONDS));
+  if (json_object_has_member (object, "permissions") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "permissions")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "permissions");
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) permissions = NULL;
+
+      /* Each entry is {"permission": …, "until": …}; the relay drops expired
+       * ones and says so with member.updated. */
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (node) &&
+              member_string (json_node_get_object (node), "permission") != NULL)
+            g_strv_builder_add (builder, member_string (json_node_get_object (node), "permission"));
+        }
+      permissions = g_strv_builder_end (builder);
+      tto_event_set_permissions (self, (const char *const *) permissions);
+    }
   if (member_string (object, "state") != NULL &&
       !g_str_equal (member_string (object, "state"), "active"))
     tto_event_set_ended (self, member_string (object, "state"));
@@ -340,6 +391,8 @@ tto_event_to_json (TtoEvent *self,
   json_object_set_int_member (object, "created_at", self->created_at);
   json_object_set_int_member (object, "member_count", self->member_count);
   json_object_set_int_member (object, "last_seq", self->last_seq);
+  json_object_set_int_member (object, "edit_window", self->edit_window);
+  json_object_set_int_member (object, "recall_window", self->recall_window);
   if (self->role != NULL)
     json_object_set_string_member (object, "role", self->role);
   json_object_set_string_member (object, "state",
@@ -373,6 +426,9 @@ tto_event_update_from (TtoEvent *self,
     tto_event_set_last_seq (self, other->last_seq);
   if (other->role != NULL)
     tto_event_set_role (self, other->role);
+  tto_event_set_edit_window (self, other->edit_window);
+  tto_event_set_recall_window (self, other->recall_window);
+  tto_event_set_permissions (self, (const char *const *) other->permissions);
   if (other->end_reason != NULL)
     tto_event_set_ended (self, other->end_reason);
   g_object_thaw_notify (G_OBJECT (self));
@@ -419,6 +475,8 @@ NUMBER_ACCESSORS (created_at, gint64, PROP_CREATED_AT)
 NUMBER_ACCESSORS (member_count, guint, PROP_MEMBER_COUNT)
 NUMBER_ACCESSORS (last_seq, gint64, PROP_LAST_SEQ)
 NUMBER_ACCESSORS (unread_count, guint, PROP_UNREAD_COUNT)
+NUMBER_ACCESSORS (edit_window, guint, PROP_EDIT_WINDOW)
+NUMBER_ACCESSORS (recall_window, guint, PROP_RECALL_WINDOW)
 
 const char *
 tto_event_get_id (TtoEvent *self)
@@ -466,4 +524,36 @@ tto_event_is_creator (TtoEvent *self)
   g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
 
   return g_strcmp0 (self->role, "creator") == 0;
+}
+
+const char *const *
+tto_event_get_permissions (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  return (const char *const *) self->permissions;
+}
+
+void
+tto_event_set_permissions (TtoEvent *self,
+                           const char *const *permissions)
+{
+  g_return_if_fail (TTO_IS_EVENT (self));
+
+  g_strfreev (self->permissions);
+  self->permissions = g_strdupv ((char **) permissions);
+}
+
+/* The creator holds every permission; others what was delegated. */
+gboolean
+tto_event_has_permission (TtoEvent *self,
+                          const char *permission)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  if (tto_event_is_creator (self))
+    return TRUE;
+
+  return self->permissions != NULL &&
+         g_strv_contains ((const char *const *) self->permissions, permission);
 }

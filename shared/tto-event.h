@@ -64,5 +64,16 @@ guint tto_event_get_unread_count (TtoEvent *self);
 void tto_event_set_unread_count (TtoEvent *self,
                                  guint unread_count);
 gboolean tto_event_is_creator (TtoEvent *self);
+guint tto_event_get_edit_window (TtoEvent *self);
+void tto_event_set_edit_window (TtoEvent *self,
+                                guint seconds);
+guint tto_event_get_recall_window (TtoEvent *self);
+void tto_event_set_recall_window (TtoEvent *self,
+                                  guint seconds);
+const char *const *tto_event_get_permissions (TtoEvent *self);
+void tto_event_set_permissions (TtoEvent *self,
+                                const char *const *permissions);
+gboolean tto_event_has_permission (TtoEvent *self,
+                                   const char *permission);
 
 G_END_DECLS

@@ -38,6 +38,9 @@ typedef struct
 
 #define END_FIELDS { NULL, 0, FALSE, FALSE, 0, 0 }
 
+static gboolean node_has_type (JsonNode *node,
+                               FieldType type);
+
 static const FieldSpec no_fields[] = { END_FIELDS };
 
 static const FieldSpec identity_create_fields[] = {
@@ -57,6 +60,81 @@ static const FieldSpec event_create_fields[] = {
   { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
   { "deadline", FIELD_INT, FALSE, TRUE, 0, 0 },
   { "admission", FIELD_STRING, FALSE, FALSE, 1, 32 },
+  { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec event_update_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
+  END_FIELDS
+};
+
+static const FieldSpec msg_edit_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "msg_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "text", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_TEXT_CHARS },
+  END_FIELDS
+};
+
+static const FieldSpec msg_recall_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "msg_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  END_FIELDS
+};
+
+static const FieldSpec receipt_read_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "seq", FIELD_INT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec member_grant_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "identity_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "permission", FIELD_STRING, TRUE, FALSE, 1, 32 },
+  { "duration", FIELD_INT, TRUE, TRUE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec member_revoke_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "identity_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "permission", FIELD_STRING, TRUE, FALSE, 1, 32 },
+  END_FIELDS
+};
+
+static const FieldSpec export_fetch_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "after_seq", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "limit", FIELD_INT, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec msg_updated_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "useq", FIELD_INT, TRUE, FALSE, 0, 0 },
+  { "message", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec receipts_updated_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "reads", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec event_updated_fields[] = {
+  { "event", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec member_updated_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "member", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -74,6 +152,8 @@ static const FieldSpec msg_send_fields[] = {
   { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "client_msg_id", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_CLIENT_MSG_ID },
   { "text", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_TEXT_CHARS },
+  { "reply_to", FIELD_STRING, FALSE, FALSE, 1, 64 },
+  { "mentions", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -99,6 +179,11 @@ static const FieldSpec msg_new_fields[] = {
   { "sender_name", FIELD_STRING, TRUE, FALSE, 0, 0 },
   { "text", FIELD_STRING, TRUE, FALSE, 0, 0 },
   { "ts", FIELD_INT, TRUE, FALSE, 0, 0 },
+  { "reply_to", FIELD_OBJECT, FALSE, TRUE, 0, 0 },
+  { "mentions", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  { "edited_at", FIELD_INT, FALSE, TRUE, 0, 0 },
+  { "recalled", FIELD_BOOL, FALSE, FALSE, 0, 0 },
+  { "recalled_by", FIELD_STRING, FALSE, TRUE, 0, 64 },
   END_FIELDS
 };
 
@@ -133,9 +218,152 @@ check_identity_create (JsonObject *body,
 }
 
 static gboolean
+check_window (JsonObject *body,
+              const char *name,
+              GError **error)
+{
+  gint64 value;
+
+  if (!json_object_has_member (body, name))
+    return TRUE;
+
+  value = json_object_get_int_member (body, name);
+  if (value < 0 || value > TTO_PROTOCOL_MAX_WINDOW_SECONDS)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.%s must be between 0 and %d seconds", name,
+                   TTO_PROTOCOL_MAX_WINDOW_SECONDS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_windows (JsonObject *body,
+               GError **error)
+{
+  return check_window (body, "edit_window", error) && check_window (body, "recall_window", error);
+}
+
+static gboolean
+check_msg_send (JsonObject *body,
+                GError **error)
+{
+  JsonArray *mentions;
+
+  if (!json_object_has_member (body, "mentions"))
+    return TRUE;
+
+  mentions = json_object_get_array_member (body, "mentions");
+  if (json_array_get_length (mentions) > TTO_PROTOCOL_MAX_MENTIONS)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.mentions has %u entries; at most %d are allowed",
+                   json_array_get_length (mentions), TTO_PROTOCOL_MAX_MENTIONS);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (mentions); i++)
+    {
+      JsonNode *node = json_array_get_element (mentions, i);
+
+      if (!node_has_type (node, FIELD_STRING) || json_node_get_string (node)[0] == '\0' ||
+          strlen (json_node_get_string (node)) > 64)
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.mentions[%u] must be an identity id or \"all\"", i);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_permission (JsonObject *body,
+                  GError **error)
+{
+  const char *permission = json_object_get_string_member (body, "permission");
+
+  if (!tto_protocol_is_permission (permission))
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.permission: unknown permission (expected export, flow_edit, "
+                   "topic_manage or review)");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_member_grant (JsonObject *body,
+                    GError **error)
+{
+  if (!check_permission (body, error))
+    return FALSE;
+
+  if (!json_object_get_null_member (body, "duration"))
+    {
+      gint64 duration = json_object_get_int_member (body, "duration");
+
+      if (duration < TTO_PROTOCOL_MIN_GRANT_SECONDS || duration > TTO_PROTOCOL_MAX_GRANT_SECONDS)
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.duration must be null or between %d and %d seconds",
+                       TTO_PROTOCOL_MIN_GRANT_SECONDS, TTO_PROTOCOL_MAX_GRANT_SECONDS);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_export_fetch (JsonObject *body,
+                    GError **error)
+{
+  if (json_object_has_member (body, "after_seq") &&
+      json_object_get_int_member (body, "after_seq") < 0)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.after_seq must not be negative");
+      return FALSE;
+    }
+  if (json_object_has_member (body, "limit") &&
+      (json_object_get_int_member (body, "limit") < 1 ||
+       json_object_get_int_member (body, "limit") > TTO_PROTOCOL_MAX_EXPORT_PAGE))
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.limit must be between 1 and %d", TTO_PROTOCOL_MAX_EXPORT_PAGE);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_receipt_read (JsonObject *body,
+                    GError **error)
+{
+  if (json_object_get_int_member (body, "seq") < 0)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.seq must not be negative");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 check_event_create (JsonObject *body,
                     GError **error)
 {
+  if (!check_windows (body, error))
+    return FALSE;
+
   if (json_object_has_member (body, "admission"))
     {
       const char *admission = json_object_get_string_member (body, "admission");
@@ -170,12 +398,26 @@ check_resume (JsonObject *body,
   for (GList *l = names; l != NULL; l = l->next)
     {
       JsonNode *node = json_object_get_member (events, l->data);
+      gboolean valid;
 
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-          json_node_get_int (node) < 0)
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *position = json_node_get_object (node);
+          JsonNode *seq = json_object_get_member (position, "seq");
+          JsonNode *useq = json_object_get_member (position, "useq");
+
+          valid = seq != NULL && node_has_type (seq, FIELD_INT) && json_node_get_int (seq) >= 0 &&
+                  (useq == NULL ||
+                   (node_has_type (useq, FIELD_INT) && json_node_get_int (useq) >= 0));
+        }
+      else
+        valid = node_has_type (node, FIELD_INT) && json_node_get_int (node) >= 0;
+
+      if (!valid)
         {
           g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
-                       "body.events.%s must be a non-negative integer (the last seq seen)",
+                       "body.events.%s must be the last seq seen, or {\"seq\": N, \"useq\": M} "
+                       "with non-negative integers",
                        (const char *) l->data);
           return FALSE;
         }
@@ -192,7 +434,14 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_EVENT_JOIN, TTO_FRAME_FROM_CLIENT, event_join_fields, NULL },
   { TTO_FRAME_EVENT_LIST, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
   { TTO_FRAME_EVENT_END, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
-  { TTO_FRAME_MSG_SEND, TTO_FRAME_FROM_CLIENT, msg_send_fields, NULL },
+  { TTO_FRAME_MSG_SEND, TTO_FRAME_FROM_CLIENT, msg_send_fields, check_msg_send },
+  { TTO_FRAME_MSG_EDIT, TTO_FRAME_FROM_CLIENT, msg_edit_fields, NULL },
+  { TTO_FRAME_MSG_RECALL, TTO_FRAME_FROM_CLIENT, msg_recall_fields, NULL },
+  { TTO_FRAME_RECEIPT_READ, TTO_FRAME_FROM_CLIENT, receipt_read_fields, check_receipt_read },
+  { TTO_FRAME_EVENT_UPDATE, TTO_FRAME_FROM_CLIENT, event_update_fields, check_windows },
+  { TTO_FRAME_MEMBER_GRANT, TTO_FRAME_FROM_CLIENT, member_grant_fields, check_member_grant },
+  { TTO_FRAME_MEMBER_REVOKE, TTO_FRAME_FROM_CLIENT, member_revoke_fields, check_permission },
+  { TTO_FRAME_EXPORT_FETCH, TTO_FRAME_FROM_CLIENT, export_fetch_fields, check_export_fetch },
   { TTO_FRAME_RESUME, TTO_FRAME_FROM_CLIENT, resume_fields, check_resume },
   { TTO_FRAME_PING, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
   { TTO_FRAME_OK, TTO_FRAME_FROM_RELAY, ok_fields, NULL },
@@ -200,6 +449,10 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_MSG_NEW, TTO_FRAME_FROM_RELAY, msg_new_fields, NULL },
   { TTO_FRAME_EVENT_ENDED, TTO_FRAME_FROM_RELAY, event_ended_fields, NULL },
   { TTO_FRAME_MEMBER_JOINED, TTO_FRAME_FROM_RELAY, member_joined_fields, NULL },
+  { TTO_FRAME_MSG_UPDATED, TTO_FRAME_FROM_RELAY, msg_updated_fields, NULL },
+  { TTO_FRAME_RECEIPTS_UPDATED, TTO_FRAME_FROM_RELAY, receipts_updated_fields, NULL },
+  { TTO_FRAME_EVENT_UPDATED, TTO_FRAME_FROM_RELAY, event_updated_fields, NULL },
+  { TTO_FRAME_MEMBER_UPDATED, TTO_FRAME_FROM_RELAY, member_updated_fields, NULL },
 };
 
 static const FrameSpec *

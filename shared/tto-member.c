@@ -12,6 +12,7 @@ struct _TtoMember
   char *identity_id;
   char *display_name;
   char *role; /* "creator" or "member" */
+  GHashTable *permissions; /* name → gint64* until (seconds; 0 = until the event ends) */
 };
 
 G_DEFINE_FINAL_TYPE (TtoMember, tto_member, G_TYPE_OBJECT)
@@ -35,6 +36,7 @@ tto_member_finalize (GObject *object)
   g_free (self->identity_id);
   g_free (self->display_name);
   g_free (self->role);
+  g_hash_table_unref (self->permissions);
 
   G_OBJECT_CLASS (tto_member_parent_class)->finalize (object);
 }
@@ -82,6 +84,7 @@ tto_member_class_init (TtoMemberClass *klass)
 static void
 tto_member_init (TtoMember *self)
 {
+  self->permissions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 TtoMember *
@@ -114,9 +117,34 @@ tto_member_new_from_json (JsonObject *object,
       return NULL;
     }
 
-  return tto_member_new (id,
-                         json_object_get_string_member_with_default (object, "display_name", ""),
-                         json_object_get_string_member_with_default (object, "role", "member"));
+  {
+    TtoMember *self = tto_member_new (
+      id, json_object_get_string_member_with_default (object, "display_name", ""),
+      json_object_get_string_member_with_default (object, "role", "member"));
+    JsonNode *node = json_object_get_member (object, "permissions");
+
+    if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+            JsonObject *grant;
+
+            if (!JSON_NODE_HOLDS_OBJECT (element))
+              continue;
+            grant = json_node_get_object (element);
+            if (json_object_get_string_member_with_default (grant, "permission", NULL) == NULL)
+              continue;
+            tto_member_set_permission (
+              self, json_object_get_string_member (grant, "permission"),
+              json_object_get_int_member_with_default (grant, "until", 0));
+          }
+      }
+
+    return self;
+  }
 }
 
 JsonObject *
@@ -131,6 +159,7 @@ tto_member_to_json (TtoMember *self)
   json_object_set_string_member (object, "display_name",
                                  self->display_name ? self->display_name : "");
   json_object_set_string_member (object, "role", self->role);
+  json_object_set_array_member (object, "permissions", tto_member_permissions_to_json (self));
 
   return object;
 }
@@ -154,4 +183,85 @@ tto_member_get_role (TtoMember *self)
 {
   g_return_val_if_fail (TTO_IS_MEMBER (self), NULL);
   return self->role;
+}
+
+/* @until: seconds since the epoch, or 0 for "until the event ends". */
+void
+tto_member_set_permission (TtoMember *self,
+                           const char *permission,
+                           gint64 until)
+{
+  g_return_if_fail (TTO_IS_MEMBER (self));
+  g_return_if_fail (permission != NULL);
+
+  g_hash_table_replace (self->permissions, g_strdup (permission), g_memdup2 (&until, sizeof until));
+}
+
+gboolean
+tto_member_remove_permission (TtoMember *self,
+                              const char *permission)
+{
+  g_return_val_if_fail (TTO_IS_MEMBER (self), FALSE);
+
+  return g_hash_table_remove (self->permissions, permission);
+}
+
+gboolean
+tto_member_get_permission (TtoMember *self,
+                           const char *permission,
+                           gint64 *until)
+{
+  gint64 *value;
+
+  g_return_val_if_fail (TTO_IS_MEMBER (self), FALSE);
+
+  value = g_hash_table_lookup (self->permissions, permission);
+  if (value == NULL)
+    return FALSE;
+  if (until != NULL)
+    *until = *value;
+
+  return TRUE;
+}
+
+/* The creator holds every permission implicitly. */
+gboolean
+tto_member_has_permission (TtoMember *self,
+                           const char *permission)
+{
+  g_return_val_if_fail (TTO_IS_MEMBER (self), FALSE);
+
+  return g_strcmp0 (self->role, "creator") == 0 ||
+         g_hash_table_contains (self->permissions, permission);
+}
+
+/* Sorted names; the list is the caller's, the strings are not. */
+GList *
+tto_member_list_permissions (TtoMember *self)
+{
+  g_return_val_if_fail (TTO_IS_MEMBER (self), NULL);
+
+  return g_list_sort (g_hash_table_get_keys (self->permissions), (GCompareFunc) g_strcmp0);
+}
+
+JsonArray *
+tto_member_permissions_to_json (TtoMember *self)
+{
+  g_autoptr (GList) names = tto_member_list_permissions (self);
+  JsonArray *array = json_array_new ();
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *grant = json_object_new ();
+      gint64 until = *(gint64 *) g_hash_table_lookup (self->permissions, l->data);
+
+      json_object_set_string_member (grant, "permission", l->data);
+      if (until > 0)
+        json_object_set_int_member (grant, "until", until);
+      else
+        json_object_set_null_member (grant, "until");
+      json_array_add_object_element (array, grant);
+    }
+
+  return array;
 }

@@ -20,5 +20,17 @@ JsonObject *tto_member_to_json (TtoMember *self);
 const char *tto_member_get_identity_id (TtoMember *self);
 const char *tto_member_get_display_name (TtoMember *self);
 const char *tto_member_get_role (TtoMember *self);
+void tto_member_set_permission (TtoMember *self,
+                                const char *permission,
+                                gint64 until);
+gboolean tto_member_remove_permission (TtoMember *self,
+                                       const char *permission);
+gboolean tto_member_get_permission (TtoMember *self,
+                                    const char *permission,
+                                    gint64 *until);
+gboolean tto_member_has_permission (TtoMember *self,
+                                    const char *permission);
+GList *tto_member_list_permissions (TtoMember *self);
+JsonArray *tto_member_permissions_to_json (TtoMember *self);
 
 G_END_DECLS

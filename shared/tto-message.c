@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "tto-message.h"
 #include "tto-protocol.h"
 #include "tto-util.h"
@@ -19,6 +21,17 @@ struct _TtoMessage
   gint64 seq;
   gint64 ts; /* milliseconds since the Unix epoch, relay clock */
   TtoMessageState state;
+
+  char *reply_msg_id;
+  char *reply_sender_id;
+  char *reply_sender_name;
+  char *reply_excerpt;
+  gint64 reply_seq;
+  gboolean reply_recalled;
+  GStrv mentions;
+  gint64 edited_at; /* milliseconds, 0 if never */
+  gboolean recalled;
+  char *recalled_by;
 };
 
 G_DEFINE_FINAL_TYPE (TtoMessage, tto_message, G_TYPE_OBJECT)
@@ -35,6 +48,12 @@ enum
   PROP_SEQ,
   PROP_TS,
   PROP_PENDING,
+  PROP_REPLY_TO_MSG_ID,
+  PROP_REPLY_TO_SENDER_NAME,
+  PROP_REPLY_TO_EXCERPT,
+  PROP_EDITED_AT,
+  PROP_RECALLED,
+  PROP_RECALLED_BY,
   N_PROPS
 };
 
@@ -52,6 +71,12 @@ tto_message_finalize (GObject *object)
   g_free (self->sender_name);
   /* The text is the conversation: never leave it in freed memory. */
   tto_str_wipe_free (self->text);
+  g_free (self->reply_msg_id);
+  g_free (self->reply_sender_id);
+  g_free (self->reply_sender_name);
+  tto_str_wipe_free (self->reply_excerpt);
+  g_strfreev (self->mentions);
+  g_free (self->recalled_by);
 
   G_OBJECT_CLASS (tto_message_parent_class)->finalize (object);
 }
@@ -93,6 +118,24 @@ tto_message_get_property (GObject *object,
     case PROP_PENDING:
       g_value_set_boolean (value, self->state == TTO_MESSAGE_STATE_PENDING);
       break;
+    case PROP_REPLY_TO_MSG_ID:
+      g_value_set_string (value, self->reply_msg_id);
+      break;
+    case PROP_REPLY_TO_SENDER_NAME:
+      g_value_set_string (value, self->reply_sender_name);
+      break;
+    case PROP_REPLY_TO_EXCERPT:
+      g_value_set_string (value, self->reply_excerpt);
+      break;
+    case PROP_EDITED_AT:
+      g_value_set_int64 (value, self->edited_at);
+      break;
+    case PROP_RECALLED:
+      g_value_set_boolean (value, self->recalled);
+      break;
+    case PROP_RECALLED_BY:
+      g_value_set_string (value, self->recalled_by);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -116,6 +159,14 @@ tto_message_class_init (TtoMessageClass *klass)
   properties[PROP_SEQ] = g_param_spec_int64 ("seq", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_TS] = g_param_spec_int64 ("ts", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_PENDING] = g_param_spec_boolean ("pending", NULL, NULL, FALSE, ro);
+  properties[PROP_REPLY_TO_MSG_ID] = g_param_spec_string ("reply-to-msg-id", NULL, NULL, NULL, ro);
+  properties[PROP_REPLY_TO_SENDER_NAME] = g_param_spec_string ("reply-to-sender-name", NULL, NULL,
+                                                               NULL, ro);
+  properties[PROP_REPLY_TO_EXCERPT] = g_param_spec_string ("reply-to-excerpt", NULL, NULL, NULL,
+                                                           ro);
+  properties[PROP_EDITED_AT] = g_param_spec_int64 ("edited-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_RECALLED] = g_param_spec_boolean ("recalled", NULL, NULL, FALSE, ro);
+  properties[PROP_RECALLED_BY] = g_param_spec_string ("recalled-by", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -185,6 +236,45 @@ tto_message_new_from_json (JsonObject *object,
   self->seq = json_object_get_int_member_with_default (object, "seq", 0);
   self->ts = json_object_get_int_member_with_default (object, "ts", 0);
   self->state = TTO_MESSAGE_STATE_SENT;
+  self->recalled = json_object_get_boolean_member_with_default (object, "recalled", FALSE);
+  self->recalled_by = g_strdup (json_object_get_string_member_with_default (object, "recalled_by",
+                                                                            NULL));
+  if (json_object_has_member (object, "edited_at") &&
+      !json_object_get_null_member (object, "edited_at"))
+    self->edited_at = json_object_get_int_member_with_default (object, "edited_at", 0);
+
+  if (json_object_has_member (object, "reply_to") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "reply_to")))
+    {
+      JsonObject *reply = json_object_get_object_member (object, "reply_to");
+
+      self->reply_msg_id = g_strdup (json_object_get_string_member_with_default (reply, "msg_id",
+                                                                                 NULL));
+      self->reply_seq = json_object_get_int_member_with_default (reply, "seq", 0);
+      self->reply_sender_id =
+        g_strdup (json_object_get_string_member_with_default (reply, "sender_id", NULL));
+      self->reply_sender_name =
+        g_strdup (json_object_get_string_member_with_default (reply, "sender_name", NULL));
+      self->reply_excerpt = g_strdup (json_object_get_string_member_with_default (reply, "excerpt",
+                                                                                  ""));
+      self->reply_recalled = json_object_get_boolean_member_with_default (reply, "recalled", FALSE);
+    }
+
+  if (json_object_has_member (object, "mentions") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "mentions")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "mentions");
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (node));
+        }
+      self->mentions = g_strv_builder_end (builder);
+    }
 
   return self;
 }
@@ -206,6 +296,42 @@ tto_message_to_json (TtoMessage *self)
                                  self->sender_name ? self->sender_name : "");
   json_object_set_string_member (object, "text", self->text);
   json_object_set_int_member (object, "ts", self->ts);
+
+  if (self->reply_msg_id != NULL)
+    {
+      JsonObject *reply = json_object_new ();
+
+      json_object_set_string_member (reply, "msg_id", self->reply_msg_id);
+      json_object_set_int_member (reply, "seq", self->reply_seq);
+      json_object_set_string_member (reply, "sender_id",
+                                     self->reply_sender_id ? self->reply_sender_id : "");
+      json_object_set_string_member (reply, "sender_name",
+                                     self->reply_sender_name ? self->reply_sender_name : "");
+      json_object_set_string_member (reply, "excerpt",
+                                     self->reply_excerpt ? self->reply_excerpt : "");
+      json_object_set_boolean_member (reply, "recalled", self->reply_recalled);
+      json_object_set_object_member (object, "reply_to", reply);
+    }
+  else
+    json_object_set_null_member (object, "reply_to");
+
+  {
+    JsonArray *mentions = json_array_new ();
+
+    for (guint i = 0; self->mentions != NULL && self->mentions[i] != NULL; i++)
+      json_array_add_string_element (mentions, self->mentions[i]);
+    json_object_set_array_member (object, "mentions", mentions);
+  }
+
+  if (self->edited_at > 0)
+    json_object_set_int_member (object, "edited_at", self->edited_at);
+  else
+    json_object_set_null_member (object, "edited_at");
+  json_object_set_boolean_member (object, "recalled", self->recalled);
+  if (self->recalled_by != NULL)
+    json_object_set_string_member (object, "recalled_by", self->recalled_by);
+  else
+    json_object_set_null_member (object, "recalled_by");
 
   return object;
 }
@@ -256,3 +382,141 @@ GETTER (const char *, text, NULL)
 GETTER (gint64, seq, 0)
 GETTER (gint64, ts, 0)
 GETTER (TtoMessageState, state, TTO_MESSAGE_STATE_PENDING)
+
+void
+tto_message_set_reply_to (TtoMessage *self,
+                          const char *msg_id,
+                          gint64 seq,
+                          const char *sender_id,
+                          const char *sender_name,
+                          const char *excerpt,
+                          gboolean recalled)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (tto_set_str (&self->reply_msg_id, msg_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TO_MSG_ID]);
+  self->reply_seq = seq;
+  tto_set_str (&self->reply_sender_id, sender_id);
+  if (tto_set_str (&self->reply_sender_name, sender_name))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TO_SENDER_NAME]);
+  if (g_strcmp0 (self->reply_excerpt, excerpt) != 0)
+    {
+      tto_str_wipe_free (self->reply_excerpt);
+      self->reply_excerpt = g_strdup (excerpt);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TO_EXCERPT]);
+    }
+  self->reply_recalled = recalled;
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+GETTER (gint64, edited_at, 0)
+GETTER (gboolean, recalled, FALSE)
+GETTER (const char *, recalled_by, NULL)
+
+#define REPLY_GETTER(type, name, field, def)                                                     \
+  type tto_message_get_reply_to_##name (TtoMessage *self)                                        \
+  {                                                                                              \
+    g_return_val_if_fail (TTO_IS_MESSAGE (self), def);                                           \
+    return self->field;                                                                          \
+  }
+
+REPLY_GETTER (const char *, msg_id, reply_msg_id, NULL)
+REPLY_GETTER (gint64, seq, reply_seq, 0)
+REPLY_GETTER (const char *, sender_name, reply_sender_name, NULL)
+REPLY_GETTER (const char *, excerpt, reply_excerpt, NULL)
+REPLY_GETTER (gboolean, recalled, reply_recalled, FALSE)
+
+void
+tto_message_set_mentions (TtoMessage *self,
+                          const char *const *mentions)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  g_strfreev (self->mentions);
+  self->mentions = g_strdupv ((char **) mentions);
+}
+
+const char *const *
+tto_message_get_mentions (TtoMessage *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), NULL);
+
+  return (const char *const *) self->mentions;
+}
+
+/* TRUE when @identity_id is mentioned by name or through "all". */
+gboolean
+tto_message_mentions (TtoMessage *self,
+                      const char *identity_id)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), FALSE);
+
+  if (self->mentions == NULL || identity_id == NULL || self->recalled)
+    return FALSE;
+
+  return g_strv_contains ((const char *const *) self->mentions, identity_id) ||
+         g_strv_contains ((const char *const *) self->mentions, "all");
+}
+
+/* Takes over an edit or a recall (the body of msg.updated). */
+void
+tto_message_update_from (TtoMessage *self,
+                         TtoMessage *other)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+  g_return_if_fail (TTO_IS_MESSAGE (other));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->text, other->text) != 0)
+    {
+      tto_str_wipe_free (self->text);
+      self->text = g_strdup (other->text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+    }
+  if (self->edited_at != other->edited_at)
+    {
+      self->edited_at = other->edited_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED_AT]);
+    }
+  if (self->recalled != other->recalled)
+    {
+      self->recalled = other->recalled;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED]);
+    }
+  if (tto_set_str (&self->recalled_by, other->recalled_by))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED_BY]);
+  if (other->recalled)
+    {
+      tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
+      g_clear_pointer (&self->mentions, g_strfreev);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The first line of @text, at most TTO_PROTOCOL_EXCERPT_CHARS characters. */
+char *
+tto_message_make_excerpt (const char *text)
+{
+  const char *end;
+  glong chars;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  while (*text == '\n' || *text == '\r')
+    text++;
+  end = strpbrk (text, "\r\n");
+  if (end == NULL)
+    end = text + strlen (text);
+
+  chars = g_utf8_strlen (text, end - text);
+  if (chars > TTO_PROTOCOL_EXCERPT_CHARS)
+    {
+      g_autofree char *cut = g_utf8_substring (text, 0, TTO_PROTOCOL_EXCERPT_CHARS - 1);
+
+      return g_strconcat (cut, "…", NULL);
+    }
+
+  return g_strndup (text, end - text);
+}

@@ -41,4 +41,29 @@ void tto_message_confirm (TtoMessage *self,
                           gint64 seq,
                           gint64 ts);
 
+/* Reply, mentions, edits and recall */
+void tto_message_set_reply_to (TtoMessage *self,
+                               const char *msg_id,
+                               gint64 seq,
+                               const char *sender_id,
+                               const char *sender_name,
+                               const char *excerpt,
+                               gboolean recalled);
+const char *tto_message_get_reply_to_msg_id (TtoMessage *self);
+gint64 tto_message_get_reply_to_seq (TtoMessage *self);
+const char *tto_message_get_reply_to_sender_name (TtoMessage *self);
+const char *tto_message_get_reply_to_excerpt (TtoMessage *self);
+gboolean tto_message_get_reply_to_recalled (TtoMessage *self);
+void tto_message_set_mentions (TtoMessage *self,
+                               const char *const *mentions);
+const char *const *tto_message_get_mentions (TtoMessage *self);
+gboolean tto_message_mentions (TtoMessage *self,
+                               const char *identity_id);
+gint64 tto_message_get_edited_at (TtoMessage *self);
+gboolean tto_message_get_recalled (TtoMessage *self);
+const char *tto_message_get_recalled_by (TtoMessage *self);
+void tto_message_update_from (TtoMessage *self,
+                              TtoMessage *other);
+char *tto_message_make_excerpt (const char *text);
+
 G_END_DECLS

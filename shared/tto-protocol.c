@@ -43,3 +43,14 @@ tto_protocol_error_from_code (const char *code)
 
   return TTO_PROTOCOL_ERROR_INTERNAL;
 }
+
+gboolean
+tto_protocol_is_permission (const char *name)
+{
+  static const char *const permissions[] = {
+    TTO_PERMISSION_EXPORT, TTO_PERMISSION_FLOW_EDIT, TTO_PERMISSION_TOPIC_MANAGE,
+    TTO_PERMISSION_REVIEW, NULL
+  };
+
+  return name != NULL && g_strv_contains (permissions, name);
+}

@@ -68,6 +68,35 @@ typedef enum
 #define TTO_FRAME_MSG_NEW "msg.new"
 #define TTO_FRAME_RESUME "resume"
 #define TTO_FRAME_PING "ping"
+#define TTO_FRAME_MSG_EDIT "msg.edit"
+#define TTO_FRAME_MSG_RECALL "msg.recall"
+#define TTO_FRAME_MSG_UPDATED "msg.updated"
+#define TTO_FRAME_RECEIPT_READ "receipt.read"
+#define TTO_FRAME_RECEIPTS_UPDATED "receipts.updated"
+#define TTO_FRAME_EVENT_UPDATE "event.update"
+#define TTO_FRAME_EVENT_UPDATED "event.updated"
+#define TTO_FRAME_MEMBER_GRANT "member.grant"
+#define TTO_FRAME_MEMBER_REVOKE "member.revoke"
+#define TTO_FRAME_MEMBER_UPDATED "member.updated"
+#define TTO_FRAME_EXPORT_FETCH "export.fetch"
+
+/* Limits of the chat frames */
+#define TTO_PROTOCOL_MAX_WINDOW_SECONDS 86400
+#define TTO_PROTOCOL_DEFAULT_EDIT_WINDOW 900
+#define TTO_PROTOCOL_DEFAULT_RECALL_WINDOW 120
+#define TTO_PROTOCOL_MAX_MENTIONS 50
+#define TTO_PROTOCOL_MAX_EXPORT_PAGE 500
+#define TTO_PROTOCOL_EXCERPT_CHARS 100
+#define TTO_PROTOCOL_MIN_GRANT_SECONDS 60
+#define TTO_PROTOCOL_MAX_GRANT_SECONDS 2592000
+
+/* Delegated permissions */
+#define TTO_PERMISSION_EXPORT "export"
+#define TTO_PERMISSION_FLOW_EDIT "flow_edit"
+#define TTO_PERMISSION_TOPIC_MANAGE "topic_manage"
+#define TTO_PERMISSION_REVIEW "review"
+
+gboolean tto_protocol_is_permission (const char *name);
 
 gboolean tto_protocol_is_known_type (const char *type,
                                      TtoFrameOrigin origin);

@@ -968,7 +968,8 @@ static const char event_json[] =
   "\"announcement\":\"Kick-off at 9:00 in room 2\",\"deadline\":1798761600,"
   "\"admission\":\"open\",\"creator_id\":\"p2m7x9q4k8t3v6cb\",\"creator_name\":\"Ana\","
   "\"invite_code\":\"7KQ4MZ2P\",\"created_at\":1798675200,\"member_count\":2,"
-  "\"last_seq\":41,\"role\":\"creator\",\"state\":\"active\"}";
+  "\"last_seq\":41,\"edit_window\":600,\"recall_window\":0,\"role\":\"creator\","
+  "\"state\":\"active\"}";
 
 static void
 test_event_json (void)
@@ -1054,7 +1055,12 @@ test_message_json (void)
                       "\"client_msg_id\":\"b1c7f5e2-9d0a-4c3e-8f61-2a7b9c4d5e60\","
                       "\"sender_id\":\"p2m7x9q4k8t3v6cb\",\"sender_name\":\"Ana\","
                       "\"text\":\"Who brings the projector? \xf0\x9f\x8e\x89\","
-                      "\"ts\":1798675212345}");
+                      "\"ts\":1798675212345,"
+                      "\"reply_to\":{\"msg_id\":\"q7c3w6n1h5j9s3fa\",\"seq\":40,"
+                      "\"sender_id\":\"h4f8q2m8x4t7c1ab\",\"sender_name\":\"Bo\","
+                      "\"excerpt\":\"Do we have one?\",\"recalled\":false},"
+                      "\"mentions\":[\"h4f8q2m8x4t7c1ab\"],\"edited_at\":1798675300000,"
+                      "\"recalled\":false,\"recalled_by\":null}");
   g_autoptr (TtoMessage) message = NULL;
   g_autoptr (JsonObject) back = NULL;
   g_autoptr (GError) error = NULL;
@@ -1118,7 +1124,8 @@ test_member_json (void)
 {
   g_autoptr (JsonObject) object =
     object_from_json ("{\"identity_id\":\"p2m7x9q4k8t3v6cb\",\"display_name\":\"Ana\","
-                      "\"role\":\"creator\"}");
+                      "\"role\":\"member\",\"permissions\":"
+                      "[{\"permission\":\"export\",\"until\":1798679000}]}");
   g_autoptr (TtoMember) member = NULL;
   g_autoptr (JsonObject) back = NULL;
   g_autoptr (GError) error = NULL;
@@ -1127,7 +1134,9 @@ test_member_json (void)
   g_assert_no_error (error);
   g_assert_cmpstr (tto_member_get_identity_id (member), ==, "p2m7x9q4k8t3v6cb");
   g_assert_cmpstr (tto_member_get_display_name (member), ==, "Ana");
-  g_assert_cmpstr (tto_member_get_role (member), ==, "creator");
+  g_assert_cmpstr (tto_member_get_role (member), ==, "member");
+  g_assert_true (tto_member_has_permission (member, "export"));
+  g_assert_false (tto_member_has_permission (member, "review"));
   back = tto_member_to_json (member);
   assert_objects_equal (back, object);
 
