@@ -409,6 +409,11 @@ handle_event_create (TtoRelayConn *conn,
   tto_event_set_creator_name (event, conn->display_name);
   tto_event_set_invite_code (event, code);
   tto_event_set_created_at (event, now_seconds ());
+  tto_event_set_edit_window (event, (guint) tto_frame_get_int (frame, "edit_window",
+                                                               TTO_PROTOCOL_DEFAULT_EDIT_WINDOW));
+  tto_event_set_recall_window (event,
+                               (guint) tto_frame_get_int (frame, "recall_window",
+                                                          TTO_PROTOCOL_DEFAULT_RECALL_WINDOW));
 
   request = request_new (conn, frame);
   request->identity_id = g_strdup (conn->identity_id);
@@ -439,6 +444,7 @@ handle_event_get (TtoRelayConn *conn,
   body = json_object_new ();
   json_object_set_object_member (body, "event", tto_relay_event_json (room, conn->identity_id));
   json_object_set_array_member (body, "members", array);
+  json_object_set_object_member (body, "reads", tto_relay_room_reads_json (room));
   reply_ok (conn, frame->id, body);
 }
 
@@ -641,11 +647,57 @@ handle_event_end (TtoRelayConn *conn,
 
 /* msg.send */
 
+/* Checks body.mentions: members or "all" (creator only). Fills @out with
+ * the ids without repeats. */
+static gboolean
+check_mentions (TtoRelayConn *conn,
+                TtoFrame *frame,
+                TtoRelayRoom *room,
+                GStrvBuilder *out)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *mentions;
+
+  if (!tto_frame_has (frame, "mentions"))
+    return TRUE;
+
+  mentions = json_object_get_array_member (frame->body, "mentions");
+  for (guint i = 0; i < json_array_get_length (mentions); i++)
+    {
+      const char *id = json_array_get_string_element (mentions, i);
+
+      if (g_str_equal (id, "all"))
+        {
+          if (g_strcmp0 (tto_event_get_creator_id (tto_relay_room_get_event (room)),
+                         conn->identity_id) != 0)
+            {
+              reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                           "only the creator may mention everyone");
+              return FALSE;
+            }
+        }
+      else if (tto_relay_room_get_member (room, id) == NULL)
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.mentions[%u] is not a member of the event", i);
+          return FALSE;
+        }
+
+      if (g_hash_table_add (seen, (gpointer) id))
+        g_strv_builder_add (out, id);
+    }
+
+  return TRUE;
+}
+
 static void
 handle_msg_send (TtoRelayConn *conn,
                  TtoFrame *frame)
 {
   TtoRelayRoom *room = member_room (conn, frame);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) mentions = NULL;
+  const TtoRelayEntry *reply_to = NULL;
   const TtoRelayEntry *entry;
   gboolean duplicate;
   JsonObject *body;
@@ -660,19 +712,438 @@ handle_msg_send (TtoRelayConn *conn,
       return;
     }
 
+  if (tto_frame_has (frame, "reply_to"))
+    {
+      reply_to = tto_relay_room_find (room, tto_frame_get_string (frame, "reply_to"));
+      if (reply_to == NULL)
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_NOT_FOUND,
+                       "body.reply_to names no message of this event");
+          return;
+        }
+    }
+
+  if (!check_mentions (conn, frame, room, builder))
+    return;
+  mentions = g_strv_builder_end (builder);
+
   entry = tto_relay_room_append (room, tto_relay_room_get_member (room, conn->identity_id),
                                  tto_frame_get_string (frame, "client_msg_id"),
                                  tto_frame_get_string (frame, "text"), g_get_real_time () / 1000,
-                                 &duplicate);
+                                 reply_to, (const char *const *) mentions, &duplicate);
 
   body = json_object_new ();
-  json_object_set_string_member (body, "msg_id", entry->msg_id);
-  json_object_set_int_member (body, "seq", entry->seq);
-  json_object_set_int_member (body, "ts", entry->ts);
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
+  json_object_set_int_member (body, "seq", tto_message_get_seq (entry->message));
+  json_object_set_int_member (body, "ts", tto_message_get_ts (entry->message));
   reply_ok (conn, frame->id, body);
 
   if (!duplicate)
     tto_relay_send_to_room (conn->relay, room, entry->frame, NULL);
+}
+
+/* msg.edit and msg.recall */
+
+static void
+push_updates (TtoRelay *relay,
+              TtoRelayRoom *room,
+              GPtrArray *changed,
+              gint64 last_useq)
+{
+  /* The updates were numbered in order, ending at @last_useq. */
+  gint64 useq = last_useq - (gint64) changed->len + 1;
+
+  for (guint i = 0; i < changed->len; i++, useq++)
+    {
+      g_autofree char *text = tto_relay_room_update_frame (room, changed->pdata[i], useq);
+
+      tto_relay_send_to_room (relay, room, text, NULL);
+      explicit_bzero (text, strlen (text));
+    }
+}
+
+static const TtoRelayEntry *
+find_message (TtoRelayConn *conn,
+              TtoFrame *frame,
+              TtoRelayRoom *room)
+{
+  const TtoRelayEntry *entry = tto_relay_room_find (room, tto_frame_get_string (frame, "msg_id"));
+
+  if (entry == NULL)
+    reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_NOT_FOUND,
+                 "body.msg_id names no message of this event");
+
+  return entry;
+}
+
+static gboolean
+within_window (const TtoRelayEntry *entry,
+               guint window_seconds)
+{
+  gint64 age_ms = g_get_real_time () / 1000 - tto_message_get_ts (entry->message);
+
+  return window_seconds > 0 && age_ms <= (gint64) window_seconds * 1000;
+}
+
+static void
+handle_msg_edit (TtoRelayConn *conn,
+                 TtoFrame *frame)
+{
+  TtoRelayRoom *room = member_room (conn, frame);
+  g_autoptr (GPtrArray) changed = g_ptr_array_new ();
+  const TtoRelayEntry *entry;
+  gint64 edited_at;
+  gint64 useq;
+  JsonObject *body;
+
+  if (room == NULL || (entry = find_message (conn, frame, room)) == NULL)
+    return;
+
+  if (g_strcmp0 (tto_message_get_sender_id (entry->message), conn->identity_id) != 0)
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                   "only the sender may edit a message");
+      return;
+    }
+  if (tto_message_get_recalled (entry->message))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_CONFLICT,
+                   "the message was recalled");
+      return;
+    }
+  if (!within_window (entry, tto_event_get_edit_window (tto_relay_room_get_event (room))))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_EXPIRED,
+                   "the edit window of this event has passed for this message");
+      return;
+    }
+
+  edited_at = g_get_real_time () / 1000;
+  useq = tto_relay_room_edit (room, entry, tto_frame_get_string (frame, "text"), edited_at,
+                              changed);
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
+  json_object_set_int_member (body, "edited_at", edited_at);
+  reply_ok (conn, frame->id, body);
+  push_updates (conn->relay, room, changed, useq);
+}
+
+static void
+handle_msg_recall (TtoRelayConn *conn,
+                   TtoFrame *frame)
+{
+  TtoRelayRoom *room = member_room (conn, frame);
+  g_autoptr (GPtrArray) changed = g_ptr_array_new ();
+  const TtoRelayEntry *entry;
+  gboolean creator;
+  gboolean sender;
+  gint64 useq;
+  JsonObject *body;
+
+  if (room == NULL || (entry = find_message (conn, frame, room)) == NULL)
+    return;
+
+  creator = g_strcmp0 (tto_event_get_creator_id (tto_relay_room_get_event (room)),
+                       conn->identity_id) == 0;
+  sender = g_strcmp0 (tto_message_get_sender_id (entry->message), conn->identity_id) == 0;
+  if (!creator && !sender)
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                   "only the sender or the creator may recall a message");
+      return;
+    }
+
+  if (!tto_message_get_recalled (entry->message))
+    {
+      if (!creator &&
+          !within_window (entry, tto_event_get_recall_window (tto_relay_room_get_event (room))))
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_EXPIRED,
+                       "the recall window of this event has passed for this message");
+          return;
+        }
+
+      useq = tto_relay_room_recall (room, entry, conn->identity_id, changed);
+      push_updates (conn->relay, room, changed, useq);
+    }
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
+  reply_ok (conn, frame->id, body);
+}
+
+/* receipt.read */
+
+static void
+handle_receipt_read (TtoRelayConn *conn,
+                     TtoFrame *frame)
+{
+  TtoRelayRoom *room = member_room (conn, frame);
+  gint64 seq = tto_frame_get_int (frame, "seq", 0);
+  JsonObject *body;
+
+  if (room == NULL)
+    return;
+
+  if (seq > tto_relay_room_get_last_seq (room))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.seq is beyond the event's last message (%" G_GINT64_FORMAT ")",
+                   tto_relay_room_get_last_seq (room));
+      return;
+    }
+
+  if (tto_relay_room_set_read (room, conn->identity_id, seq))
+    tto_relay_schedule_reads (conn->relay, room);
+
+  body = json_object_new ();
+  json_object_set_int_member (body, "seq", tto_relay_room_get_read (room, conn->identity_id));
+  reply_ok (conn, frame->id, body);
+}
+
+/* event.update */
+
+static TtoRelayRoom *
+creator_room (TtoRelayConn *conn,
+              TtoFrame *frame,
+              const char *what)
+{
+  TtoRelayRoom *room = member_room (conn, frame);
+
+  if (room == NULL)
+    return NULL;
+
+  if (g_strcmp0 (tto_event_get_creator_id (tto_relay_room_get_event (room)),
+                 conn->identity_id) != 0)
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN, "only the creator may %s",
+                   what);
+      return NULL;
+    }
+
+  return room;
+}
+
+static void
+on_event_updated (GObject *source,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  g_autoptr (GError) error = NULL;
+  TtoRelayRoom *room;
+  TtoEvent *event;
+  JsonObject *body;
+
+  if (!tto_relay_store_finish (request->relay->store, result, &error))
+    {
+      if (conn_is_open (request->conn))
+        reply_store_error (request->conn, request->id, error);
+      return;
+    }
+
+  room = tto_relay_find_room (request->relay, request->event_id);
+  if (room == NULL)
+    {
+      if (conn_is_open (request->conn))
+        reply_error (request->conn, request->id, TTO_PROTOCOL_ERROR_EXPIRED,
+                     "the event has ended");
+      return;
+    }
+
+  /* Written: now the live event takes the new settings. */
+  event = tto_relay_room_get_event (room);
+  tto_event_set_edit_window (event, tto_event_get_edit_window (request->event));
+  tto_event_set_recall_window (event, tto_event_get_recall_window (request->event));
+  tto_event_set_announcement (event, tto_event_get_announcement (request->event));
+
+  if (conn_is_open (request->conn))
+    {
+      body = json_object_new ();
+      json_object_set_object_member (body, "event",
+                                     tto_relay_event_json (room, request->identity_id));
+      reply_ok (request->conn, request->id, body);
+    }
+  tto_relay_push_event_updated (request->relay, room);
+}
+
+static void
+handle_event_update (TtoRelayConn *conn,
+                     TtoFrame *frame)
+{
+  TtoRelayRoom *room = creator_room (conn, frame, "change the event's settings");
+  TtoEvent *event;
+  Request *request;
+
+  if (room == NULL)
+    return;
+
+  /* The store writes a copy; the live event changes only once it is on disk. */
+  event = tto_relay_room_get_event (room);
+  request = request_new (conn, frame);
+  request->identity_id = g_strdup (conn->identity_id);
+  request->event_id = g_strdup (tto_relay_room_get_id (room));
+  request->event = tto_event_new (request->event_id);
+  tto_event_set_edit_window (request->event,
+                             (guint) tto_frame_get_int (frame, "edit_window",
+                                                        tto_event_get_edit_window (event)));
+  tto_event_set_recall_window (request->event,
+                               (guint) tto_frame_get_int (frame, "recall_window",
+                                                          tto_event_get_recall_window (event)));
+  tto_event_set_announcement (request->event,
+                              tto_frame_has (frame, "announcement")
+                                ? tto_frame_get_string (frame, "announcement")
+                                : tto_event_get_announcement (event));
+  tto_relay_store_update_event_async (conn->relay->store, request->event, on_event_updated,
+                                      request);
+}
+
+/* member.grant and member.revoke */
+
+static void
+on_grant_written (GObject *source,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (Request) request = user_data;
+  g_autoptr (GError) error = NULL;
+  TtoRelayRoom *room;
+  TtoMember *member;
+  JsonObject *body;
+
+  if (!tto_relay_store_finish (request->relay->store, result, &error))
+    {
+      if (conn_is_open (request->conn))
+        reply_store_error (request->conn, request->id, error);
+      return;
+    }
+
+  room = tto_relay_find_room (request->relay, request->event_id);
+  member = room != NULL ? tto_relay_room_get_member (room, request->identity_id) : NULL;
+  if (member == NULL)
+    {
+      if (conn_is_open (request->conn))
+        reply_error (request->conn, request->id, TTO_PROTOCOL_ERROR_NOT_FOUND,
+                     "the member or the event is gone");
+      return;
+    }
+
+  /* request->kind holds the permission, request->member the new state. */
+  if (tto_member_get_permission (request->member, request->kind, NULL))
+    {
+      gint64 until = 0;
+
+      tto_member_get_permission (request->member, request->kind, &until);
+      tto_member_set_permission (member, request->kind, until);
+    }
+  else
+    tto_member_remove_permission (member, request->kind);
+
+  if (conn_is_open (request->conn))
+    {
+      body = json_object_new ();
+      json_object_set_object_member (body, "member", tto_member_to_json (member));
+      reply_ok (request->conn, request->id, body);
+    }
+  tto_relay_push_member_updated (request->relay, room, member);
+}
+
+static void
+handle_member_grant_or_revoke (TtoRelayConn *conn,
+                               TtoFrame *frame,
+                               gboolean grant)
+{
+  TtoRelayRoom *room = creator_room (conn, frame, "delegate permissions");
+  const char *identity_id = tto_frame_get_string (frame, "identity_id");
+  const char *permission = tto_frame_get_string (frame, "permission");
+  TtoMember *member;
+  Request *request;
+  gint64 until = 0;
+
+  if (room == NULL)
+    return;
+
+  member = tto_relay_room_get_member (room, identity_id);
+  if (member == NULL)
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_NOT_FOUND,
+                   "body.identity_id is not a member of the event");
+      return;
+    }
+  if (g_str_equal (tto_member_get_role (member), "creator"))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_CONFLICT,
+                   "the creator holds every permission");
+      return;
+    }
+
+  if (grant && !json_object_get_null_member (frame->body, "duration"))
+    until = now_seconds () + tto_frame_get_int (frame, "duration", 0);
+
+  request = request_new (conn, frame);
+  request->event_id = g_strdup (tto_relay_room_get_id (room));
+  request->identity_id = g_strdup (identity_id);
+  request->kind = g_strdup (permission);
+  request->member = tto_member_new (identity_id, NULL, NULL);
+  if (grant)
+    tto_member_set_permission (request->member, permission, until);
+  tto_relay_store_set_grant_async (conn->relay->store, request->event_id, identity_id, permission,
+                                   grant, until, on_grant_written, request);
+}
+
+static void
+handle_member_grant (TtoRelayConn *conn,
+                     TtoFrame *frame)
+{
+  handle_member_grant_or_revoke (conn, frame, TRUE);
+}
+
+static void
+handle_member_revoke (TtoRelayConn *conn,
+                      TtoFrame *frame)
+{
+  handle_member_grant_or_revoke (conn, frame, FALSE);
+}
+
+/* export.fetch */
+
+static void
+handle_export_fetch (TtoRelayConn *conn,
+                     TtoFrame *frame)
+{
+  TtoRelayRoom *room = member_room (conn, frame);
+  gint64 after = tto_frame_get_int (frame, "after_seq", 0);
+  gint64 limit = tto_frame_get_int (frame, "limit", TTO_PROTOCOL_MAX_EXPORT_PAGE);
+  gint64 last;
+  JsonArray *messages;
+  JsonObject *body;
+  g_autoptr (TtoFrame) answer = NULL;
+
+  if (room == NULL)
+    return;
+
+  if (!tto_member_has_permission (tto_relay_room_get_member (room, conn->identity_id),
+                                  TTO_PERMISSION_EXPORT))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                   "exporting needs the creator or the export permission");
+      return;
+    }
+
+  last = tto_relay_room_get_last_seq (room);
+  messages = json_array_new ();
+  for (gint64 seq = after + 1; seq <= last && seq <= after + limit; seq++)
+    json_array_add_object_element (
+      messages, tto_message_to_json (tto_relay_room_get_entry (room, seq)->message));
+
+  body = json_object_new ();
+  json_object_set_array_member (body, "messages", messages);
+  json_object_set_int_member (body, "last_seq", last);
+  json_object_set_boolean_member (body, "more", after + limit < last);
+  answer = tto_frame_new_ok (frame->id, body);
+  tto_relay_send (conn, answer);
+  tto_frame_wipe (answer);
 }
 
 /* resume */
@@ -682,6 +1153,24 @@ send_entry (const TtoRelayEntry *entry,
             gpointer user_data)
 {
   tto_relay_send_raw (user_data, entry->frame);
+}
+
+typedef struct
+{
+  TtoRelayConn *conn;
+  TtoRelayRoom *room;
+} ResumeUpdates;
+
+static void
+send_update (const TtoRelayEntry *entry,
+             gint64 useq,
+             gpointer user_data)
+{
+  ResumeUpdates *resume = user_data;
+  g_autofree char *text = tto_relay_room_update_frame (resume->room, entry, useq);
+
+  tto_relay_send_raw (resume->conn, text);
+  explicit_bzero (text, strlen (text));
 }
 
 static void
@@ -696,18 +1185,38 @@ handle_resume (TtoRelayConn *conn,
   for (GList *l = ids; l != NULL; l = l->next)
     {
       TtoRelayRoom *room = tto_relay_find_room (conn->relay, l->data);
+      JsonNode *position = json_object_get_member (events, l->data);
       JsonObject *state = json_object_new ();
+      gint64 seq;
+      gint64 useq = 0;
+
+      if (JSON_NODE_HOLDS_OBJECT (position))
+        {
+          JsonObject *object = json_node_get_object (position);
+
+          seq = json_object_get_int_member (object, "seq");
+          useq = json_object_get_int_member_with_default (object, "useq", 0);
+        }
+      else
+        seq = json_node_get_int (position);
 
       if (room != NULL && tto_relay_room_get_member (room, conn->identity_id) != NULL)
         {
-          tto_relay_room_foreach_since (room, json_object_get_int_member (events, l->data),
-                                        send_entry, conn);
+          ResumeUpdates resume = { conn, room };
+
+          /* New messages as they are now, then the changes to older ones. */
+          tto_relay_room_foreach_since (room, seq, send_entry, conn);
+          tto_relay_room_foreach_update_since (room, useq, seq, send_update, &resume);
           json_object_set_int_member (state, "last_seq", tto_relay_room_get_last_seq (room));
+          json_object_set_int_member (state, "last_useq", tto_relay_room_get_last_useq (room));
+          json_object_set_object_member (state, "reads", tto_relay_room_reads_json (room));
           json_object_set_string_member (state, "state", "active");
         }
       else
         {
           json_object_set_int_member (state, "last_seq", 0);
+          json_object_set_int_member (state, "last_useq", 0);
+          json_object_set_object_member (state, "reads", json_object_new ());
           json_object_set_string_member (state, "state", "ended");
         }
       json_object_set_object_member (answer, l->data, state);
@@ -738,6 +1247,13 @@ static const Route routes[] = {
   { TTO_FRAME_EVENT_END, TRUE, handle_event_end },
   { TTO_FRAME_MSG_SEND, TRUE, handle_msg_send },
   { TTO_FRAME_RESUME, TRUE, handle_resume },
+  { TTO_FRAME_MSG_EDIT, TRUE, handle_msg_edit },
+  { TTO_FRAME_MSG_RECALL, TRUE, handle_msg_recall },
+  { TTO_FRAME_RECEIPT_READ, TRUE, handle_receipt_read },
+  { TTO_FRAME_EVENT_UPDATE, TRUE, handle_event_update },
+  { TTO_FRAME_MEMBER_GRANT, TRUE, handle_member_grant },
+  { TTO_FRAME_MEMBER_REVOKE, TRUE, handle_member_revoke },
+  { TTO_FRAME_EXPORT_FETCH, TRUE, handle_export_fetch },
 };
 
 static void

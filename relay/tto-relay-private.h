@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 typedef struct _TtoRelayConn TtoRelayConn;
 
+#define TTO_RELAY_READS_BATCH_MS 200
+
 struct _TtoRelay
 {
   TtoRelayConfig *config;
@@ -76,6 +78,13 @@ void tto_relay_send_to_room (TtoRelay *relay,
 JsonObject *tto_relay_event_json (TtoRelayRoom *room,
                                   const char *identity_id);
 GStrv tto_relay_online_ids (TtoRelay *relay);
+void tto_relay_schedule_reads (TtoRelay *relay,
+                               TtoRelayRoom *room);
+void tto_relay_push_event_updated (TtoRelay *relay,
+                                   TtoRelayRoom *room);
+void tto_relay_push_member_updated (TtoRelay *relay,
+                                    TtoRelayRoom *room,
+                                    TtoMember *member);
 void tto_relay_forget_identity (TtoRelay *relay,
                                 const char *identity_id);
 

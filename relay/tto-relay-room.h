@@ -1,4 +1,5 @@
-/* tto-relay-room.h: one live event in relay memory: members and message log
+/* tto-relay-room.h: one live event in relay memory: members, message log,
+ * updates and read positions
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,23 +9,19 @@
 
 #include "tto-event.h"
 #include "tto-member.h"
+#include "tto-message.h"
 
 G_BEGIN_DECLS
 
 typedef struct _TtoRelayRoom TtoRelayRoom;
 
-/* One accepted message. @frame is the serialised msg.new, made once and
- * sent as is to every member. */
+/* One accepted message. @frame is its msg.new as it is now (edited or
+ * recalled), made once per change and sent as is to every member. */
 typedef struct
 {
-  gint64 seq;
-  gint64 ts;
-  char *msg_id;
-  char *client_msg_id;
-  char *sender_id;
+  TtoMessage *message;
   char *frame;
   gsize frame_length;
-  gsize text_length;
 } TtoRelayEntry;
 
 typedef void (*TtoRelayEntryFunc) (const TtoRelayEntry *entry,
@@ -50,16 +47,54 @@ const TtoRelayEntry *tto_relay_room_append (TtoRelayRoom *room,
                                             const char *client_msg_id,
                                             const char *text,
                                             gint64 ts,
+                                            const TtoRelayEntry *reply_to,
+                                            const char *const *mentions,
                                             gboolean *out_duplicate);
+const TtoRelayEntry *tto_relay_room_find (TtoRelayRoom *room,
+                                          const char *msg_id);
+const TtoRelayEntry *tto_relay_room_get_entry (TtoRelayRoom *room,
+                                               gint64 seq);
+gint64 tto_relay_room_edit (TtoRelayRoom *room,
+                            const TtoRelayEntry *entry,
+                            const char *text,
+                            gint64 edited_at,
+                            GPtrArray *changed);
+gint64 tto_relay_room_recall (TtoRelayRoom *room,
+                              const TtoRelayEntry *entry,
+                              const char *recalled_by,
+                              GPtrArray *changed);
+char *tto_relay_room_update_frame (TtoRelayRoom *room,
+                                   const TtoRelayEntry *entry,
+                                   gint64 useq);
 void tto_relay_room_foreach_since (TtoRelayRoom *room,
                                    gint64 after_seq,
                                    TtoRelayEntryFunc func,
                                    gpointer user_data);
+void tto_relay_room_foreach_update_since (TtoRelayRoom *room,
+                                          gint64 after_useq,
+                                          gint64 up_to_seq,
+                                          void (*func) (const TtoRelayEntry *entry,
+                                                        gint64 useq,
+                                                        gpointer user_data),
+                                          gpointer user_data);
 gint64 tto_relay_room_get_last_seq (TtoRelayRoom *room);
+gint64 tto_relay_room_get_last_useq (TtoRelayRoom *room);
 guint tto_relay_room_get_message_count (TtoRelayRoom *room);
 gsize tto_relay_room_get_bytes_held (TtoRelayRoom *room);
+
+gint64 tto_relay_room_get_read (TtoRelayRoom *room,
+                                const char *identity_id);
+gboolean tto_relay_room_set_read (TtoRelayRoom *room,
+                                  const char *identity_id,
+                                  gint64 seq);
+JsonObject *tto_relay_room_reads_json (TtoRelayRoom *room);
+JsonObject *tto_relay_room_take_pending_reads (TtoRelayRoom *room);
+
 void tto_relay_room_wipe (TtoRelayRoom *room);
 gboolean tto_relay_room_get_ending (TtoRelayRoom *room);
 void tto_relay_room_set_ending (TtoRelayRoom *room);
+guint tto_relay_room_get_flush_source (TtoRelayRoom *room);
+void tto_relay_room_set_flush_source (TtoRelayRoom *room,
+                                      guint source_id);
 
 G_END_DECLS

@@ -78,8 +78,28 @@ static const char *const migration_v1[] = {
   NULL
 };
 
+/* v2: the chat settings of an event, and permissions the creator
+ * delegates for a time. */
+static const char *const migration_v2[] = {
+  "ALTER TABLE events"
+  " ADD COLUMN edit_window INT NOT NULL DEFAULT 900,"
+  " ADD COLUMN recall_window INT NOT NULL DEFAULT 120",
+  "CREATE TABLE grants ("
+  " event_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " identity_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " permission VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+  " expires_at BIGINT NULL,"
+  " PRIMARY KEY (event_id, identity_id, permission),"
+  " INDEX grants_expires (expires_at),"
+  " CONSTRAINT grants_member FOREIGN KEY (event_id, identity_id)"
+  "  REFERENCES members (event_id, identity_id) ON DELETE CASCADE"
+  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_v1,
+  migration_v2,
 };
 
 static void
@@ -404,7 +424,8 @@ tto_relay_store_load (TtoRelayStore *store,
 
   if (!exec (store->db,
              "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
-             " e.invite_code, e.deadline, e.created_at, i.display_name"
+             " e.invite_code, e.deadline, e.created_at, i.display_name, e.edit_window,"
+             " e.recall_window"
              " FROM events e JOIN identities i ON i.id = e.creator_id ORDER BY e.created_at",
              error))
     return FALSE;
@@ -422,21 +443,43 @@ tto_relay_store_load (TtoRelayStore *store,
       tto_event_set_deadline (event, row_int (row[7]));
       tto_event_set_created_at (event, row_int (row[8]));
       tto_event_set_creator_name (event, row[9]);
+      tto_event_set_edit_window (event, (guint) row_int (row[10]));
+      tto_event_set_recall_window (event, (guint) row_int (row[11]));
       event_func (event, user_data);
     }
 
+  /* One row per member and grant; the grants of a member come together. */
   if (!exec (store->db,
-             "SELECT m.event_id, m.identity_id, i.display_name, m.role"
-             " FROM members m JOIN identities i ON i.id = m.identity_id ORDER BY m.joined_at",
+             "SELECT m.event_id, m.identity_id, i.display_name, m.role, g.permission,"
+             " g.expires_at"
+             " FROM members m JOIN identities i ON i.id = m.identity_id"
+             " LEFT JOIN grants g ON g.event_id = m.event_id AND g.identity_id = m.identity_id"
+             " ORDER BY m.joined_at, m.event_id, m.identity_id",
              error))
     return FALSE;
   members = mysql_store_result (store->db);
-  while (members != NULL && (row = mysql_fetch_row (members)) != NULL)
-    {
-      g_autoptr (TtoMember) member = tto_member_new (row[1], row[2], row[3]);
+  {
+    g_autoptr (TtoMember) member = NULL;
+    g_autofree char *member_event = NULL;
 
-      member_func (row[0], member, user_data);
-    }
+    while (members != NULL && (row = mysql_fetch_row (members)) != NULL)
+      {
+        if (member == NULL || g_strcmp0 (member_event, row[0]) != 0 ||
+            g_strcmp0 (tto_member_get_identity_id (member), row[1]) != 0)
+          {
+            if (member != NULL)
+              member_func (member_event, member, user_data);
+            g_clear_object (&member);
+            g_free (member_event);
+            member = tto_member_new (row[1], row[2], row[3]);
+            member_event = g_strdup (row[0]);
+          }
+        if (row[4] != NULL)
+          tto_member_set_permission (member, row[4], row_int (row[5]));
+      }
+    if (member != NULL)
+      member_func (member_event, member, user_data);
+  }
 
   return TRUE;
 }
@@ -621,10 +664,11 @@ insert_event_body (MYSQL *db,
 
   return execf (db, error,
                 "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
-                " invite_code, deadline, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %"
-                G_GINT64_FORMAT ")",
+                " invite_code, deadline, created_at, edit_window, recall_window)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ", %u, %u)",
                 id, creator, title, content, announcement, admission, code, deadline,
-                tto_event_get_created_at (event)) &&
+                tto_event_get_created_at (event), tto_event_get_edit_window (event),
+                tto_event_get_recall_window (event)) &&
          execf (db, error,
                 "INSERT INTO members (event_id, identity_id, role, joined_at)"
                 " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
@@ -721,7 +765,8 @@ delete_event_body (MYSQL *db,
 {
   g_autofree char *id = quote (db, data);
 
-  return execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
+  return execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
+         execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
          execf (db, error, "DELETE FROM events WHERE id = %s", id);
 }
 
@@ -786,7 +831,8 @@ delete_identity_body (MYSQL *db,
     if (!delete_event_body (db, events->pdata[i], error))
       return FALSE;
 
-  if (!execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
+  if (!execf (db, error, "DELETE FROM grants WHERE identity_id = %s", id) ||
+      !execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
       !execf (db, error, "DELETE FROM identities WHERE id = %s", id))
     return FALSE;
 
@@ -886,4 +932,130 @@ tto_relay_deletion_free (TtoRelayDeletion *deletion)
   g_clear_pointer (&deletion->identity_ids, g_ptr_array_unref);
   g_clear_pointer (&deletion->event_ids, g_ptr_array_unref);
   g_free (deletion);
+}
+
+/* event.update */
+
+static gpointer
+update_event_job (MYSQL *db,
+                  gpointer data,
+                  GError **error)
+{
+  TtoEvent *event = data;
+  g_autofree char *id = quote (db, tto_event_get_id (event));
+  g_autofree char *announcement = quote (db, tto_event_get_announcement (event));
+
+  if (!execf (db, error,
+              "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s"
+              " WHERE id = %s",
+              tto_event_get_edit_window (event), tto_event_get_recall_window (event),
+              announcement, id))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Writes the settings @event holds now; the caller passes a copy. */
+void
+tto_relay_store_update_event_async (TtoRelayStore *store,
+                                    TtoEvent *event,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  store_run (store, tto_relay_store_update_event_async, update_event_job, g_object_ref (event),
+             g_object_unref, callback, user_data);
+}
+
+/* member.grant and member.revoke */
+
+typedef struct
+{
+  char *event_id;
+  char *identity_id;
+  char *permission;
+  gint64 until;
+  gboolean grant;
+} GrantData;
+
+static void
+grant_data_free (gpointer data)
+{
+  GrantData *d = data;
+
+  g_free (d->event_id);
+  g_free (d->identity_id);
+  g_free (d->permission);
+  g_free (d);
+}
+
+static gpointer
+grant_job (MYSQL *db,
+           gpointer data,
+           GError **error)
+{
+  GrantData *d = data;
+  g_autofree char *event_id = quote (db, d->event_id);
+  g_autofree char *identity_id = quote (db, d->identity_id);
+  g_autofree char *permission = quote (db, d->permission);
+  g_autofree char *until = quote_int_or_null (d->until);
+  gboolean ok;
+
+  if (d->grant)
+    ok = execf (db, error,
+                "INSERT INTO grants (event_id, identity_id, permission, expires_at)"
+                " VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)",
+                event_id, identity_id, permission, until);
+  else
+    ok = execf (db, error,
+                "DELETE FROM grants WHERE event_id = %s AND identity_id = %s AND permission = %s",
+                event_id, identity_id, permission);
+
+  return ok ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/* @until: seconds since the epoch, 0 for "until the event ends". */
+void
+tto_relay_store_set_grant_async (TtoRelayStore *store,
+                                 const char *event_id,
+                                 const char *identity_id,
+                                 const char *permission,
+                                 gboolean grant,
+                                 gint64 until,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GrantData *d = g_new0 (GrantData, 1);
+
+  d->event_id = g_strdup (event_id);
+  d->identity_id = g_strdup (identity_id);
+  d->permission = g_strdup (permission);
+  d->grant = grant;
+  d->until = until;
+  store_run (store, tto_relay_store_set_grant_async, grant_job, d, grant_data_free, callback,
+             user_data);
+}
+
+static gpointer
+delete_expired_grants_job (MYSQL *db,
+                           gpointer data,
+                           GError **error)
+{
+  gint64 now = *(gint64 *) data;
+
+  if (!execf (db, error,
+              "DELETE FROM grants WHERE expires_at IS NOT NULL AND expires_at <= %"
+              G_GINT64_FORMAT, now))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+tto_relay_store_delete_expired_grants_async (TtoRelayStore *store,
+                                             gint64 now,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data)
+{
+  store_run (store, tto_relay_store_delete_expired_grants_async, delete_expired_grants_job,
+             g_memdup2 (&now, sizeof now), g_free, callback, user_data);
 }

@@ -104,6 +104,22 @@ void tto_relay_store_delete_expired_identities_async (TtoRelayStore *store,
 TtoRelayDeletion *tto_relay_store_delete_expired_identities_finish (TtoRelayStore *store,
                                                                     GAsyncResult *result,
                                                                     GError **error);
+void tto_relay_store_update_event_async (TtoRelayStore *store,
+                                         TtoEvent *event,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+void tto_relay_store_set_grant_async (TtoRelayStore *store,
+                                      const char *event_id,
+                                      const char *identity_id,
+                                      const char *permission,
+                                      gboolean grant,
+                                      gint64 until,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+void tto_relay_store_delete_expired_grants_async (TtoRelayStore *store,
+                                                  gint64 now,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer user_data);
 /* For the jobs that return only success. */
 gboolean tto_relay_store_finish (TtoRelayStore *store,
                                  GAsyncResult *result,

@@ -57,6 +57,55 @@ on_identities_deleted (GObject *source,
     g_message ("deleted %u expired identities", deletion->identity_ids->len);
 }
 
+static void
+on_expired_grants_deleted (GObject *source,
+                           GAsyncResult *result,
+                           gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_pointer (G_TASK (result), &error))
+    g_warning ("could not delete expired grants: %s", error->message);
+}
+
+/* Delegated permissions run out visibly: members hear member.updated. */
+static void
+expire_grants (TtoRelay *relay,
+               gint64 now)
+{
+  GHashTableIter iter;
+  gpointer room;
+  gboolean any = FALSE;
+
+  g_hash_table_iter_init (&iter, relay->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    {
+      g_autoptr (GList) members = tto_relay_room_get_members (room);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autoptr (GList) permissions = tto_member_list_permissions (l->data);
+          gboolean changed = FALSE;
+
+          for (GList *p = permissions; p != NULL; p = p->next)
+            {
+              gint64 until = 0;
+
+              tto_member_get_permission (l->data, p->data, &until);
+              if (until > 0 && until <= now)
+                changed |= tto_member_remove_permission (l->data, p->data);
+            }
+          if (changed)
+            tto_relay_push_member_updated (relay, room, l->data);
+          any |= changed;
+        }
+    }
+
+  if (any)
+    tto_relay_store_delete_expired_grants_async (relay->store, now, on_expired_grants_deleted,
+                                                 NULL);
+}
+
 void
 tto_relay_sweep (TtoRelay *relay)
 {
@@ -89,6 +138,8 @@ tto_relay_sweep (TtoRelay *relay)
       tto_relay_store_delete_event_async (relay->store, expiry->event_id,
                                           on_expired_event_deleted, expiry);
     }
+
+  expire_grants (relay, now);
 
   if (!relay->sweeping_identities)
     {

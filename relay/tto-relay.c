@@ -334,5 +334,101 @@ tto_relay_event_json (TtoRelayRoom *room,
 
   json_object_set_string_member (object, "role",
                                  member != NULL ? tto_member_get_role (member) : "none");
+  json_object_set_array_member (object, "permissions",
+                                member != NULL ? tto_member_permissions_to_json (member)
+                                               : json_array_new ());
   return object;
+}
+
+typedef struct
+{
+  TtoRelay *relay;
+  TtoRelayRoom *room;
+} ReadsFlush;
+
+static gboolean
+on_flush_reads (gpointer user_data)
+{
+  ReadsFlush *flush = user_data;
+  g_autoptr (JsonObject) reads = tto_relay_room_take_pending_reads (flush->room);
+
+  /* The room removes this source when freed, so it is alive here. */
+  tto_relay_room_set_flush_source (flush->room, 0);
+  if (reads != NULL)
+    {
+      JsonObject *body = json_object_new ();
+      g_autoptr (TtoFrame) frame = NULL;
+      g_autofree char *text = NULL;
+
+      json_object_set_string_member (body, "event_id", tto_relay_room_get_id (flush->room));
+      json_object_set_object_member (body, "reads", json_object_ref (reads));
+      frame = tto_frame_new (TTO_FRAME_RECEIPTS_UPDATED, NULL, body);
+      text = tto_frame_serialize (frame, NULL);
+      tto_relay_send_to_room (flush->relay, flush->room, text, NULL);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Read positions go out in batches: one frame per event per 200 ms at most,
+ * however many members read meanwhile. */
+void
+tto_relay_schedule_reads (TtoRelay *relay,
+                          TtoRelayRoom *room)
+{
+  ReadsFlush *flush;
+
+  if (tto_relay_room_get_flush_source (room) != 0)
+    return;
+
+  flush = g_new0 (ReadsFlush, 1);
+  flush->relay = relay;
+  flush->room = room;
+  tto_relay_room_set_flush_source (room, g_timeout_add_full (G_PRIORITY_DEFAULT,
+                                                             TTO_RELAY_READS_BATCH_MS,
+                                                             on_flush_reads, flush, g_free));
+}
+
+/* Sends each member the event as that member sees it (role, code,
+ * permissions differ), as event.updated. */
+void
+tto_relay_push_event_updated (TtoRelay *relay,
+                              TtoRelayRoom *room)
+{
+  g_autoptr (GList) members = tto_relay_room_get_members (room);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *id = tto_member_get_identity_id (l->data);
+      GPtrArray *conns = g_hash_table_lookup (relay->online, id);
+      g_autoptr (TtoFrame) frame = NULL;
+      g_autofree char *text = NULL;
+      JsonObject *body;
+
+      if (conns == NULL)
+        continue;
+
+      body = json_object_new ();
+      json_object_set_object_member (body, "event", tto_relay_event_json (room, id));
+      frame = tto_frame_new (TTO_FRAME_EVENT_UPDATED, NULL, body);
+      text = tto_frame_serialize (frame, NULL);
+      for (guint i = 0; i < conns->len; i++)
+        tto_relay_send_raw (conns->pdata[i], text);
+    }
+}
+
+void
+tto_relay_push_member_updated (TtoRelay *relay,
+                               TtoRelayRoom *room,
+                               TtoMember *member)
+{
+  g_autoptr (TtoFrame) frame = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "event_id", tto_relay_room_get_id (room));
+  json_object_set_object_member (body, "member", tto_member_to_json (member));
+  frame = tto_frame_new (TTO_FRAME_MEMBER_UPDATED, NULL, body);
+  text = tto_frame_serialize (frame, NULL);
+  tto_relay_send_to_room (relay, room, text, NULL);
 }

@@ -520,3 +520,52 @@ tto_message_make_excerpt (const char *text)
 
   return g_strndup (text, end - text);
 }
+
+/* The relay's side of msg.edit. The old text is wiped. */
+void
+tto_message_edit (TtoMessage *self,
+                  const char *text,
+                  gint64 edited_at)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+  g_return_if_fail (text != NULL);
+
+  tto_str_wipe_free (self->text);
+  self->text = g_strdup (text);
+  self->edited_at = edited_at;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED_AT]);
+}
+
+/* The relay's side of msg.recall: nothing of the content stays. */
+void
+tto_message_recall (TtoMessage *self,
+                    const char *recalled_by)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  tto_str_wipe_free (self->text);
+  self->text = g_strdup ("");
+  self->recalled = TRUE;
+  tto_set_str (&self->recalled_by, recalled_by);
+  tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
+  g_clear_pointer (&self->mentions, g_strfreev);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED_BY]);
+}
+
+/* The quoted message was recalled: its excerpt must go too. */
+void
+tto_message_mark_reply_recalled (TtoMessage *self)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  if (self->reply_msg_id == NULL)
+    return;
+
+  tto_str_wipe_free (self->reply_excerpt);
+  self->reply_excerpt = g_strdup ("");
+  self->reply_recalled = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TO_EXCERPT]);
+}

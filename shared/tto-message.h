@@ -65,5 +65,11 @@ const char *tto_message_get_recalled_by (TtoMessage *self);
 void tto_message_update_from (TtoMessage *self,
                               TtoMessage *other);
 char *tto_message_make_excerpt (const char *text);
+void tto_message_edit (TtoMessage *self,
+                       const char *text,
+                       gint64 edited_at);
+void tto_message_recall (TtoMessage *self,
+                         const char *recalled_by);
+void tto_message_mark_reply_recalled (TtoMessage *self);
 
 G_END_DECLS
