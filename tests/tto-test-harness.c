@@ -791,7 +791,7 @@ take_push (TtoTestClient *c,
     {
       TtoFrame *frame = l->data;
 
-      if (tto_frame_is (frame, type))
+      if (type == NULL || tto_frame_is (frame, type))
         {
           g_queue_delete_link (&c->pushes, l);
           return frame;
