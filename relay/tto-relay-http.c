@@ -4,18 +4,26 @@
  */
 #define G_LOG_DOMAIN "tto-relay"
 
+#include <string.h>
+
 #include "tto-relay-private.h"
 
 /* Frames between 64 KiB and this get a bad_frame answer; larger ones close
  * the socket (1009) before they are buffered. */
 #define MAX_INCOMING_PAYLOAD (1024 * 1024)
-#define KEEPALIVE_SECONDS 30
+
+/* A connection's queue may hold this much before the reader is dropped as
+ * too slow (it resumes from its last seq). */
+#define MAX_QUEUED_BYTES (8 * 1024 * 1024)
+/* A connection silent this long gets a ping; silent for another period
+ * after it, it is dropped. */
+#define IDLE_SECONDS 30
 
 static void
-on_ws_message (SoupWebsocketConnection *ws,
-               gint type,
-               GBytes *message,
-               gpointer user_data)
+on_wire_message (TtoRelayWire *wire,
+                 gboolean is_text,
+                 GBytes *message,
+                 gpointer user_data)
 {
   TtoRelayConn *conn = user_data;
   g_autoptr (TtoFrame) error = NULL;
@@ -23,7 +31,7 @@ on_ws_message (SoupWebsocketConnection *ws,
   if (conn->relay == NULL)
     return;
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (!is_text)
     {
       error = tto_frame_new_error (NULL, TTO_PROTOCOL_ERROR_BAD_FRAME,
                                    "binary frames are not part of protocol v1; send JSON text");
@@ -35,8 +43,8 @@ on_ws_message (SoupWebsocketConnection *ws,
 }
 
 static void
-on_ws_closed (SoupWebsocketConnection *ws,
-              gpointer user_data)
+on_wire_closed (TtoRelayWire *wire,
+                gpointer user_data)
 {
   TtoRelayConn *conn = user_data;
   TtoRelay *relay = conn->relay;
@@ -46,42 +54,80 @@ on_ws_closed (SoupWebsocketConnection *ws,
 
   tto_relay_conn_closed (conn);
   conn->relay = NULL;
-  g_signal_handlers_disconnect_by_data (ws, conn);
   g_debug ("connection closed; %u open", g_hash_table_size (relay->conns) - 1);
   g_hash_table_remove (relay->conns, conn);
 }
 
+static const TtoRelayWireCallbacks wire_callbacks = {
+  on_wire_message,
+  on_wire_closed,
+};
+
+/* The 101 answer is on the wire: from here on the socket is the relay's. */
 static void
-on_ws_open (SoupServer *server,
-            SoupServerMessage *msg,
-            const char *path,
-            SoupWebsocketConnection *ws,
-            gpointer user_data)
+on_upgrade_written (SoupServerMessage *msg,
+                    gpointer user_data)
 {
   TtoRelay *relay = user_data;
+  g_autoptr (GSocket) socket = g_object_ref (soup_server_message_get_socket (msg));
+  g_autoptr (GIOStream) stream = soup_server_message_steal_connection (msg);
   TtoRelayConn *conn;
 
-  if (g_hash_table_size (relay->conns) >= relay->config->max_connections)
-    {
-      /* 1013: try again later (no libsoup constant) */
-      soup_websocket_connection_close (ws, 1013,
-                                       "relay is at its connection limit");
-      return;
-    }
+  if (stream == NULL)
+    return;
 
   conn = g_new0 (TtoRelayConn, 1);
   g_atomic_ref_count_init (&conn->ref);
   conn->relay = relay;
-  conn->ws = g_object_ref (ws);
   g_queue_init (&conn->held_frames);
-
-  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_INCOMING_PAYLOAD);
-  soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_SECONDS);
-  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), conn);
-  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), conn);
-
+  conn->wire = tto_relay_wire_new (stream, socket, MAX_INCOMING_PAYLOAD, MAX_QUEUED_BYTES,
+                                   &wire_callbacks, conn);
   g_hash_table_add (relay->conns, conn);
   g_debug ("connection opened; %u open", g_hash_table_size (relay->conns));
+
+  if (g_hash_table_size (relay->conns) > relay->config->max_connections)
+    tto_relay_wire_close (conn->wire, 1013, "relay is at its connection limit");
+}
+
+static void
+on_ws_request (SoupServer *server,
+               SoupServerMessage *msg,
+               const char *path,
+               GHashTable *query,
+               gpointer user_data)
+{
+  g_autoptr (GPtrArray) no_extensions = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  /* No extensions: limits then apply to the bytes that arrive, so a small
+   * compressed frame cannot inflate in relay memory. */
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, no_extensions, &error))
+    {
+      const char *text = "this is the ThreeTwoOne WebSocket endpoint (protocol v1)\n";
+
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text,
+                                        strlen (text));
+      return;
+    }
+
+  soup_websocket_server_process_handshake (msg, NULL, NULL, no_extensions, NULL);
+  g_signal_connect (msg, "wrote-informational", G_CALLBACK (on_upgrade_written), user_data);
+}
+
+static gboolean
+on_keepalive (gpointer user_data)
+{
+  TtoRelay *relay = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer conn;
+
+  g_hash_table_iter_init (&iter, relay->conns);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    tto_relay_wire_keepalive (((TtoRelayConn *) conn)->wire, now, IDLE_SECONDS * G_USEC_PER_SEC);
+
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -188,12 +234,9 @@ tto_relay_http_start (TtoRelay *relay,
     }
 
   relay->server = soup_server_new ("server-header", "tto-relay/" TTO_VERSION, NULL);
-  /* libsoup checks its payload limit before inflating: with compression a
-   * 1 MiB frame could grow to a gigabyte in relay memory. */
-  soup_server_remove_websocket_extension (relay->server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_handler (relay->server, "/v1/health", on_health, relay, NULL);
-  soup_server_add_websocket_handler (relay->server, "/v1/ws", NULL, NULL, on_ws_open, relay,
-                                     NULL);
+  soup_server_add_handler (relay->server, "/v1/ws", on_ws_request, relay, NULL);
+  relay->keepalive_source = g_timeout_add_seconds (IDLE_SECONDS / 2, on_keepalive, relay);
 
   socket_address = g_inet_socket_address_new (address, (guint16) relay->config->port);
   if (!soup_server_listen (relay->server, socket_address, 0, error))
@@ -209,6 +252,7 @@ tto_relay_http_start (TtoRelay *relay,
 void
 tto_relay_http_stop (TtoRelay *relay)
 {
+  g_clear_handle_id (&relay->keepalive_source, g_source_remove);
   if (relay->server == NULL)
     return;
 

@@ -10,6 +10,7 @@
 #include "tto-relay-config.h"
 #include "tto-relay-room.h"
 #include "tto-relay-store.h"
+#include "tto-relay-wire.h"
 #include "tto-relay.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ struct _TtoRelay
   GHashTable *conns;   /* TtoRelayConn set (one reference each) */
 
   guint sweep_source;
+  guint keepalive_source;
   gboolean sweeping_identities;
 };
 
@@ -38,7 +40,7 @@ struct _TtoRelayConn
 {
   gatomicrefcount ref;
   TtoRelay *relay; /* NULL once the relay or the socket is gone */
-  SoupWebsocketConnection *ws;
+  TtoRelayWire *wire;
   char *identity_id;
   char *identity_kind;
   char *display_name;
@@ -71,6 +73,8 @@ void tto_relay_send (TtoRelayConn *conn,
                      const TtoFrame *frame);
 void tto_relay_send_raw (TtoRelayConn *conn,
                          const char *text);
+void tto_relay_send_bytes (TtoRelayConn *conn,
+                           GBytes *frame);
 void tto_relay_send_to_room (TtoRelay *relay,
                              TtoRelayRoom *room,
                              const char *text,

@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "tto-relay"
 
+#include <string.h>
+
 #include "tto-relay-private.h"
 #include "tto-util.h"
 
@@ -21,7 +23,7 @@ tto_relay_conn_unref (TtoRelayConn *conn)
     return;
 
   g_queue_clear_full (&conn->held_frames, (GDestroyNotify) g_bytes_unref);
-  g_clear_object (&conn->ws);
+  g_clear_pointer (&conn->wire, tto_relay_wire_free);
   g_free (conn->identity_id);
   g_free (conn->identity_kind);
   g_free (conn->display_name);
@@ -151,9 +153,9 @@ tto_relay_free (TtoRelay *relay)
       TtoRelayConn *c = conn;
 
       c->relay = NULL;
-      if (soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      tto_relay_wire_close (c->wire, 1001, "relay shutting down");
     }
+  tto_relay_wire_flush_all ();
   tto_relay_http_stop (relay);
 
   /* Rooms wipe their logs when freed. */
@@ -260,8 +262,7 @@ tto_relay_forget_identity (TtoRelay *relay,
     {
       TtoRelayConn *conn = conns->pdata[i];
 
-      soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                                       "identity expired");
+      tto_relay_wire_close (conn->wire, 1008, "identity expired");
     }
 }
 
@@ -283,10 +284,21 @@ void
 tto_relay_send_raw (TtoRelayConn *conn,
                     const char *text)
 {
-  if (conn->ws == NULL || soup_websocket_connection_get_state (conn->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (!tto_relay_wire_is_open (conn->wire))
     return;
 
-  soup_websocket_connection_send_text (conn->ws, text);
+  tto_relay_wire_send_text (conn->wire, text);
+}
+
+/* An encoded frame, shared between recipients. */
+void
+tto_relay_send_bytes (TtoRelayConn *conn,
+                      GBytes *frame)
+{
+  if (!tto_relay_wire_is_open (conn->wire))
+    return;
+
+  tto_relay_wire_send (conn->wire, frame);
 }
 
 void
@@ -306,6 +318,7 @@ tto_relay_send_to_room (TtoRelay *relay,
                         const char *except_identity_id)
 {
   g_autoptr (GList) members = tto_relay_room_get_members (room);
+  g_autoptr (GBytes) frame = tto_relay_wire_encode_text (text, strlen (text));
 
   for (GList *l = members; l != NULL; l = l->next)
     {
@@ -317,7 +330,7 @@ tto_relay_send_to_room (TtoRelay *relay,
 
       conns = g_hash_table_lookup (relay->online, id);
       for (guint i = 0; conns != NULL && i < conns->len; i++)
-        tto_relay_send_raw (conns->pdata[i], text);
+        tto_relay_send_bytes (conns->pdata[i], frame);
     }
 }
 

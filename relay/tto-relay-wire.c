@@ -1,0 +1,663 @@
+/* tto-relay-wire.c: the relay's own WebSocket transport
+ *
+ * libsoup does the HTTP upgrade; then the relay takes the socket. Two things
+ * make fan-out cheap here, which SoupWebsocketConnection cannot do: a frame
+ * to many members is encoded once and the same bytes are queued to all of
+ * them (server frames are not masked), and each connection's queue is
+ * written with one writev () per main-loop turn, however many frames
+ * arrived for it meanwhile.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tto-relay"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "tto-relay-wire.h"
+
+#define OPCODE_CONTINUATION 0x0
+#define OPCODE_TEXT 0x1
+#define OPCODE_BINARY 0x2
+#define OPCODE_CLOSE 0x8
+#define OPCODE_PING 0x9
+#define OPCODE_PONG 0xA
+
+#define READ_CHUNK (64 * 1024)
+#define MAX_IOV 64
+
+typedef enum
+{
+  WIRE_OPEN,
+  WIRE_CLOSING, /* our close frame is queued; nothing else goes out */
+  WIRE_CLOSED,
+} WireState;
+
+struct _TtoRelayWire
+{
+  GIOStream *stream;
+  GSocket *socket;
+  int fd;
+  GSource *read_source;
+  GSource *write_source;
+
+  const TtoRelayWireCallbacks *callbacks;
+  gpointer user_data;
+
+  gsize max_payload;
+  gsize max_queued;
+
+  GByteArray *in;        /* bytes read, not yet a whole frame */
+  GByteArray *fragments; /* a fragmented message being joined */
+  guint8 fragments_opcode;
+
+  GQueue out;        /* GBytes frames */
+  gsize out_offset;  /* sent bytes of the head frame */
+  gsize out_bytes;   /* queued, not yet sent */
+  gboolean dirty;    /* in the flush list */
+
+  WireState state;
+  gint64 last_seen;  /* monotonic µs of the last byte read */
+  gboolean ping_sent;
+  gboolean notified;
+  guint notify_source;
+};
+
+/* Connections with frames waiting, written once per main-loop turn. */
+static GPtrArray *dirty_wires;
+static guint flush_source;
+
+static void wire_shutdown (TtoRelayWire *wire);
+
+static GBytes *
+encode_frame (guint8 opcode,
+                             const void *payload,
+                             gsize length)
+{
+  gsize header = length < 126 ? 2 : length <= G_MAXUINT16 ? 4 : 10;
+  guint8 *frame = g_malloc (header + length);
+
+  frame[0] = 0x80 | opcode; /* FIN: the relay never fragments */
+  if (length < 126)
+    frame[1] = (guint8) length;
+  else if (length <= G_MAXUINT16)
+    {
+      frame[1] = 126;
+      frame[2] = (guint8) (length >> 8);
+      frame[3] = (guint8) length;
+    }
+  else
+    {
+      frame[1] = 127;
+      for (int i = 0; i < 8; i++)
+        frame[2 + i] = (guint8) ((guint64) length >> (56 - 8 * i));
+    }
+  if (length > 0)
+    memcpy (frame + header, payload, length);
+
+  return g_bytes_new_take (frame, header + length);
+}
+
+GBytes *
+tto_relay_wire_encode_text (const char *text,
+                            gsize length)
+{
+  return encode_frame (OPCODE_TEXT, text, length);
+}
+
+static gboolean
+on_flush (gpointer user_data)
+{
+  tto_relay_wire_flush_all ();
+  flush_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mark_dirty (TtoRelayWire *wire)
+{
+  if (wire->dirty)
+    return;
+
+  wire->dirty = TRUE;
+  if (dirty_wires == NULL)
+    dirty_wires = g_ptr_array_new ();
+  g_ptr_array_add (dirty_wires, wire);
+
+  /* Default priority, so a busy stream of reads cannot starve it; it runs
+   * in the next turn, after this turn's reads have queued their frames. */
+  if (flush_source == 0)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, on_flush, NULL, NULL);
+      g_source_set_static_name (source, "[tto-relay] flush");
+      flush_source = g_source_attach (source, NULL);
+      g_source_unref (source);
+    }
+}
+
+static gboolean on_writable (GSocket *socket,
+                             GIOCondition condition,
+                             gpointer user_data);
+
+/* Writes as much of the queue as the socket takes, in one writev () per
+ * 64 frames. */
+static void
+wire_write (TtoRelayWire *wire)
+{
+  while (wire->out.length > 0)
+    {
+      struct iovec iov[MAX_IOV];
+      int n = 0;
+      ssize_t written;
+
+      for (GList *l = wire->out.head; l != NULL && n < MAX_IOV; l = l->next, n++)
+        {
+          gsize size;
+          const guint8 *data = g_bytes_get_data (l->data, &size);
+
+          iov[n].iov_base = (void *) (data + (n == 0 ? wire->out_offset : 0));
+          iov[n].iov_len = size - (n == 0 ? wire->out_offset : 0);
+        }
+
+      written = writev (wire->fd, iov, n);
+      if (written < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            break;
+          /* The peer is gone (EPIPE, ECONNRESET). */
+          wire_shutdown (wire);
+          return;
+        }
+
+      wire->out_bytes -= (gsize) written;
+      while (written > 0)
+        {
+          gsize size = g_bytes_get_size (wire->out.head->data) - wire->out_offset;
+
+          if ((gsize) written < size)
+            {
+              wire->out_offset += (gsize) written;
+              written = 0;
+            }
+          else
+            {
+              written -= (ssize_t) size;
+              wire->out_offset = 0;
+              g_bytes_unref (g_queue_pop_head (&wire->out));
+            }
+        }
+    }
+
+  if (wire->out.length > 0 && wire->write_source == NULL)
+    {
+      wire->write_source = g_socket_create_source (wire->socket, G_IO_OUT, NULL);
+      g_source_set_callback (wire->write_source, G_SOURCE_FUNC (on_writable), wire, NULL);
+      g_source_attach (wire->write_source, NULL);
+    }
+  else if (wire->out.length == 0 && wire->write_source != NULL)
+    {
+      g_source_destroy (wire->write_source);
+      g_clear_pointer (&wire->write_source, g_source_unref);
+    }
+
+  /* Our close frame is out: the conversation is over. */
+  if (wire->out.length == 0 && wire->state == WIRE_CLOSING)
+    wire_shutdown (wire);
+}
+
+static gboolean
+on_writable (GSocket *socket,
+             GIOCondition condition,
+             gpointer user_data)
+{
+  TtoRelayWire *wire = user_data;
+
+  wire_write (wire);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+tto_relay_wire_flush_all (void)
+{
+  g_autoptr (GPtrArray) wires = g_steal_pointer (&dirty_wires);
+
+  for (guint i = 0; wires != NULL && i < wires->len; i++)
+    {
+      TtoRelayWire *wire = wires->pdata[i];
+
+      /* NULL: the wire was freed after it was queued. */
+      if (wire == NULL)
+        continue;
+      wire->dirty = FALSE;
+      if (wire->state != WIRE_CLOSED)
+        wire_write (wire);
+    }
+}
+
+static void
+queue_frame (TtoRelayWire *wire,
+             GBytes *frame)
+{
+  if (wire->state != WIRE_OPEN)
+    return;
+
+  /* A reader that cannot keep up is dropped rather than buffered without
+   * bound; it resumes from its last seq when it comes back. */
+  if (wire->out_bytes + g_bytes_get_size (frame) > wire->max_queued)
+    {
+      g_debug ("dropping a connection whose queue exceeds %" G_GSIZE_FORMAT " bytes",
+               wire->max_queued);
+      wire_shutdown (wire);
+      return;
+    }
+
+  g_queue_push_tail (&wire->out, g_bytes_ref (frame));
+  wire->out_bytes += g_bytes_get_size (frame);
+  mark_dirty (wire);
+}
+
+void
+tto_relay_wire_send (TtoRelayWire *wire,
+                     GBytes *frame)
+{
+  g_return_if_fail (wire != NULL);
+
+  queue_frame (wire, frame);
+}
+
+void
+tto_relay_wire_send_text (TtoRelayWire *wire,
+                          const char *text)
+{
+  g_autoptr (GBytes) frame = tto_relay_wire_encode_text (text, strlen (text));
+
+  queue_frame (wire, frame);
+}
+
+static void
+send_control (TtoRelayWire *wire,
+              guint8 opcode,
+              const void *payload,
+              gsize length)
+{
+  g_autoptr (GBytes) frame = encode_frame (opcode, payload, length);
+
+  queue_frame (wire, frame);
+}
+
+void
+tto_relay_wire_close (TtoRelayWire *wire,
+                      gushort code,
+                      const char *reason)
+{
+  guint8 payload[125];
+  gsize length = 2;
+
+  if (wire->state != WIRE_OPEN)
+    return;
+
+  payload[0] = (guint8) (code >> 8);
+  payload[1] = (guint8) code;
+  if (reason != NULL)
+    {
+      gsize reason_length = MIN (strlen (reason), sizeof payload - 2);
+
+      memcpy (payload + 2, reason, reason_length);
+      length += reason_length;
+    }
+  send_control (wire, OPCODE_CLOSE, payload, length);
+  wire->state = WIRE_CLOSING;
+  /* Do not wait for the turn's flush: nothing else goes after a close. */
+  wire_write (wire);
+}
+
+gboolean
+tto_relay_wire_is_open (TtoRelayWire *wire)
+{
+  return wire != NULL && wire->state == WIRE_OPEN;
+}
+
+/* Pings a quiet connection; drops one that stayed silent after a ping. */
+void
+tto_relay_wire_keepalive (TtoRelayWire *wire,
+                          gint64 now,
+                          gint64 idle_timeout)
+{
+  if (wire->state != WIRE_OPEN || now - wire->last_seen < idle_timeout)
+    return;
+
+  if (wire->ping_sent)
+    {
+      wire_shutdown (wire);
+      return;
+    }
+
+  send_control (wire, OPCODE_PING, NULL, 0);
+  wire->ping_sent = TRUE;
+}
+
+static gboolean
+on_notify_closed (gpointer user_data)
+{
+  TtoRelayWire *wire = user_data;
+
+  wire->notify_source = 0;
+  wire->notified = TRUE;
+  wire->callbacks->closed (wire, wire->user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes the socket at once and tells the owner, once. */
+static void
+wire_shutdown (TtoRelayWire *wire)
+{
+  if (wire->state == WIRE_CLOSED)
+    return;
+
+  wire->state = WIRE_CLOSED;
+  if (wire->read_source != NULL)
+    {
+      g_source_destroy (wire->read_source);
+      g_clear_pointer (&wire->read_source, g_source_unref);
+    }
+  if (wire->write_source != NULL)
+    {
+      g_source_destroy (wire->write_source);
+      g_clear_pointer (&wire->write_source, g_source_unref);
+    }
+  g_queue_clear_full (&wire->out, (GDestroyNotify) g_bytes_unref);
+  wire->out_bytes = 0;
+  g_io_stream_close (wire->stream, NULL, NULL);
+
+  /* Tell the owner from a clean stack: it may free the wire. */
+  if (!wire->notified && wire->notify_source == 0)
+    wire->notify_source = g_idle_add (on_notify_closed, wire);
+}
+
+/* Protocol violations close with a code, as RFC 6455 asks. */
+static void
+fail (TtoRelayWire *wire,
+      gushort code,
+      const char *reason)
+{
+  tto_relay_wire_close (wire, code, reason);
+  if (wire->state != WIRE_CLOSED)
+    wire_shutdown (wire);
+}
+
+static void
+deliver (TtoRelayWire *wire,
+         guint8 opcode,
+         guint8 *payload,
+         gsize length)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (opcode == OPCODE_TEXT && !g_utf8_validate ((const char *) payload, (gssize) length, NULL))
+    {
+      fail (wire, 1007, "text frame is not valid UTF-8");
+      return;
+    }
+
+  bytes = g_bytes_new (payload, length);
+  wire->callbacks->message (wire, opcode == OPCODE_TEXT, bytes, wire->user_data);
+}
+
+/* Handles one whole frame; returns FALSE when the wire is closed. */
+static gboolean
+handle_frame (TtoRelayWire *wire,
+              gboolean fin,
+              guint8 opcode,
+              guint8 *payload,
+              gsize length)
+{
+  switch (opcode)
+    {
+    case OPCODE_PING:
+      send_control (wire, OPCODE_PONG, payload, length);
+      return TRUE;
+
+    case OPCODE_PONG:
+      return TRUE;
+
+    case OPCODE_CLOSE:
+      /* Echo the code, then hang up. */
+      if (wire->state == WIRE_OPEN)
+        {
+          gushort code = length >= 2 ? (gushort) ((payload[0] << 8) | payload[1]) : 1000;
+
+          tto_relay_wire_close (wire, code == 1005 || code == 1006 ? 1000 : code, NULL);
+        }
+      if (wire->state != WIRE_CLOSED)
+        wire_shutdown (wire);
+      return FALSE;
+
+    case OPCODE_TEXT:
+    case OPCODE_BINARY:
+      if (wire->fragments->len > 0)
+        {
+          fail (wire, 1002, "new message inside a fragmented one");
+          return FALSE;
+        }
+      if (fin)
+        {
+          deliver (wire, opcode, payload, length);
+          return wire->state == WIRE_OPEN;
+        }
+      wire->fragments_opcode = opcode;
+      g_byte_array_append (wire->fragments, payload, (guint) length);
+      return TRUE;
+
+    case OPCODE_CONTINUATION:
+      if (wire->fragments_opcode == 0)
+        {
+          fail (wire, 1002, "continuation without a message");
+          return FALSE;
+        }
+      if (wire->fragments->len + length > wire->max_payload)
+        {
+          fail (wire, 1009, "message too big");
+          return FALSE;
+        }
+      g_byte_array_append (wire->fragments, payload, (guint) length);
+      if (fin)
+        {
+          guint8 kind = wire->fragments_opcode;
+
+          deliver (wire, kind, wire->fragments->data, wire->fragments->len);
+          explicit_bzero (wire->fragments->data, wire->fragments->len);
+          g_byte_array_set_size (wire->fragments, 0);
+          wire->fragments_opcode = 0;
+        }
+      return wire->state == WIRE_OPEN;
+
+    default:
+      fail (wire, 1002, "unknown opcode");
+      return FALSE;
+    }
+}
+
+/* Parses every whole frame in the input buffer. */
+static void
+parse_frames (TtoRelayWire *wire)
+{
+  gsize consumed = 0;
+
+  while (wire->state == WIRE_OPEN)
+    {
+      guint8 *p = wire->in->data + consumed;
+      gsize available = wire->in->len - consumed;
+      gsize header = 2;
+      guint64 length;
+      guint8 mask[4];
+      gboolean fin;
+      guint8 opcode;
+
+      if (available < 2)
+        break;
+
+      fin = (p[0] & 0x80) != 0;
+      opcode = p[0] & 0x0F;
+      if ((p[0] & 0x70) != 0)
+        {
+          fail (wire, 1002, "reserved bits set (no extension was negotiated)");
+          return;
+        }
+      /* RFC 6455 5.1: a client masks every frame. */
+      if ((p[1] & 0x80) == 0)
+        {
+          fail (wire, 1002, "client frames must be masked");
+          return;
+        }
+
+      length = p[1] & 0x7F;
+      if (length == 126)
+        {
+          if (available < 4)
+            break;
+          length = ((guint64) p[2] << 8) | p[3];
+          header = 4;
+        }
+      else if (length == 127)
+        {
+          if (available < 10)
+            break;
+          length = 0;
+          for (int i = 0; i < 8; i++)
+            length = (length << 8) | p[2 + i];
+          header = 10;
+        }
+
+      if ((opcode & 0x8) != 0 && (length > 125 || !fin))
+        {
+          fail (wire, 1002, "bad control frame");
+          return;
+        }
+      if (length > wire->max_payload)
+        {
+          fail (wire, 1009, "message too big");
+          return;
+        }
+      if (available < header + 4 + length)
+        break;
+
+      memcpy (mask, p + header, 4);
+      p += header + 4;
+      for (guint64 i = 0; i < length; i++)
+        p[i] ^= mask[i & 3];
+
+      consumed += header + 4 + length;
+      if (!handle_frame (wire, fin, opcode, p, (gsize) length))
+        return;
+    }
+
+  if (wire->state == WIRE_CLOSED)
+    return;
+
+  if (consumed > 0)
+    {
+      explicit_bzero (wire->in->data, consumed);
+      g_byte_array_remove_range (wire->in, 0, (guint) consumed);
+    }
+}
+
+static gboolean
+on_readable (GObject *stream,
+             gpointer user_data)
+{
+  TtoRelayWire *wire = user_data;
+  g_autoptr (GError) error = NULL;
+  guint old_length = wire->in->len;
+  gssize n;
+
+  g_byte_array_set_size (wire->in, old_length + READ_CHUNK);
+  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream),
+                                                wire->in->data + old_length, READ_CHUNK, NULL,
+                                                &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_byte_array_set_size (wire->in, old_length);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n <= 0)
+    {
+      /* EOF or error: the peer went without a close frame. */
+      g_byte_array_set_size (wire->in, old_length);
+      wire_shutdown (wire);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_byte_array_set_size (wire->in, old_length + (guint) n);
+  wire->last_seen = g_get_monotonic_time ();
+  wire->ping_sent = FALSE;
+  parse_frames (wire);
+
+  return wire->state == WIRE_CLOSED ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+TtoRelayWire *
+tto_relay_wire_new (GIOStream *stream,
+                    GSocket *socket,
+                    gsize max_payload,
+                    gsize max_queued,
+                    const TtoRelayWireCallbacks *callbacks,
+                    gpointer user_data)
+{
+  TtoRelayWire *wire = g_new0 (TtoRelayWire, 1);
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+
+  g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (input), NULL);
+
+  wire->stream = g_object_ref (stream);
+  wire->socket = g_object_ref (socket);
+  wire->fd = g_socket_get_fd (socket);
+  wire->callbacks = callbacks;
+  wire->user_data = user_data;
+  wire->max_payload = max_payload;
+  wire->max_queued = max_queued;
+  wire->in = g_byte_array_new ();
+  wire->fragments = g_byte_array_new ();
+  wire->last_seen = g_get_monotonic_time ();
+  g_queue_init (&wire->out);
+
+  /* Read through libsoup's stream: it may hold bytes read past the
+   * handshake. Writes go straight to the socket. */
+  wire->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
+  g_source_set_callback (wire->read_source, G_SOURCE_FUNC (on_readable), wire, NULL);
+  g_source_attach (wire->read_source, NULL);
+
+  return wire;
+}
+
+/* Closes without telling the owner (it is the one freeing). */
+void
+tto_relay_wire_free (TtoRelayWire *wire)
+{
+  if (wire == NULL)
+    return;
+
+  wire->notified = TRUE;
+  wire_shutdown (wire);
+  g_clear_handle_id (&wire->notify_source, g_source_remove);
+
+  if (wire->dirty && dirty_wires != NULL)
+    for (guint i = 0; i < dirty_wires->len; i++)
+      if (dirty_wires->pdata[i] == wire)
+        dirty_wires->pdata[i] = NULL;
+
+  explicit_bzero (wire->in->data, wire->in->len);
+  g_byte_array_unref (wire->in);
+  explicit_bzero (wire->fragments->data, wire->fragments->len);
+  g_byte_array_unref (wire->fragments);
+  g_object_unref (wire->socket);
+  g_object_unref (wire->stream);
+  g_free (wire);
+}
