@@ -27,6 +27,9 @@ tto_relay_config_new (void)
   config->sweep_interval = 30;
   config->identity_grace = 600;
   config->max_connections = 10000;
+  config->max_blob_kib = 25 * 1024;
+  config->max_event_blobs_kib = 256 * 1024;
+  config->max_blobs_kib = 1024 * 1024;
 
   return config;
 }
@@ -120,6 +123,9 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       !read_uint (file, "relay", "max_connections", &config->max_connections, error) ||
       !read_uint (file, "relay", "sweep_interval", &config->sweep_interval, error) ||
       !read_uint (file, "identities", "one_time_grace", &config->identity_grace, error) ||
+      !read_uint (file, "attachments", "max_blob_kib", &config->max_blob_kib, error) ||
+      !read_uint (file, "attachments", "max_event_kib", &config->max_event_blobs_kib, error) ||
+      !read_uint (file, "attachments", "max_total_kib", &config->max_blobs_kib, error) ||
       !read_string (file, "mysql", "socket", &config->mysql_socket, error) ||
       !read_string (file, "mysql", "host", &config->mysql_host, error) ||
       !read_uint (file, "mysql", "port", &config->mysql_port, error) ||
@@ -152,6 +158,9 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
   gint port = -1;
   gint sweep = -1;
   gint grace = -1;
+  gint max_blob = -1;
+  gint max_event_blobs = -1;
+  gint max_blobs = -1;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE", "FILE" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDRESS (default 127.0.0.1)",
@@ -167,6 +176,12 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
     { "identity-grace", 0, 0, G_OPTION_ARG_INT, &grace,
       "Seconds a one-time identity outlives its last connection (default 600, at most 3600)",
       "SECONDS" },
+    { "max-blob-kib", 0, 0, G_OPTION_ARG_INT, &max_blob,
+      "Largest attachment, KiB (default 25600)", "KIB" },
+    { "max-event-blobs-kib", 0, 0, G_OPTION_ARG_INT, &max_event_blobs,
+      "Attachments of one event, KiB (default 262144)", "KIB" },
+    { "max-blobs-kib", 0, 0, G_OPTION_ARG_INT, &max_blobs,
+      "Attachments the relay holds, KiB (default 1048576)", "KIB" },
     { NULL }
   };
 
@@ -213,6 +228,12 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
     config->sweep_interval = (guint) sweep;
   if (grace >= 0)
     config->identity_grace = (guint) grace;
+  if (max_blob >= 0)
+    config->max_blob_kib = (guint) max_blob;
+  if (max_event_blobs >= 0)
+    config->max_event_blobs_kib = (guint) max_event_blobs;
+  if (max_blobs >= 0)
+    config->max_blobs_kib = (guint) max_blobs;
 
   return tto_relay_config_validate (config, error);
 }

@@ -29,6 +29,9 @@ typedef struct
   guint sweep_interval;   /* seconds */
   guint identity_grace;   /* seconds a one-time identity outlives its last connection */
   guint max_connections;
+  guint max_blob_kib;         /* one attachment */
+  guint max_event_blobs_kib;  /* all attachments of one event */
+  guint max_blobs_kib;        /* all attachments the relay holds */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);

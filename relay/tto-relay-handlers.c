@@ -690,6 +690,82 @@ check_mentions (TtoRelayConn *conn,
   return TRUE;
 }
 
+/* Checks body.attachment against the event's uploads and returns the
+ * attachment as members will see it: size, type and checksum come from the
+ * relay's copy, not from the sender. */
+static JsonObject *
+check_attachment (TtoRelayConn *conn,
+                  TtoFrame *frame,
+                  TtoRelayRoom *room)
+{
+  JsonObject *input = json_object_get_object_member (frame->body, "attachment");
+  const char *event_id = tto_relay_room_get_id (room);
+  const char *names[] = { "blob_id", "thumbnail_blob_id" };
+  const char *copied[] = { "kind", "name", "duration_ms", "width", "height", "waveform",
+                           "thumbnail_blob_id" };
+  const TtoRelayBlob *blob = NULL;
+  JsonObject *attachment;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *blob_id = json_object_get_string_member_with_default (input, names[i], NULL);
+      const TtoRelayBlob *found;
+
+      if (blob_id == NULL)
+        continue;
+
+      found = tto_relay_blobs_get (conn->relay->blobs, event_id, blob_id);
+      if (found == NULL)
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_NOT_FOUND,
+                       "body.attachment.%s names no upload of this event", names[i]);
+          return NULL;
+        }
+      if (g_strcmp0 (found->owner_id, conn->identity_id) != 0)
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                       "body.attachment.%s was uploaded by someone else", names[i]);
+          return NULL;
+        }
+      if (found->msg_id != NULL)
+        {
+          reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_CONFLICT,
+                       "body.attachment.%s is already attached to a message", names[i]);
+          return NULL;
+        }
+      if (i == 0)
+        blob = found;
+    }
+
+  attachment = json_object_new ();
+  json_object_set_string_member (attachment, "blob_id", blob->blob_id);
+  for (guint i = 0; i < G_N_ELEMENTS (copied); i++)
+    {
+      JsonNode *node = json_object_get_member (input, copied[i]);
+
+      if (node != NULL)
+        json_object_set_member (attachment, copied[i], tto_json_node_deep_copy (node));
+    }
+  json_object_set_string_member (attachment, "mime_type", blob->mime_type);
+  json_object_set_int_member (attachment, "size", (gint64) blob->size);
+  json_object_set_string_member (attachment, "sha256", blob->sha256);
+
+  return attachment;
+}
+
+static void
+reply_sent (TtoRelayConn *conn,
+            TtoFrame *frame,
+            const TtoRelayEntry *entry)
+{
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
+  json_object_set_int_member (body, "seq", tto_message_get_seq (entry->message));
+  json_object_set_int_member (body, "ts", tto_message_get_ts (entry->message));
+  reply_ok (conn, frame->id, body);
+}
+
 static void
 handle_msg_send (TtoRelayConn *conn,
                  TtoFrame *frame)
@@ -697,13 +773,22 @@ handle_msg_send (TtoRelayConn *conn,
   TtoRelayRoom *room = member_room (conn, frame);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) mentions = NULL;
+  g_autoptr (JsonObject) attachment = NULL;
   const TtoRelayEntry *reply_to = NULL;
   const TtoRelayEntry *entry;
   gboolean duplicate;
-  JsonObject *body;
 
   if (room == NULL)
     return;
+
+  /* A retry of a message already accepted: same answer, nothing sent. */
+  entry = tto_relay_room_find_sent (room, conn->identity_id,
+                                    tto_frame_get_string (frame, "client_msg_id"));
+  if (entry != NULL)
+    {
+      reply_sent (conn, frame, entry);
+      return;
+    }
 
   if (room_past_deadline (room))
     {
@@ -727,16 +812,30 @@ handle_msg_send (TtoRelayConn *conn,
     return;
   mentions = g_strv_builder_end (builder);
 
+  if (tto_frame_has (frame, "attachment") &&
+      (attachment = check_attachment (conn, frame, room)) == NULL)
+    return;
+
   entry = tto_relay_room_append (room, tto_relay_room_get_member (room, conn->identity_id),
                                  tto_frame_get_string (frame, "client_msg_id"),
                                  tto_frame_get_string (frame, "text"), g_get_real_time () / 1000,
-                                 reply_to, (const char *const *) mentions, &duplicate);
+                                 reply_to, (const char *const *) mentions, attachment,
+                                 &duplicate);
+  if (attachment != NULL)
+    {
+      const char *msg_id = tto_message_get_msg_id (entry->message);
+      const char *thumbnail = json_object_get_string_member_with_default (attachment,
+                                                                          "thumbnail_blob_id",
+                                                                          NULL);
 
-  body = json_object_new ();
-  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
-  json_object_set_int_member (body, "seq", tto_message_get_seq (entry->message));
-  json_object_set_int_member (body, "ts", tto_message_get_ts (entry->message));
-  reply_ok (conn, frame->id, body);
+      tto_relay_blobs_attach (conn->relay->blobs, tto_relay_room_get_id (room),
+                              json_object_get_string_member (attachment, "blob_id"), msg_id);
+      if (thumbnail != NULL)
+        tto_relay_blobs_attach (conn->relay->blobs, tto_relay_room_get_id (room), thumbnail,
+                                msg_id);
+    }
+
+  reply_sent (conn, frame, entry);
 
   if (!duplicate)
     tto_relay_send_to_room (conn->relay, room, entry->frame, NULL);
@@ -864,6 +963,15 @@ handle_msg_recall (TtoRelayConn *conn,
           return;
         }
 
+      /* The files go with the message. */
+      if (tto_message_get_attachment (entry->message) != NULL)
+        {
+          tto_relay_blobs_wipe (conn->relay->blobs, tto_relay_room_get_id (room),
+                                tto_message_get_attachment_string (entry->message, "blob_id"));
+          tto_relay_blobs_wipe (conn->relay->blobs, tto_relay_room_get_id (room),
+                                tto_message_get_attachment_string (entry->message,
+                                                                   "thumbnail_blob_id"));
+        }
       useq = tto_relay_room_recall (room, entry, conn->identity_id, changed);
       push_updates (conn->relay, room, changed, useq);
     }

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "tto-frame.h"
+#include "tto-relay-blobs.h"
 #include "tto-relay-config.h"
 #include "tto-relay-room.h"
 #include "tto-relay-store.h"
@@ -23,6 +24,7 @@ struct _TtoRelay
 {
   TtoRelayConfig *config;
   TtoRelayStore *store;
+  TtoRelayBlobs *blobs;
   SoupServer *server;
   guint port;
 

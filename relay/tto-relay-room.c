@@ -180,6 +180,7 @@ tto_relay_room_append (TtoRelayRoom *room,
                        gint64 ts,
                        const TtoRelayEntry *reply_to,
                        const char *const *mentions,
+                       JsonObject *attachment,
                        gboolean *out_duplicate)
 {
   g_autofree char *key = g_strdup_printf ("%s/%s", tto_member_get_identity_id (sender),
@@ -213,6 +214,8 @@ tto_relay_room_append (TtoRelayRoom *room,
     }
   if (mentions != NULL && mentions[0] != NULL)
     tto_message_set_mentions (entry->message, mentions);
+  if (attachment != NULL)
+    tto_message_set_attachment (entry->message, attachment);
 
   entry_serialize (room, entry);
   room->bytes_held += entry_bytes (entry);
@@ -223,6 +226,16 @@ tto_relay_room_append (TtoRelayRoom *room,
   tto_event_set_last_seq (room->event, tto_message_get_seq (entry->message));
 
   return entry;
+}
+
+const TtoRelayEntry *
+tto_relay_room_find_sent (TtoRelayRoom *room,
+                          const char *sender_id,
+                          const char *client_msg_id)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", sender_id, client_msg_id);
+
+  return g_hash_table_lookup (room->by_client_id, key);
 }
 
 const TtoRelayEntry *

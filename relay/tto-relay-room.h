@@ -49,7 +49,11 @@ const TtoRelayEntry *tto_relay_room_append (TtoRelayRoom *room,
                                             gint64 ts,
                                             const TtoRelayEntry *reply_to,
                                             const char *const *mentions,
+                                            JsonObject *attachment,
                                             gboolean *out_duplicate);
+const TtoRelayEntry *tto_relay_room_find_sent (TtoRelayRoom *room,
+                                               const char *sender_id,
+                                               const char *client_msg_id);
 const TtoRelayEntry *tto_relay_room_find (TtoRelayRoom *room,
                                           const char *msg_id);
 const TtoRelayEntry *tto_relay_room_get_entry (TtoRelayRoom *room,

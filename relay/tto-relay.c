@@ -64,6 +64,9 @@ tto_relay_new (TtoRelayConfig *config,
                                          (GDestroyNotify) g_ptr_array_unref);
   relay->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tto_relay_conn_unref, NULL);
 
+  relay->blobs = tto_relay_blobs_new ((gsize) config->max_blob_kib * 1024,
+                                      (gsize) config->max_event_blobs_kib * 1024,
+                                      (gsize) config->max_blobs_kib * 1024);
   relay->store = tto_relay_store_open (config, error);
   if (relay->store == NULL)
     return NULL;
@@ -164,6 +167,7 @@ tto_relay_free (TtoRelay *relay)
   g_clear_pointer (&relay->online, g_hash_table_unref);
   g_clear_pointer (&relay->conns, g_hash_table_unref);
   g_clear_pointer (&relay->store, tto_relay_store_free);
+  g_clear_pointer (&relay->blobs, tto_relay_blobs_free);
   g_clear_pointer (&relay->config, tto_relay_config_free);
   g_free (relay);
 }
@@ -216,6 +220,7 @@ tto_relay_end_room (TtoRelay *relay,
   tto_relay_send_to_room (relay, room, text, NULL);
 
   tto_relay_room_wipe (room);
+  tto_relay_blobs_wipe_event (relay->blobs, id);
   g_hash_table_remove (relay->invites, tto_event_get_invite_code (tto_relay_room_get_event (room)));
   g_hash_table_remove (relay->rooms, id);
   g_message ("event %s %s; %u live", shown, reason, g_hash_table_size (relay->rooms));

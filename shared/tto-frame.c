@@ -151,9 +151,10 @@ static const FieldSpec event_join_fields[] = {
 static const FieldSpec msg_send_fields[] = {
   { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "client_msg_id", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_CLIENT_MSG_ID },
-  { "text", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_TEXT_CHARS },
+  { "text", FIELD_STRING, TRUE, FALSE, 0, TTO_PROTOCOL_MAX_TEXT_CHARS },
   { "reply_to", FIELD_STRING, FALSE, FALSE, 1, 64 },
   { "mentions", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  { "attachment", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -184,6 +185,7 @@ static const FieldSpec msg_new_fields[] = {
   { "edited_at", FIELD_INT, FALSE, TRUE, 0, 0 },
   { "recalled", FIELD_BOOL, FALSE, FALSE, 0, 0 },
   { "recalled_by", FIELD_STRING, FALSE, TRUE, 0, 64 },
+  { "attachment", FIELD_OBJECT, FALSE, TRUE, 0, 0 },
   END_FIELDS
 };
 
@@ -246,11 +248,98 @@ check_windows (JsonObject *body,
   return check_window (body, "edit_window", error) && check_window (body, "recall_window", error);
 }
 
+/* An attachment names a blob uploaded to the same event. */
+static gboolean
+check_attachment (JsonObject *attachment,
+                  GError **error)
+{
+  static const char *const kinds[] = { "image", "file", "voice", "video", "sticker", NULL };
+  static const char *const strings[] = { "blob_id", "kind", "name", "thumbnail_blob_id", NULL };
+  static const char *const ints[] = { "duration_ms", "width", "height", NULL };
+  JsonNode *node;
+
+  for (guint i = 0; strings[i] != NULL; i++)
+    {
+      node = json_object_get_member (attachment, strings[i]);
+      if (node == NULL)
+        continue;
+      if (!node_has_type (node, FIELD_STRING) ||
+          g_utf8_strlen (json_node_get_string (node), -1) > 255 ||
+          !g_utf8_validate (json_node_get_string (node), -1, NULL))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.attachment.%s must be a string of at most 255 characters",
+                       strings[i]);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; ints[i] != NULL; i++)
+    {
+      node = json_object_get_member (attachment, ints[i]);
+      if (node != NULL && (!node_has_type (node, FIELD_INT) || json_node_get_int (node) < 0))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.attachment.%s must be a non-negative integer", ints[i]);
+          return FALSE;
+        }
+    }
+
+  if (!json_object_has_member (attachment, "blob_id") ||
+      !json_object_has_member (attachment, "kind"))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.attachment needs blob_id and kind");
+      return FALSE;
+    }
+  if (!g_strv_contains (kinds, json_object_get_string_member (attachment, "kind")))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.attachment.kind must be image, file, voice, video or sticker");
+      return FALSE;
+    }
+
+  node = json_object_get_member (attachment, "waveform");
+  if (node != NULL)
+    {
+      JsonArray *waveform = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+      gboolean valid = waveform != NULL && json_array_get_length (waveform) <= 128;
+
+      for (guint i = 0; valid && i < json_array_get_length (waveform); i++)
+        {
+          JsonNode *level = json_array_get_element (waveform, i);
+
+          valid = node_has_type (level, FIELD_INT) && json_node_get_int (level) >= 0 &&
+                  json_node_get_int (level) <= 255;
+        }
+      if (!valid)
+        {
+          g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                               "body.attachment.waveform must be at most 128 integers 0-255");
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 check_msg_send (JsonObject *body,
                 GError **error)
 {
   JsonArray *mentions;
+  gboolean has_attachment = json_object_has_member (body, "attachment");
+
+  if (has_attachment &&
+      !check_attachment (json_object_get_object_member (body, "attachment"), error))
+    return FALSE;
+
+  /* Text may be empty only under an attachment (a caption is optional). */
+  if (!has_attachment && json_object_get_string_member (body, "text")[0] == '\0')
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.text must not be empty");
+      return FALSE;
+    }
 
   if (!json_object_has_member (body, "mentions"))
     return TRUE;

@@ -32,6 +32,7 @@ struct _TtoMessage
   gint64 edited_at; /* milliseconds, 0 if never */
   gboolean recalled;
   char *recalled_by;
+  JsonObject *attachment; /* blob reference: blob_id, kind, name, mime_type, size, … */
 };
 
 G_DEFINE_FINAL_TYPE (TtoMessage, tto_message, G_TYPE_OBJECT)
@@ -54,6 +55,7 @@ enum
   PROP_EDITED_AT,
   PROP_RECALLED,
   PROP_RECALLED_BY,
+  PROP_HAS_ATTACHMENT,
   N_PROPS
 };
 
@@ -77,6 +79,7 @@ tto_message_finalize (GObject *object)
   tto_str_wipe_free (self->reply_excerpt);
   g_strfreev (self->mentions);
   g_free (self->recalled_by);
+  g_clear_pointer (&self->attachment, json_object_unref);
 
   G_OBJECT_CLASS (tto_message_parent_class)->finalize (object);
 }
@@ -136,6 +139,9 @@ tto_message_get_property (GObject *object,
     case PROP_RECALLED_BY:
       g_value_set_string (value, self->recalled_by);
       break;
+    case PROP_HAS_ATTACHMENT:
+      g_value_set_boolean (value, self->attachment != NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -167,6 +173,7 @@ tto_message_class_init (TtoMessageClass *klass)
   properties[PROP_EDITED_AT] = g_param_spec_int64 ("edited-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_RECALLED] = g_param_spec_boolean ("recalled", NULL, NULL, FALSE, ro);
   properties[PROP_RECALLED_BY] = g_param_spec_string ("recalled-by", NULL, NULL, NULL, ro);
+  properties[PROP_HAS_ATTACHMENT] = g_param_spec_boolean ("has-attachment", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -260,6 +267,13 @@ tto_message_new_from_json (JsonObject *object,
       self->reply_recalled = json_object_get_boolean_member_with_default (reply, "recalled", FALSE);
     }
 
+  if (json_object_has_member (object, "attachment") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "attachment")))
+    {
+      self->attachment = tto_json_object_deep_copy (json_object_get_object_member (object,
+                                                                                  "attachment"));
+    }
+
   if (json_object_has_member (object, "mentions") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "mentions")))
     {
@@ -322,6 +336,15 @@ tto_message_to_json (TtoMessage *self)
       json_array_add_string_element (mentions, self->mentions[i]);
     json_object_set_array_member (object, "mentions", mentions);
   }
+
+  if (self->attachment != NULL)
+    {
+      /* A deep copy: the relay wipes serialised trees. */
+      json_object_set_object_member (object, "attachment",
+                                     tto_json_object_deep_copy (self->attachment));
+    }
+  else
+    json_object_set_null_member (object, "attachment");
 
   if (self->edited_at > 0)
     json_object_set_int_member (object, "edited_at", self->edited_at);
@@ -491,6 +514,7 @@ tto_message_update_from (TtoMessage *self,
     {
       tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
       g_clear_pointer (&self->mentions, g_strfreev);
+      tto_message_set_attachment (self, NULL);
     }
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -550,6 +574,7 @@ tto_message_recall (TtoMessage *self,
   tto_set_str (&self->recalled_by, recalled_by);
   tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
   g_clear_pointer (&self->mentions, g_strfreev);
+  tto_message_set_attachment (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED_BY]);
@@ -568,4 +593,53 @@ tto_message_mark_reply_recalled (TtoMessage *self)
   self->reply_excerpt = g_strdup ("");
   self->reply_recalled = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLY_TO_EXCERPT]);
+}
+
+/* The attachment object of PROTOCOL.md, or NULL for a text message. */
+JsonObject *
+tto_message_get_attachment (TtoMessage *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), NULL);
+
+  return self->attachment;
+}
+
+/* Keeps a copy of @attachment (may be NULL). */
+void
+tto_message_set_attachment (TtoMessage *self,
+                            JsonObject *attachment)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  if (self->attachment == attachment)
+    return;
+
+  g_clear_pointer (&self->attachment, json_object_unref);
+  if (attachment != NULL)
+    self->attachment = tto_json_object_deep_copy (attachment);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ATTACHMENT]);
+}
+
+const char *
+tto_message_get_attachment_string (TtoMessage *self,
+                                   const char *field)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), NULL);
+
+  if (self->attachment == NULL)
+    return NULL;
+
+  return json_object_get_string_member_with_default (self->attachment, field, NULL);
+}
+
+gint64
+tto_message_get_attachment_int (TtoMessage *self,
+                                const char *field)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), 0);
+
+  if (self->attachment == NULL)
+    return 0;
+
+  return json_object_get_int_member_with_default (self->attachment, field, 0);
 }

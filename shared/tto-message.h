@@ -71,5 +71,12 @@ void tto_message_edit (TtoMessage *self,
 void tto_message_recall (TtoMessage *self,
                          const char *recalled_by);
 void tto_message_mark_reply_recalled (TtoMessage *self);
+JsonObject *tto_message_get_attachment (TtoMessage *self);
+void tto_message_set_attachment (TtoMessage *self,
+                                 JsonObject *attachment);
+const char *tto_message_get_attachment_string (TtoMessage *self,
+                                               const char *field);
+gint64 tto_message_get_attachment_int (TtoMessage *self,
+                                       const char *field);
 
 G_END_DECLS

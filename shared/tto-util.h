@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -12,5 +12,7 @@ gboolean tto_set_str (char **str_pointer,
                       const char *new_str);
 void tto_str_wipe_free (char *str);
 char *tto_redact_id (const char *id);
+JsonNode *tto_json_node_deep_copy (JsonNode *node);
+JsonObject *tto_json_object_deep_copy (JsonObject *object);
 
 G_END_DECLS

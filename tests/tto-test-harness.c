@@ -241,6 +241,14 @@ child_setup (gpointer user_data)
 TtoTestRelay *
 tto_test_relay_start (guint identity_grace_seconds)
 {
+  return tto_test_relay_start_with_args (identity_grace_seconds, NULL);
+}
+
+/* @extra_args: more relay flags (e.g. smaller limits), NULL-terminated. */
+TtoTestRelay *
+tto_test_relay_start_with_args (guint identity_grace_seconds,
+                                const char *const *extra_args)
+{
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) argv = NULL;
@@ -295,6 +303,8 @@ tto_test_relay_start (guint identity_grace_seconds)
   g_ptr_array_add (argv, "1");
   g_ptr_array_add (argv, "--identity-grace");
   g_ptr_array_add (argv, grace);
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);

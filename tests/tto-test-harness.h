@@ -31,6 +31,8 @@ typedef struct _TtoTestRelay TtoTestRelay;
 
 gboolean tto_test_relay_available (char **out_reason);
 TtoTestRelay *tto_test_relay_start (guint identity_grace_seconds);
+TtoTestRelay *tto_test_relay_start_with_args (guint identity_grace_seconds,
+                                              const char *const *extra_args);
 const char *tto_test_relay_get_ws_url (TtoTestRelay *relay);
 const char *tto_test_relay_get_http_base (TtoTestRelay *relay);
 const char *tto_test_relay_get_database (TtoTestRelay *relay);

@@ -1059,7 +1059,10 @@ test_message_json (void)
                       "\"reply_to\":{\"msg_id\":\"q7c3w6n1h5j9s3fa\",\"seq\":40,"
                       "\"sender_id\":\"h4f8q2m8x4t7c1ab\",\"sender_name\":\"Bo\","
                       "\"excerpt\":\"Do we have one?\",\"recalled\":false},"
-                      "\"mentions\":[\"h4f8q2m8x4t7c1ab\"],\"edited_at\":1798675300000,"
+                      "\"mentions\":[\"h4f8q2m8x4t7c1ab\"],"
+                      "\"attachment\":{\"blob_id\":\"b7x2w6n1h5j9s3fa\",\"kind\":\"voice\","
+                      "\"mime_type\":\"audio/ogg\",\"size\":18230,\"duration_ms\":2000},"
+                      "\"edited_at\":1798675300000,"
                       "\"recalled\":false,\"recalled_by\":null}");
   g_autoptr (TtoMessage) message = NULL;
   g_autoptr (JsonObject) back = NULL;
@@ -1078,6 +1081,8 @@ test_message_json (void)
                    "Who brings the projector? \xf0\x9f\x8e\x89");
   g_assert_cmpint (tto_message_get_ts (message), ==, G_GINT64_CONSTANT (1798675212345));
   g_assert_cmpint (tto_message_get_state (message), ==, TTO_MESSAGE_STATE_SENT);
+  g_assert_cmpstr (tto_message_get_attachment_string (message, "kind"), ==, "voice");
+  g_assert_cmpint (tto_message_get_attachment_int (message, "duration_ms"), ==, 2000);
 
   back = tto_message_to_json (message);
   assert_objects_equal (back, object);
