@@ -170,6 +170,15 @@ tto_relay_room_get_members (TtoRelayRoom *room)
   return g_hash_table_get_values (room->members);
 }
 
+/* Walks the members without allocating: fan-out runs this per message.
+ * Values are TtoMember, keys identity ids. */
+void
+tto_relay_room_iter_members (TtoRelayRoom *room,
+                             GHashTableIter *iter)
+{
+  g_hash_table_iter_init (iter, room->members);
+}
+
 /* Appends a message, or returns the one already sent with the same client
  * message id by the same sender, so that retries are harmless. */
 const TtoRelayEntry *

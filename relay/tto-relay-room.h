@@ -41,6 +41,8 @@ gboolean tto_relay_room_remove_member (TtoRelayRoom *room,
                                        const char *identity_id);
 guint tto_relay_room_get_member_count (TtoRelayRoom *room);
 GList *tto_relay_room_get_members (TtoRelayRoom *room);
+void tto_relay_room_iter_members (TtoRelayRoom *room,
+                                  GHashTableIter *iter);
 
 const TtoRelayEntry *tto_relay_room_append (TtoRelayRoom *room,
                                             TtoMember *sender,

@@ -322,15 +322,16 @@ tto_relay_send_to_room (TtoRelay *relay,
                         const char *text,
                         const char *except_identity_id)
 {
-  g_autoptr (GList) members = tto_relay_room_get_members (room);
   g_autoptr (GBytes) frame = tto_relay_wire_encode_text (text, strlen (text));
+  GHashTableIter iter;
+  gpointer id;
 
-  for (GList *l = members; l != NULL; l = l->next)
+  tto_relay_room_iter_members (room, &iter);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      const char *id = tto_member_get_identity_id (l->data);
       GPtrArray *conns;
 
-      if (g_strcmp0 (id, except_identity_id) == 0)
+      if (except_identity_id != NULL && g_str_equal (id, except_identity_id))
         continue;
 
       conns = g_hash_table_lookup (relay->online, id);
