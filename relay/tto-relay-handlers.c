@@ -118,6 +118,21 @@ reply_store_error (TtoRelayConn *conn,
     reply_error (conn, id, TTO_PROTOCOL_ERROR_INTERNAL, "internal relay error");
 }
 
+/* For store jobs that return only success: answers the failure. */
+static gboolean
+store_succeeded (Request *request,
+                 GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (tto_relay_store_finish (request->relay->store, result, &error))
+    return TRUE;
+
+  if (conn_is_open (request->conn))
+    reply_store_error (request->conn, request->id, error);
+  return FALSE;
+}
+
 static gint64
 now_seconds (void)
 {
@@ -330,17 +345,12 @@ on_event_inserted (GObject *source,
                    gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
-  g_autoptr (GError) error = NULL;
   TtoRelayConn *conn = request->conn;
   TtoRelayRoom *room;
   JsonObject *body;
 
-  if (!tto_relay_store_finish (request->relay->store, result, &error))
-    {
-      if (conn_is_open (conn))
-        reply_store_error (conn, request->id, error);
-      return;
-    }
+  if (!store_succeeded (request, result))
+    return;
 
   /* The rows exist now, so the room does too, whether or not the creator
    * is still connected to hear about it. */
@@ -456,7 +466,6 @@ on_member_inserted (GObject *source,
                     gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) push = NULL;
   g_autoptr (TtoFrame) frame = NULL;
   g_autofree char *text = NULL;
@@ -464,12 +473,8 @@ on_member_inserted (GObject *source,
   TtoRelayRoom *room;
   JsonObject *body;
 
-  if (!tto_relay_store_finish (request->relay->store, result, &error))
-    {
-      if (conn_is_open (conn))
-        reply_store_error (conn, request->id, error);
-      return;
-    }
+  if (!store_succeeded (request, result))
+    return;
 
   /* The event may have ended while the row was written; its end deleted
    * the row with the rest. */
@@ -605,14 +610,9 @@ on_event_deleted (GObject *source,
                   gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
-  g_autoptr (GError) error = NULL;
 
-  if (!tto_relay_store_finish (request->relay->store, result, &error))
-    {
-      if (conn_is_open (request->conn))
-        reply_store_error (request->conn, request->id, error);
-      return;
-    }
+  if (!store_succeeded (request, result))
+    return;
 
   tto_relay_end_room (request->relay, request->event_id, "ended");
   if (conn_is_open (request->conn))
@@ -1039,17 +1039,12 @@ on_event_updated (GObject *source,
                   gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
-  g_autoptr (GError) error = NULL;
   TtoRelayRoom *room;
   TtoEvent *event;
   JsonObject *body;
 
-  if (!tto_relay_store_finish (request->relay->store, result, &error))
-    {
-      if (conn_is_open (request->conn))
-        reply_store_error (request->conn, request->id, error);
-      return;
-    }
+  if (!store_succeeded (request, result))
+    return;
 
   room = tto_relay_find_room (request->relay, request->event_id);
   if (room == NULL)
@@ -1115,17 +1110,12 @@ on_grant_written (GObject *source,
                   gpointer user_data)
 {
   g_autoptr (Request) request = user_data;
-  g_autoptr (GError) error = NULL;
   TtoRelayRoom *room;
   TtoMember *member;
   JsonObject *body;
 
-  if (!tto_relay_store_finish (request->relay->store, result, &error))
-    {
-      if (conn_is_open (request->conn))
-        reply_store_error (request->conn, request->id, error);
-      return;
-    }
+  if (!store_succeeded (request, result))
+    return;
 
   room = tto_relay_find_room (request->relay, request->event_id);
   member = room != NULL ? tto_relay_room_get_member (room, request->identity_id) : NULL;
