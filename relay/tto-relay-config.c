@@ -30,6 +30,7 @@ tto_relay_config_new (void)
   config->max_blob_kib = 25 * 1024;
   config->max_event_blobs_kib = 256 * 1024;
   config->max_blobs_kib = 1024 * 1024;
+  config->turn_ttl = 3600;
 
   return config;
 }
@@ -49,6 +50,11 @@ tto_relay_config_free (TtoRelayConfig *config)
     explicit_bzero (config->mysql_password, strlen (config->mysql_password));
   g_free (config->mysql_password);
   g_free (config->mysql_database);
+  g_strfreev (config->stun_urls);
+  g_strfreev (config->turn_urls);
+  if (config->turn_secret != NULL)
+    explicit_bzero (config->turn_secret, strlen (config->turn_secret));
+  g_free (config->turn_secret);
   g_free (config);
 }
 
@@ -72,6 +78,30 @@ read_string (GKeyFile *file,
     }
 
   g_free (*out);
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+read_list (GKeyFile *file,
+           const char *group,
+           const char *key,
+           char ***out,
+           GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  char **value = g_key_file_get_string_list (file, group, key, NULL, &local_error);
+
+  if (value == NULL)
+    {
+      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+          g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_strfreev (*out);
   *out = value;
   return TRUE;
 }
@@ -126,6 +156,10 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       !read_uint (file, "attachments", "max_blob_kib", &config->max_blob_kib, error) ||
       !read_uint (file, "attachments", "max_event_kib", &config->max_event_blobs_kib, error) ||
       !read_uint (file, "attachments", "max_total_kib", &config->max_blobs_kib, error) ||
+      !read_list (file, "calls", "stun", &config->stun_urls, error) ||
+      !read_list (file, "calls", "turn", &config->turn_urls, error) ||
+      !read_string (file, "calls", "turn_secret", &config->turn_secret, error) ||
+      !read_uint (file, "calls", "turn_ttl", &config->turn_ttl, error) ||
       !read_string (file, "mysql", "socket", &config->mysql_socket, error) ||
       !read_string (file, "mysql", "host", &config->mysql_host, error) ||
       !read_uint (file, "mysql", "port", &config->mysql_port, error) ||
@@ -161,6 +195,9 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
   gint max_blob = -1;
   gint max_event_blobs = -1;
   gint max_blobs = -1;
+  g_auto (GStrv) stun = NULL;
+  g_auto (GStrv) turn = NULL;
+  g_autofree char *turn_secret = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE", "FILE" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDRESS (default 127.0.0.1)",
@@ -182,6 +219,12 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
       "Attachments of one event, KiB (default 262144)", "KIB" },
     { "max-blobs-kib", 0, 0, G_OPTION_ARG_INT, &max_blobs,
       "Attachments the relay holds, KiB (default 1048576)", "KIB" },
+    { "stun", 0, 0, G_OPTION_ARG_STRING_ARRAY, &stun, "STUN server for calls (repeatable)",
+      "URL" },
+    { "turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn, "TURN server for calls (repeatable)",
+      "URL" },
+    { "turn-secret", 0, 0, G_OPTION_ARG_STRING, &turn_secret,
+      "coturn static-auth-secret for short-lived TURN credentials", "SECRET" },
     { NULL }
   };
 
@@ -234,6 +277,21 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
     config->max_event_blobs_kib = (guint) max_event_blobs;
   if (max_blobs >= 0)
     config->max_blobs_kib = (guint) max_blobs;
+  if (stun != NULL)
+    {
+      g_strfreev (config->stun_urls);
+      config->stun_urls = g_steal_pointer (&stun);
+    }
+  if (turn != NULL)
+    {
+      g_strfreev (config->turn_urls);
+      config->turn_urls = g_steal_pointer (&turn);
+    }
+  if (turn_secret != NULL)
+    {
+      g_free (config->turn_secret);
+      config->turn_secret = g_steal_pointer (&turn_secret);
+    }
 
   return tto_relay_config_validate (config, error);
 }

@@ -32,6 +32,10 @@ typedef struct
   guint max_blob_kib;         /* one attachment */
   guint max_event_blobs_kib;  /* all attachments of one event */
   guint max_blobs_kib;        /* all attachments the relay holds */
+  char **stun_urls;           /* handed to call peers */
+  char **turn_urls;
+  char *turn_secret;          /* coturn's static-auth-secret (REST API scheme) */
+  guint turn_ttl;             /* seconds a TURN credential lasts */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);

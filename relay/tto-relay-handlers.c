@@ -17,6 +17,11 @@
 typedef void (*Handler) (TtoRelayConn *conn,
                          TtoFrame *frame);
 
+#define reply_ok tto_relay_reply_ok
+#define reply_error tto_relay_reply_error
+#define member_room tto_relay_member_room
+#define form_enabled tto_relay_form_enabled
+
 /* One request waiting for the store. */
 typedef struct
 {
@@ -71,10 +76,10 @@ conn_is_open (TtoRelayConn *conn)
   return conn->relay != NULL;
 }
 
-static void
-reply_ok (TtoRelayConn *conn,
-          const char *id,
-          JsonObject *body)
+void
+tto_relay_reply_ok (TtoRelayConn *conn,
+                    const char *id,
+                    JsonObject *body)
 {
   g_autoptr (TtoFrame) frame = tto_frame_new_ok (id, body);
 
@@ -82,13 +87,12 @@ reply_ok (TtoRelayConn *conn,
     tto_relay_send (conn, frame);
 }
 
-G_GNUC_PRINTF (4, 5)
-static void
-reply_error (TtoRelayConn *conn,
-             const char *id,
-             TtoProtocolError code,
-             const char *format,
-             ...)
+void
+tto_relay_reply_error (TtoRelayConn *conn,
+                       const char *id,
+                       TtoProtocolError code,
+                       const char *format,
+                       ...)
 {
   g_autoptr (TtoFrame) frame = NULL;
   g_autofree char *message = NULL;
@@ -148,9 +152,9 @@ room_past_deadline (TtoRelayRoom *room)
 }
 
 /* Finds a live event the caller belongs to, or answers the error. */
-static TtoRelayRoom *
-member_room (TtoRelayConn *conn,
-             TtoFrame *frame)
+TtoRelayRoom *
+tto_relay_member_room (TtoRelayConn *conn,
+                       TtoFrame *frame)
 {
   const char *event_id = tto_frame_get_string (frame, "event_id");
   TtoRelayRoom *room = tto_relay_find_room (conn->relay, event_id);
@@ -168,6 +172,39 @@ member_room (TtoRelayConn *conn,
     }
 
   return room;
+}
+
+/* body.forms as a vector, or NULL when absent. */
+static GStrv
+frame_forms (TtoFrame *frame)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (!tto_frame_has (frame, "forms"))
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  array = json_object_get_array_member (frame->body, "forms");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (array, i));
+
+  return g_strv_builder_end (builder);
+}
+
+/* Refuses what the creator switched off; answers forbidden. */
+gboolean
+tto_relay_form_enabled (TtoRelayConn *conn,
+              TtoFrame *frame,
+              TtoRelayRoom *room,
+              const char *form)
+{
+  if (tto_event_has_form (tto_relay_room_get_event (room), form))
+    return TRUE;
+
+  reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+               "the creator has turned off %s in this event", form);
+  return FALSE;
 }
 
 static void
@@ -424,6 +461,12 @@ handle_event_create (TtoRelayConn *conn,
   tto_event_set_recall_window (event,
                                (guint) tto_frame_get_int (frame, "recall_window",
                                                           TTO_PROTOCOL_DEFAULT_RECALL_WINDOW));
+  {
+    g_auto (GStrv) forms = frame_forms (frame);
+
+    if (forms != NULL)
+      tto_event_set_forms (event, (const char *const *) forms);
+  }
 
   request = request_new (conn, frame);
   request->identity_id = g_strdup (conn->identity_id);
@@ -812,6 +855,22 @@ handle_msg_send (TtoRelayConn *conn,
     return;
   mentions = g_strv_builder_end (builder);
 
+  /* Each kind of content is a form the creator may have switched off. */
+  if (tto_frame_has (frame, "attachment"))
+    {
+      const char *kind = json_object_get_string_member (
+        json_object_get_object_member (frame->body, "attachment"), "kind");
+      const char *form = g_str_equal (kind, "voice")   ? TTO_FORM_VOICE_MESSAGE
+                         : g_str_equal (kind, "video") ? TTO_FORM_VIDEO_MESSAGE
+                                                       : TTO_FORM_FILE;
+
+      if (!form_enabled (conn, frame, room, form))
+        return;
+    }
+  if (tto_frame_get_string (frame, "text")[0] != '\0' &&
+      !form_enabled (conn, frame, room, TTO_FORM_TEXT))
+    return;
+
   if (tto_frame_has (frame, "attachment") &&
       (attachment = check_attachment (conn, frame, room)) == NULL)
     return;
@@ -1060,6 +1119,7 @@ on_event_updated (GObject *source,
   tto_event_set_edit_window (event, tto_event_get_edit_window (request->event));
   tto_event_set_recall_window (event, tto_event_get_recall_window (request->event));
   tto_event_set_announcement (event, tto_event_get_announcement (request->event));
+  tto_event_set_forms (event, tto_event_get_forms (request->event));
 
   if (conn_is_open (request->conn))
     {
@@ -1098,6 +1158,12 @@ handle_event_update (TtoRelayConn *conn,
                               tto_frame_has (frame, "announcement")
                                 ? tto_frame_get_string (frame, "announcement")
                                 : tto_event_get_announcement (event));
+  {
+    g_auto (GStrv) forms = frame_forms (frame);
+
+    tto_event_set_forms (request->event, forms != NULL ? (const char *const *) forms
+                                                       : tto_event_get_forms (event));
+  }
   tto_relay_store_update_event_async (conn->relay->store, request->event, on_event_updated,
                                       request);
 }
@@ -1352,6 +1418,15 @@ static const Route routes[] = {
   { TTO_FRAME_MEMBER_GRANT, TRUE, handle_member_grant },
   { TTO_FRAME_MEMBER_REVOKE, TRUE, handle_member_revoke },
   { TTO_FRAME_EXPORT_FETCH, TRUE, handle_export_fetch },
+  { TTO_FRAME_CALL_CONFIG, TRUE, tto_relay_handle_call_config },
+  { TTO_FRAME_CALL_INVITE, TRUE, tto_relay_handle_call_invite },
+  { TTO_FRAME_CALL_ACCEPT, TRUE, tto_relay_handle_call_accept },
+  { TTO_FRAME_CALL_DECLINE, TRUE, tto_relay_handle_call_decline },
+  { TTO_FRAME_CALL_HANGUP, TRUE, tto_relay_handle_call_hangup },
+  { TTO_FRAME_CALL_OFFER, TRUE, tto_relay_handle_call_signal },
+  { TTO_FRAME_CALL_ANSWER, TRUE, tto_relay_handle_call_signal },
+  { TTO_FRAME_CALL_ICE, TRUE, tto_relay_handle_call_signal },
+  { TTO_FRAME_CALL_RECORDING, TRUE, tto_relay_handle_call_recording },
 };
 
 static void
@@ -1437,6 +1512,7 @@ tto_relay_conn_closed (TtoRelayConn *conn)
     return;
 
   g_hash_table_remove (relay->online, conn->identity_id);
+  tto_relay_calls_identity_offline (relay, conn->identity_id);
   /* The last connection of a one-time identity is gone: it lives on for
    * the grace period, so a phone that lost its network can come back. */
   if (g_strcmp0 (conn->identity_kind, "one_time") == 0)

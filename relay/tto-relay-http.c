@@ -88,6 +88,8 @@ on_upgrade_written (SoupServerMessage *msg,
 
   if (g_hash_table_size (relay->conns) > relay->config->max_connections)
     tto_relay_wire_close (conn->wire, 1013, "relay is at its connection limit");
+  else
+    tto_relay_wire_start (conn->wire);
 }
 
 static void

@@ -33,6 +33,7 @@ struct _TtoRelay
   GHashTable *online;  /* identity id → GPtrArray of TtoRelayConn (borrowed) */
   GHashTable *conns;   /* TtoRelayConn set (one reference each) */
 
+  GHashTable *calls;   /* call id → TtoRelayCall (tto-relay-calls.c) */
   guint sweep_source;
   guint keepalive_source;
   gboolean sweeping_identities;
@@ -100,9 +101,43 @@ gboolean tto_relay_http_start (TtoRelay *relay,
 void tto_relay_http_stop (TtoRelay *relay);
 
 /* tto-relay-handlers.c */
+void tto_relay_reply_ok (TtoRelayConn *conn,
+                         const char *id,
+                         JsonObject *body);
+void tto_relay_reply_error (TtoRelayConn *conn,
+                            const char *id,
+                            TtoProtocolError code,
+                            const char *format,
+                            ...) G_GNUC_PRINTF (4, 5);
+TtoRelayRoom *tto_relay_member_room (TtoRelayConn *conn,
+                                     TtoFrame *frame);
+gboolean tto_relay_form_enabled (TtoRelayConn *conn,
+                                 TtoFrame *frame,
+                                 TtoRelayRoom *room,
+                                 const char *form);
 void tto_relay_handle_text (TtoRelayConn *conn,
                             GBytes *message);
 void tto_relay_conn_closed (TtoRelayConn *conn);
+
+/* tto-relay-calls.c */
+void tto_relay_handle_call_config (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_call_invite (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_call_accept (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_call_decline (TtoRelayConn *conn,
+                                    TtoFrame *frame);
+void tto_relay_handle_call_hangup (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_call_signal (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_call_recording (TtoRelayConn *conn,
+                                      TtoFrame *frame);
+void tto_relay_calls_identity_offline (TtoRelay *relay,
+                                       const char *identity_id);
+void tto_relay_calls_end_event (TtoRelay *relay,
+                                const char *event_id);
 
 /* tto-relay-sweeper.c */
 void tto_relay_sweeper_start (TtoRelay *relay);

@@ -97,9 +97,17 @@ static const char *const migration_v2[] = {
   NULL
 };
 
+/* v3: which communication forms the creator enabled. */
+static const char *const migration_v3[] = {
+  "ALTER TABLE events ADD COLUMN forms VARCHAR(255) CHARACTER SET ascii NOT NULL"
+  " DEFAULT 'text,file,voice_message,video_message,voice_call,video_call,offline_meeting'",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_v1,
   migration_v2,
+  migration_v3,
 };
 
 static void
@@ -425,7 +433,7 @@ tto_relay_store_load (TtoRelayStore *store,
   if (!exec (store->db,
              "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
              " e.invite_code, e.deadline, e.created_at, i.display_name, e.edit_window,"
-             " e.recall_window"
+             " e.recall_window, e.forms"
              " FROM events e JOIN identities i ON i.id = e.creator_id ORDER BY e.created_at",
              error))
     return FALSE;
@@ -445,6 +453,11 @@ tto_relay_store_load (TtoRelayStore *store,
       tto_event_set_creator_name (event, row[9]);
       tto_event_set_edit_window (event, (guint) row_int (row[10]));
       tto_event_set_recall_window (event, (guint) row_int (row[11]));
+      {
+        g_auto (GStrv) forms = g_strsplit (row[12] != NULL ? row[12] : "", ",", -1);
+
+        tto_event_set_forms (event, (const char *const *) forms);
+      }
       event_func (event, user_data);
     }
 
@@ -661,14 +674,16 @@ insert_event_body (MYSQL *db,
   g_autofree char *admission = quote (db, tto_event_get_admission (event));
   g_autofree char *code = quote (db, tto_event_get_invite_code (event));
   g_autofree char *deadline = quote_int_or_null (tto_event_get_deadline (event));
+  g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
+  g_autofree char *forms = quote (db, joined);
 
   return execf (db, error,
                 "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
-                " invite_code, deadline, created_at, edit_window, recall_window)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ", %u, %u)",
+                " invite_code, deadline, created_at, edit_window, recall_window, forms)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ", %u, %u, %s)",
                 id, creator, title, content, announcement, admission, code, deadline,
                 tto_event_get_created_at (event), tto_event_get_edit_window (event),
-                tto_event_get_recall_window (event)) &&
+                tto_event_get_recall_window (event), forms) &&
          execf (db, error,
                 "INSERT INTO members (event_id, identity_id, role, joined_at)"
                 " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
@@ -944,12 +959,14 @@ update_event_job (MYSQL *db,
   TtoEvent *event = data;
   g_autofree char *id = quote (db, tto_event_get_id (event));
   g_autofree char *announcement = quote (db, tto_event_get_announcement (event));
+  g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
+  g_autofree char *forms = quote (db, joined);
 
   if (!execf (db, error,
-              "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s"
-              " WHERE id = %s",
+              "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s,"
+              " forms = %s WHERE id = %s",
               tto_event_get_edit_window (event), tto_event_get_recall_window (event),
-              announcement, id))
+              announcement, forms, id))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);

@@ -657,7 +657,6 @@ tto_relay_wire_new (GIOStream *stream,
 {
   TtoRelayWire *wire = g_new0 (TtoRelayWire, 1);
   GInputStream *input = g_io_stream_get_input_stream (stream);
-  struct epoll_event event = { 0 };
 
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (input), NULL);
 
@@ -688,15 +687,27 @@ tto_relay_wire_new (GIOStream *stream,
       g_byte_array_append (wire->in, buffer, (guint) n);
     }
 
+  return wire;
+}
+
+/* Starts reading. Separate from _new () so that the owner has stored the
+ * wire before the first message (perhaps already buffered) reaches it. */
+void
+tto_relay_wire_start (TtoRelayWire *wire)
+{
+  struct epoll_event event = { 0 };
+
   event.events = EPOLLIN | EPOLLRDHUP;
   event.data.ptr = wire;
   if (epoll_ctl (epoll_fd, EPOLL_CTL_ADD, wire->fd, &event) < 0)
-    g_warning ("epoll_ctl failed: %s", g_strerror (errno));
+    {
+      g_warning ("epoll_ctl failed: %s", g_strerror (errno));
+      wire_shutdown (wire);
+      return;
+    }
 
   if (wire->in->len > 0)
     parse_frames (wire);
-
-  return wire;
 }
 
 /* Closes without telling the owner (it is the one freeing). */

@@ -30,6 +30,7 @@ TtoRelayWire *tto_relay_wire_new (GIOStream *stream,
                                   gsize max_queued,
                                   const TtoRelayWireCallbacks *callbacks,
                                   gpointer user_data);
+void tto_relay_wire_start (TtoRelayWire *wire);
 void tto_relay_wire_free (TtoRelayWire *wire);
 
 GBytes *tto_relay_wire_encode_text (const char *text,

@@ -166,6 +166,7 @@ tto_relay_free (TtoRelay *relay)
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
   g_clear_pointer (&relay->online, g_hash_table_unref);
   g_clear_pointer (&relay->conns, g_hash_table_unref);
+  g_clear_pointer (&relay->calls, g_hash_table_unref);
   g_clear_pointer (&relay->store, tto_relay_store_free);
   g_clear_pointer (&relay->blobs, tto_relay_blobs_free);
   g_clear_pointer (&relay->config, tto_relay_config_free);
@@ -221,6 +222,7 @@ tto_relay_end_room (TtoRelay *relay,
 
   tto_relay_room_wipe (room);
   tto_relay_blobs_wipe_event (relay->blobs, id);
+  tto_relay_calls_end_event (relay, id);
   g_hash_table_remove (relay->invites, tto_event_get_invite_code (tto_relay_room_get_event (room)));
   g_hash_table_remove (relay->rooms, id);
   g_message ("event %s %s; %u live", shown, reason, g_hash_table_size (relay->rooms));

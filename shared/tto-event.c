@@ -28,6 +28,7 @@ struct _TtoEvent
   guint edit_window;
   guint recall_window;
   GStrv permissions; /* of the identity this copy is for */
+  GStrv forms;       /* enabled communication forms */
 };
 
 G_DEFINE_FINAL_TYPE (TtoEvent, tto_event, G_TYPE_OBJECT)
@@ -74,6 +75,7 @@ tto_event_finalize (GObject *object)
   g_free (self->role);
   g_free (self->end_reason);
   g_strfreev (self->permissions);
+  g_strfreev (self->forms);
 
   G_OBJECT_CLASS (tto_event_parent_class)->finalize (object);
 }
@@ -258,6 +260,7 @@ tto_event_init (TtoEvent *self)
   self->admission = g_strdup ("open");
   self->edit_window = TTO_PROTOCOL_DEFAULT_EDIT_WINDOW;
   self->recall_window = TTO_PROTOCOL_DEFAULT_RECALL_WINDOW;
+  self->forms = g_strdupv ((char **) tto_protocol_all_forms ());
 }
 
 TtoEvent *
@@ -355,6 +358,19 @@ tto_event_new_from_json (JsonObject *object,
       permissions = g_strv_builder_end (builder);
       tto_event_set_permissions (self, (const char *const *) permissions);
     }
+  if (json_object_has_member (object, "forms") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "forms")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "forms");
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) forms = NULL;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (tto_protocol_is_form (json_array_get_string_element (array, i)))
+          g_strv_builder_add (builder, json_array_get_string_element (array, i));
+      forms = g_strv_builder_end (builder);
+      tto_event_set_forms (self, (const char *const *) forms);
+    }
   if (member_string (object, "state") != NULL &&
       !g_str_equal (member_string (object, "state"), "active"))
     tto_event_set_ended (self, member_string (object, "state"));
@@ -393,6 +409,13 @@ tto_event_to_json (TtoEvent *self,
   json_object_set_int_member (object, "last_seq", self->last_seq);
   json_object_set_int_member (object, "edit_window", self->edit_window);
   json_object_set_int_member (object, "recall_window", self->recall_window);
+  {
+    JsonArray *forms = json_array_new ();
+
+    for (guint i = 0; self->forms != NULL && self->forms[i] != NULL; i++)
+      json_array_add_string_element (forms, self->forms[i]);
+    json_object_set_array_member (object, "forms", forms);
+  }
   if (self->role != NULL)
     json_object_set_string_member (object, "role", self->role);
   json_object_set_string_member (object, "state",
@@ -429,6 +452,7 @@ tto_event_update_from (TtoEvent *self,
   tto_event_set_edit_window (self, other->edit_window);
   tto_event_set_recall_window (self, other->recall_window);
   tto_event_set_permissions (self, (const char *const *) other->permissions);
+  tto_event_set_forms (self, (const char *const *) other->forms);
   if (other->end_reason != NULL)
     tto_event_set_ended (self, other->end_reason);
   g_object_thaw_notify (G_OBJECT (self));
@@ -541,6 +565,7 @@ tto_event_set_permissions (TtoEvent *self,
   g_return_if_fail (TTO_IS_EVENT (self));
 
   g_strfreev (self->permissions);
+  g_strfreev (self->forms);
   self->permissions = g_strdupv ((char **) permissions);
 }
 
@@ -556,4 +581,39 @@ tto_event_has_permission (TtoEvent *self,
 
   return self->permissions != NULL &&
          g_strv_contains ((const char *const *) self->permissions, permission);
+}
+
+const char *const *
+tto_event_get_forms (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  return (const char *const *) self->forms;
+}
+
+/* Keeps the forms in the canonical order, without repeats. */
+void
+tto_event_set_forms (TtoEvent *self,
+                     const char *const *forms)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  const char *const *all = tto_protocol_all_forms ();
+
+  g_return_if_fail (TTO_IS_EVENT (self));
+
+  for (guint i = 0; all[i] != NULL; i++)
+    if (forms != NULL && g_strv_contains (forms, all[i]))
+      g_strv_builder_add (builder, all[i]);
+
+  g_strfreev (self->forms);
+  self->forms = g_strv_builder_end (builder);
+}
+
+gboolean
+tto_event_has_form (TtoEvent *self,
+                    const char *form)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  return self->forms != NULL && g_strv_contains ((const char *const *) self->forms, form);
 }

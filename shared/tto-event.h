@@ -75,5 +75,10 @@ void tto_event_set_permissions (TtoEvent *self,
                                 const char *const *permissions);
 gboolean tto_event_has_permission (TtoEvent *self,
                                    const char *permission);
+const char *const *tto_event_get_forms (TtoEvent *self);
+void tto_event_set_forms (TtoEvent *self,
+                          const char *const *forms);
+gboolean tto_event_has_form (TtoEvent *self,
+                             const char *form);
 
 G_END_DECLS

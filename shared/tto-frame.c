@@ -62,6 +62,7 @@ static const FieldSpec event_create_fields[] = {
   { "admission", FIELD_STRING, FALSE, FALSE, 1, 32 },
   { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "forms", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -69,6 +70,7 @@ static const FieldSpec event_update_fields[] = {
   { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
+  { "forms", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
   END_FIELDS
 };
@@ -111,6 +113,57 @@ static const FieldSpec export_fetch_fields[] = {
   { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "after_seq", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "limit", FIELD_INT, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_invite_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, FALSE, FALSE, 1, 64 },
+  { "kind", FIELD_STRING, FALSE, FALSE, 1, 16 },
+  { "to", FIELD_ARRAY, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_id_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  END_FIELDS
+};
+
+static const FieldSpec call_sdp_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "to", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "sdp", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_SDP_BYTES },
+  END_FIELDS
+};
+
+static const FieldSpec call_ice_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "to", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "candidate", FIELD_STRING, TRUE, FALSE, 0, 1024 },
+  { "sdp_mline_index", FIELD_INT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_recording_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "recording", FIELD_BOOL, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_push_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call", FIELD_OBJECT, TRUE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_signal_push_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "from", FIELD_STRING, TRUE, FALSE, 1, 64 },
   END_FIELDS
 };
 
@@ -447,10 +500,85 @@ check_receipt_read (JsonObject *body,
 }
 
 static gboolean
+check_forms (JsonObject *body,
+             GError **error)
+{
+  JsonArray *forms;
+
+  if (!json_object_has_member (body, "forms"))
+    return TRUE;
+
+  forms = json_object_get_array_member (body, "forms");
+  for (guint i = 0; i < json_array_get_length (forms); i++)
+    {
+      JsonNode *node = json_array_get_element (forms, i);
+
+      if (!node_has_type (node, FIELD_STRING) || !tto_protocol_is_form (json_node_get_string (node)))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.forms[%u] is not a communication form (text, file, voice_message, "
+                       "video_message, voice_call, video_call, offline_meeting)",
+                       i);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_event_update (JsonObject *body,
+                    GError **error)
+{
+  return check_windows (body, error) && check_forms (body, error);
+}
+
+static gboolean
+check_call_invite (JsonObject *body,
+                   GError **error)
+{
+  JsonArray *to = json_object_get_array_member (body, "to");
+
+  if (json_object_has_member (body, "kind"))
+    {
+      const char *kind = json_object_get_string_member (body, "kind");
+
+      if (!g_str_equal (kind, "audio") && !g_str_equal (kind, "video"))
+        {
+          g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                               "body.kind must be audio or video");
+          return FALSE;
+        }
+    }
+  else if (!json_object_has_member (body, "call_id"))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.kind is required to start a call");
+      return FALSE;
+    }
+
+  if (json_array_get_length (to) == 0 || json_array_get_length (to) > 64)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.to must list 1 to 64 identity ids, or [\"all\"]");
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (to); i++)
+    if (!node_has_type (json_array_get_element (to, i), FIELD_STRING))
+      {
+        g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                     "body.to[%u] must be a string", i);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static gboolean
 check_event_create (JsonObject *body,
                     GError **error)
 {
-  if (!check_windows (body, error))
+  if (!check_windows (body, error) || !check_forms (body, error))
     return FALSE;
 
   if (json_object_has_member (body, "admission"))
@@ -527,7 +655,16 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_MSG_EDIT, TTO_FRAME_FROM_CLIENT, msg_edit_fields, NULL },
   { TTO_FRAME_MSG_RECALL, TTO_FRAME_FROM_CLIENT, msg_recall_fields, NULL },
   { TTO_FRAME_RECEIPT_READ, TTO_FRAME_FROM_CLIENT, receipt_read_fields, check_receipt_read },
-  { TTO_FRAME_EVENT_UPDATE, TTO_FRAME_FROM_CLIENT, event_update_fields, check_windows },
+  { TTO_FRAME_EVENT_UPDATE, TTO_FRAME_FROM_CLIENT, event_update_fields, check_event_update },
+  { TTO_FRAME_CALL_CONFIG, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
+  { TTO_FRAME_CALL_INVITE, TTO_FRAME_FROM_CLIENT, call_invite_fields, check_call_invite },
+  { TTO_FRAME_CALL_ACCEPT, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
+  { TTO_FRAME_CALL_DECLINE, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
+  { TTO_FRAME_CALL_HANGUP, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
+  { TTO_FRAME_CALL_OFFER, TTO_FRAME_FROM_CLIENT, call_sdp_fields, NULL },
+  { TTO_FRAME_CALL_ANSWER, TTO_FRAME_FROM_CLIENT, call_sdp_fields, NULL },
+  { TTO_FRAME_CALL_ICE, TTO_FRAME_FROM_CLIENT, call_ice_fields, NULL },
+  { TTO_FRAME_CALL_RECORDING, TTO_FRAME_FROM_CLIENT, call_recording_fields, NULL },
   { TTO_FRAME_MEMBER_GRANT, TTO_FRAME_FROM_CLIENT, member_grant_fields, check_member_grant },
   { TTO_FRAME_MEMBER_REVOKE, TTO_FRAME_FROM_CLIENT, member_revoke_fields, check_permission },
   { TTO_FRAME_EXPORT_FETCH, TTO_FRAME_FROM_CLIENT, export_fetch_fields, check_export_fetch },
@@ -542,6 +679,11 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_RECEIPTS_UPDATED, TTO_FRAME_FROM_RELAY, receipts_updated_fields, NULL },
   { TTO_FRAME_EVENT_UPDATED, TTO_FRAME_FROM_RELAY, event_updated_fields, NULL },
   { TTO_FRAME_MEMBER_UPDATED, TTO_FRAME_FROM_RELAY, member_updated_fields, NULL },
+  { TTO_FRAME_CALL_RING, TTO_FRAME_FROM_RELAY, call_push_fields, NULL },
+  { TTO_FRAME_CALL_STATE, TTO_FRAME_FROM_RELAY, call_push_fields, NULL },
+  { TTO_FRAME_CALL_OFFER, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },
+  { TTO_FRAME_CALL_ANSWER, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },
+  { TTO_FRAME_CALL_ICE, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },
 };
 
 static const FrameSpec *

@@ -54,3 +54,21 @@ tto_protocol_is_permission (const char *name)
 
   return name != NULL && g_strv_contains (permissions, name);
 }
+
+static const char *const forms[] = {
+  TTO_FORM_TEXT, TTO_FORM_FILE, TTO_FORM_VOICE_MESSAGE, TTO_FORM_VIDEO_MESSAGE,
+  TTO_FORM_VOICE_CALL, TTO_FORM_VIDEO_CALL, TTO_FORM_OFFLINE_MEETING, NULL
+};
+
+/* Every form, in display order; a new event enables them all. */
+const char *const *
+tto_protocol_all_forms (void)
+{
+  return forms;
+}
+
+gboolean
+tto_protocol_is_form (const char *name)
+{
+  return name != NULL && g_strv_contains (forms, name);
+}

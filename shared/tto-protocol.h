@@ -80,6 +80,34 @@ typedef enum
 #define TTO_FRAME_MEMBER_UPDATED "member.updated"
 #define TTO_FRAME_EXPORT_FETCH "export.fetch"
 
+#define TTO_FRAME_CALL_CONFIG "call.config"
+#define TTO_FRAME_CALL_INVITE "call.invite"
+#define TTO_FRAME_CALL_ACCEPT "call.accept"
+#define TTO_FRAME_CALL_DECLINE "call.decline"
+#define TTO_FRAME_CALL_OFFER "call.offer"
+#define TTO_FRAME_CALL_ANSWER "call.answer"
+#define TTO_FRAME_CALL_ICE "call.ice"
+#define TTO_FRAME_CALL_HANGUP "call.hangup"
+#define TTO_FRAME_CALL_RECORDING "call.recording"
+#define TTO_FRAME_CALL_RING "call.ring"
+#define TTO_FRAME_CALL_STATE "call.state"
+
+/* Calls are a full mesh: each peer sends to every other. */
+#define TTO_PROTOCOL_MAX_CALL_PEERS 6
+#define TTO_PROTOCOL_MAX_SDP_BYTES (32 * 1024)
+
+/* Communication forms the creator enables per event */
+#define TTO_FORM_TEXT "text"
+#define TTO_FORM_FILE "file"
+#define TTO_FORM_VOICE_MESSAGE "voice_message"
+#define TTO_FORM_VIDEO_MESSAGE "video_message"
+#define TTO_FORM_VOICE_CALL "voice_call"
+#define TTO_FORM_VIDEO_CALL "video_call"
+#define TTO_FORM_OFFLINE_MEETING "offline_meeting"
+
+const char *const *tto_protocol_all_forms (void);
+gboolean tto_protocol_is_form (const char *name);
+
 /* Limits of the chat frames */
 #define TTO_PROTOCOL_MAX_WINDOW_SECONDS 86400
 #define TTO_PROTOCOL_DEFAULT_EDIT_WINDOW 900

@@ -968,7 +968,8 @@ static const char event_json[] =
   "\"announcement\":\"Kick-off at 9:00 in room 2\",\"deadline\":1798761600,"
   "\"admission\":\"open\",\"creator_id\":\"p2m7x9q4k8t3v6cb\",\"creator_name\":\"Ana\","
   "\"invite_code\":\"7KQ4MZ2P\",\"created_at\":1798675200,\"member_count\":2,"
-  "\"last_seq\":41,\"edit_window\":600,\"recall_window\":0,\"role\":\"creator\","
+  "\"last_seq\":41,\"edit_window\":600,\"recall_window\":0,"
+  "\"forms\":[\"text\",\"file\",\"voice_call\"],\"role\":\"creator\","
   "\"state\":\"active\"}";
 
 static void
@@ -996,6 +997,8 @@ test_event_json (void)
   g_assert_cmpint (tto_event_get_last_seq (event), ==, 41);
   g_assert_cmpstr (tto_event_get_role (event), ==, "creator");
   g_assert_true (tto_event_is_creator (event));
+  g_assert_true (tto_event_has_form (event, "voice_call"));
+  g_assert_false (tto_event_has_form (event, "video_call"));
   g_assert_false (tto_event_get_ended (event));
 
   back = tto_event_to_json (event, TRUE);
