@@ -29,6 +29,10 @@ struct _TtoEvent
   guint recall_window;
   GStrv permissions; /* of the identity this copy is for */
   GStrv forms;       /* enabled communication forms */
+  gboolean auto_approve_third_party;
+  gboolean require_id_verified;
+  gboolean require_phone_verified;
+  gint64 invite_expires_at; /* seconds; 0 = the code does not expire */
 };
 
 G_DEFINE_FINAL_TYPE (TtoEvent, tto_event, G_TYPE_OBJECT)
@@ -371,6 +375,19 @@ tto_event_new_from_json (JsonObject *object,
       forms = g_strv_builder_end (builder);
       tto_event_set_forms (self, (const char *const *) forms);
     }
+  if (json_object_has_member (object, "rules") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "rules")))
+    {
+      JsonObject *rules = json_object_get_object_member (object, "rules");
+
+      self->auto_approve_third_party =
+        json_object_get_boolean_member_with_default (rules, "auto_approve_third_party", FALSE);
+      self->require_id_verified =
+        json_object_get_boolean_member_with_default (rules, "require_id_verified", FALSE);
+      self->require_phone_verified =
+        json_object_get_boolean_member_with_default (rules, "require_phone_verified", FALSE);
+    }
+  self->invite_expires_at = member_int (object, "invite_expires_at");
   if (member_string (object, "state") != NULL &&
       !g_str_equal (member_string (object, "state"), "active"))
     tto_event_set_ended (self, member_string (object, "state"));
@@ -409,6 +426,20 @@ tto_event_to_json (TtoEvent *self,
   json_object_set_int_member (object, "last_seq", self->last_seq);
   json_object_set_int_member (object, "edit_window", self->edit_window);
   json_object_set_int_member (object, "recall_window", self->recall_window);
+  {
+    JsonObject *rules = json_object_new ();
+
+    json_object_set_boolean_member (rules, "auto_approve_third_party",
+                                    self->auto_approve_third_party);
+    json_object_set_boolean_member (rules, "require_id_verified", self->require_id_verified);
+    json_object_set_boolean_member (rules, "require_phone_verified",
+                                    self->require_phone_verified);
+    json_object_set_object_member (object, "rules", rules);
+  }
+  if (self->invite_expires_at > 0)
+    json_object_set_int_member (object, "invite_expires_at", self->invite_expires_at);
+  else
+    json_object_set_null_member (object, "invite_expires_at");
   {
     JsonArray *forms = json_array_new ();
 
@@ -453,6 +484,10 @@ tto_event_update_from (TtoEvent *self,
   tto_event_set_recall_window (self, other->recall_window);
   tto_event_set_permissions (self, (const char *const *) other->permissions);
   tto_event_set_forms (self, (const char *const *) other->forms);
+  self->auto_approve_third_party = other->auto_approve_third_party;
+  self->require_id_verified = other->require_id_verified;
+  self->require_phone_verified = other->require_phone_verified;
+  self->invite_expires_at = other->invite_expires_at;
   if (other->end_reason != NULL)
     tto_event_set_ended (self, other->end_reason);
   g_object_thaw_notify (G_OBJECT (self));
@@ -565,7 +600,6 @@ tto_event_set_permissions (TtoEvent *self,
   g_return_if_fail (TTO_IS_EVENT (self));
 
   g_strfreev (self->permissions);
-  g_strfreev (self->forms);
   self->permissions = g_strdupv ((char **) permissions);
 }
 
@@ -616,4 +650,61 @@ tto_event_has_form (TtoEvent *self,
   g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
 
   return self->forms != NULL && g_strv_contains ((const char *const *) self->forms, form);
+}
+
+static gboolean *
+rule_field (TtoEvent *self,
+            const char *rule)
+{
+  if (g_strcmp0 (rule, "auto_approve_third_party") == 0)
+    return &self->auto_approve_third_party;
+  if (g_strcmp0 (rule, "require_id_verified") == 0)
+    return &self->require_id_verified;
+  if (g_strcmp0 (rule, "require_phone_verified") == 0)
+    return &self->require_phone_verified;
+  return NULL;
+}
+
+/* The join rules of PROTOCOL.md; unknown names read as off. */
+gboolean
+tto_event_get_rule (TtoEvent *self,
+                    const char *rule)
+{
+  gboolean *field;
+
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  field = rule_field (self, rule);
+  return field != NULL && *field;
+}
+
+void
+tto_event_set_rule (TtoEvent *self,
+                    const char *rule,
+                    gboolean enabled)
+{
+  gboolean *field;
+
+  g_return_if_fail (TTO_IS_EVENT (self));
+
+  field = rule_field (self, rule);
+  g_return_if_fail (field != NULL);
+  *field = enabled;
+}
+
+gint64
+tto_event_get_invite_expires_at (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), 0);
+
+  return self->invite_expires_at;
+}
+
+void
+tto_event_set_invite_expires_at (TtoEvent *self,
+                                 gint64 expires_at)
+{
+  g_return_if_fail (TTO_IS_EVENT (self));
+
+  self->invite_expires_at = MAX (expires_at, 0);
 }
