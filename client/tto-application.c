@@ -53,12 +53,35 @@ on_about (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* A notification was clicked: show its event. */
+static void
+on_open_event (GSimpleAction *action,
+               GVariant *parameter,
+               gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (app);
+  TtoSession *session;
+  TtoEvent *event;
+
+  if (!TTO_IS_WINDOW (window))
+    return;
+  gtk_window_present (window);
+  session = tto_window_get_session (TTO_WINDOW (window));
+  event = session != NULL ? tto_session_lookup_event (session, g_variant_get_string (parameter,
+                                                                                      NULL))
+                          : NULL;
+  if (event != NULL && !tto_event_get_ended (event))
+    tto_window_open_event (TTO_WINDOW (window), event);
+}
+
 static void
 tto_application_startup (GApplication *application)
 {
   static const GActionEntry entries[] = {
     { .name = "quit", .activate = on_quit },
     { .name = "about", .activate = on_about },
+    { .name = "open-event", .activate = on_open_event, .parameter_type = "s" },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };

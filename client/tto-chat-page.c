@@ -2,20 +2,28 @@
  *
  * A list view over the event's messages that follows new ones while the
  * user is at the bottom, a composer (Enter sends, Shift+Enter breaks the
- * line) and the states around them: connection lost, event ended.
+ * line, an input method may take Enter first) and the states around them:
+ * connection lost, event ended. Replies and edits show a bar above the
+ * composer; "@" offers the members to mention. The highest message seen
+ * in a focused window is reported as read; a divider marks where the
+ * unread messages began, and a button jumps back to the latest.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "tto-client.h"
 #include "tto-event-info-window.h"
+#include "tto-export.h"
 #include "tto-message-row.h"
 
 #include "tto-chat-page.h"
 
 /* The counter shows from here on. */
 #define COUNTER_THRESHOLD (TTO_PROTOCOL_MAX_TEXT_CHARS - 500)
+/* Mention queries longer than this are not names. */
+#define MAX_MENTION_QUERY 64
 
 struct _TtoChatPage
 {
@@ -36,10 +44,43 @@ struct _TtoChatPage
   GtkLabel *counter_label;
   GtkButton *send_button;
   AdwStatusPage *ended_status;
+  GtkMenuButton *menu_button;
+  GtkRevealer *jump_revealer;
+  GtkRevealer *reply_revealer;
+  GtkImage *reply_icon;
+  GtkLabel *reply_title_label;
+  GtkLabel *reply_text_label;
+  GtkButton *reply_cancel_button;
+
+  GtkPopover *mention_popover;
+  GtkListView *mention_list;
+  GListStore *mention_candidates; /* TtoMember; "all" for everyone */
+  GtkFilterListModel *mention_filtered;
+  GtkSingleSelection *mention_selection;
+  char *mention_query;
+  GHashTable *mentions; /* display name → identity id, as inserted */
 
   TtoSession *session;
   TtoEvent *event;
   GListModel *messages;
+  GPtrArray *rows; /* the bound TtoMessageRows */
+  TtoMessage *reply_to;
+  TtoMessage *editing;
+  gint64 divider_seq; /* the first unread message when the chat opened */
+  gboolean scroll_to_divider;
+  GtkWindow *root;
+  guint read_source;
+  guint flash_source;
+  TtoMessage *flash_message;
+  GCancellable *cancellable;
+
+  AdwMessageDialog *export_dialog;
+  GtkProgressBar *export_progress;
+  GCancellable *export_cancellable;
+  GtkFileChooserNative *export_chooser;
+  gboolean exporting;
+  GError *export_error;
+
   gboolean folded;
   gboolean stick_to_bottom;
 };
@@ -50,6 +91,7 @@ enum
 {
   PROP_0,
   PROP_FOLDED,
+  PROP_MUTED,
   N_PROPS
 };
 
@@ -191,13 +233,95 @@ update_banner (TtoChatPage *self)
   gtk_spinner_set_spinning (self->banner_spinner, lost);
 }
 
+static void schedule_read_check (TtoChatPage *self);
+
+static void
+toast (TtoChatPage *self,
+       const char *text)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+}
+
 static void
 scroll_to_bottom (TtoChatPage *self)
 {
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
 
+  /* The list only estimates the height of rows it has not made, so the
+   * adjustment's end is not always the last message: ask for that one. */
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
+                                n - 1);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
                                           gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+update_jump_button (TtoChatPage *self)
+{
+  gboolean show = !self->stick_to_bottom && self->messages != NULL &&
+                  g_list_model_get_n_items (self->messages) > 0;
+
+  gtk_revealer_set_reveal_child (self->jump_revealer, show);
+  gtk_widget_set_can_target (GTK_WIDGET (self->jump_revealer), show);
+}
+
+static void
+scroll_to_position (TtoChatPage *self,
+                    guint position)
+{
+  self->stick_to_bottom = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self->message_list), "list.scroll-to-item", "u",
+                              position);
+  update_jump_button (self);
+}
+
+/* Seqs have no gaps: the first unread message is the one after the read
+ * position, whether it has arrived yet or not. */
+static void
+reset_divider (TtoChatPage *self)
+{
+  gint64 read;
+
+  self->divider_seq = 0;
+  self->scroll_to_divider = FALSE;
+  if (self->session == NULL || self->event == NULL)
+    return;
+
+  read = tto_session_get_own_read_position (self->session, self->event);
+  if (tto_event_get_last_seq (self->event) > read)
+    {
+      self->divider_seq = read + 1;
+      self->scroll_to_divider = read > 0;
+      self->stick_to_bottom = read == 0;
+    }
+}
+
+/* The divider goes above the first message after the read position. */
+static void
+place_divider (TtoChatPage *self)
+{
+  guint position;
+
+  if (self->divider_seq == 0 || self->session == NULL || self->event == NULL)
+    return;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      TtoMessageRow *row = g_ptr_array_index (self->rows, i);
+      TtoMessage *message = tto_message_row_get_message (row);
+
+      tto_message_row_set_show_divider (row, message != NULL &&
+                                               tto_message_get_seq (message) == self->divider_seq);
+    }
+
+  if (self->scroll_to_divider &&
+      tto_session_find_message (self->session, self->event, self->divider_seq, &position) != NULL)
+    {
+      self->scroll_to_divider = FALSE;
+      scroll_to_position (self, position);
+    }
 }
 
 static void
@@ -207,6 +331,7 @@ on_adjustment_changed (GtkAdjustment *adjustment,
 {
   if (self->stick_to_bottom)
     scroll_to_bottom (self);
+  schedule_read_check (self);
 }
 
 static void
@@ -216,6 +341,8 @@ on_adjustment_value_changed (GtkAdjustment *adjustment,
   self->stick_to_bottom = gtk_adjustment_get_value (adjustment) +
                             gtk_adjustment_get_page_size (adjustment) >=
                           gtk_adjustment_get_upper (adjustment) - 16;
+  update_jump_button (self);
+  schedule_read_check (self);
 }
 
 static void
@@ -226,8 +353,89 @@ on_messages_changed (GListModel *model,
                      TtoChatPage *self)
 {
   update_view (self);
+  place_divider (self);
   if (self->stick_to_bottom)
     scroll_to_bottom (self);
+  update_jump_button (self);
+  schedule_read_check (self);
+}
+
+/* Read receipts: the newest confirmed message visible in a focused window
+ * counts as read, with everything before it. */
+
+static gboolean
+check_read (gpointer user_data)
+{
+  TtoChatPage *self = user_data;
+  graphene_rect_t bounds;
+  int height;
+  gint64 seen = 0;
+
+  self->read_source = 0;
+  if (self->session == NULL || self->event == NULL || self->root == NULL ||
+      !gtk_window_is_active (self->root) ||
+      tto_session_get_open_event (self->session) != self->event ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self->message_list)))
+    return G_SOURCE_REMOVE;
+
+  height = gtk_widget_get_height (GTK_WIDGET (self->scrolled_window));
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      TtoMessageRow *row = g_ptr_array_index (self->rows, i);
+      TtoMessage *message = tto_message_row_get_message (row);
+
+      if (message == NULL || tto_message_get_state (message) != TTO_MESSAGE_STATE_SENT ||
+          !gtk_widget_get_mapped (GTK_WIDGET (row)) ||
+          !gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (self->scrolled_window),
+                                      &bounds))
+        continue;
+      /* Half of it on screen is enough. */
+      if (bounds.origin.y + bounds.size.height / 2 >= 0 &&
+          bounds.origin.y + bounds.size.height / 2 <= height)
+        seen = MAX (seen, tto_message_get_seq (message));
+    }
+
+  if (seen > 0)
+    tto_session_mark_read (self->session, self->event, seen);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_read_check (TtoChatPage *self)
+{
+  if (self->read_source == 0)
+    self->read_source = g_timeout_add (50, check_read, self);
+}
+
+static void
+on_root_active_changed (TtoChatPage *self)
+{
+  schedule_read_check (self);
+}
+
+static void
+on_map (GtkWidget *widget)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->root != NULL)
+    g_signal_handlers_disconnect_by_data (self->root, self);
+  self->root = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+  if (self->root != NULL)
+    g_signal_connect_swapped (self->root, "notify::is-active",
+                              G_CALLBACK (on_root_active_changed), self);
+  schedule_read_check (self);
+}
+
+static void
+on_unmap (GtkWidget *widget)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+
+  if (self->root != NULL)
+    g_signal_handlers_disconnect_by_data (self->root, self);
+  self->root = NULL;
 }
 
 /* Factory */
@@ -247,22 +455,404 @@ on_factory_bind (GtkSignalListItemFactory *factory,
                  TtoChatPage *self)
 {
   TtoMessage *message = gtk_list_item_get_item (item);
+  TtoMessageRow *row = TTO_MESSAGE_ROW (gtk_list_item_get_child (item));
   gboolean own = self->session != NULL &&
                  g_strcmp0 (tto_message_get_sender_id (message),
                             tto_session_get_identity_id (self->session)) == 0;
 
-  tto_message_row_set_message (TTO_MESSAGE_ROW (gtk_list_item_get_child (item)), message, own);
+  tto_message_row_set_context (row, self->session, self->event);
+  tto_message_row_set_message (row, message, own);
+  tto_message_row_set_show_divider (row, self->divider_seq != 0 &&
+                                           tto_message_get_seq (message) == self->divider_seq);
+  g_ptr_array_add (self->rows, row);
+  schedule_read_check (self);
 }
 
 static void
 on_factory_unbind (GtkSignalListItemFactory *factory,
                    GtkListItem *item,
-                   gpointer user_data)
+                   TtoChatPage *self)
 {
-  tto_message_row_set_message (TTO_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL, FALSE);
+  TtoMessageRow *row = TTO_MESSAGE_ROW (gtk_list_item_get_child (item));
+
+  g_ptr_array_remove_fast (self->rows, row);
+  tto_message_row_set_message (row, NULL, FALSE);
+  tto_message_row_set_show_divider (row, FALSE);
+}
+
+static TtoMessageRow *
+find_bound_row (TtoChatPage *self,
+                TtoMessage *message)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      TtoMessageRow *row = g_ptr_array_index (self->rows, i);
+
+      if (tto_message_row_get_message (row) == message)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+on_session_receipts_changed (TtoSession *session,
+                             TtoEvent *event,
+                             TtoChatPage *self)
+{
+  if (event != self->event)
+    return;
+  for (guint i = 0; i < self->rows->len; i++)
+    tto_message_row_update_receipts (g_ptr_array_index (self->rows, i));
+}
+
+/* Reply and edit bar */
+
+static void
+clear_mentions (TtoChatPage *self)
+{
+  g_hash_table_remove_all (self->mentions);
+}
+
+static void
+set_composer_text (TtoChatPage *self,
+                   const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), text, -1);
+}
+
+static void
+update_reply_bar (TtoChatPage *self)
+{
+  TtoMessage *message = self->editing != NULL ? self->editing : self->reply_to;
+  g_autofree char *title = NULL;
+  g_autofree char *excerpt = NULL;
+
+  if (message == NULL)
+    {
+      gtk_revealer_set_reveal_child (self->reply_revealer, FALSE);
+      gtk_label_set_label (self->reply_text_label, "");
+      return;
+    }
+
+  if (self->editing != NULL)
+    {
+      title = g_strdup (_("Edit Message"));
+      gtk_image_set_from_icon_name (self->reply_icon, "document-edit-symbolic");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_cancel_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel editing"), -1);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->reply_cancel_button), _("Cancel Editing"));
+    }
+  else
+    {
+      /* Translators: %s is a display name */
+      title = g_strdup_printf (_("Reply to %s"), tto_message_get_sender_name (message));
+      gtk_image_set_from_icon_name (self->reply_icon, "mail-reply-sender-symbolic");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_cancel_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel reply"), -1);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->reply_cancel_button), _("Cancel Reply"));
+    }
+  excerpt = tto_message_make_excerpt (tto_message_get_text (message));
+  gtk_label_set_label (self->reply_title_label, title);
+  gtk_label_set_label (self->reply_text_label, excerpt);
+  tto_str_wipe_free (g_steal_pointer (&excerpt));
+  gtk_revealer_set_reveal_child (self->reply_revealer, TRUE);
+}
+
+static void
+on_reply_target_notify (TtoMessage *message,
+                        GParamSpec *pspec,
+                        TtoChatPage *self)
+{
+  /* The message went away under the bar (recalled): drop the bar. */
+  if (tto_message_get_recalled (message))
+    {
+      gboolean was_editing = message == self->editing;
+
+      g_signal_handlers_disconnect_by_data (message, self);
+      if (was_editing)
+        {
+          g_clear_object (&self->editing);
+          set_composer_text (self, "");
+        }
+      else
+        g_clear_object (&self->reply_to);
+      update_reply_bar (self);
+    }
+}
+
+static void
+set_target (TtoChatPage *self,
+            TtoMessage **slot,
+            TtoMessage *message)
+{
+  if (*slot != NULL)
+    g_signal_handlers_disconnect_by_data (*slot, self);
+  g_set_object (slot, message);
+  if (message != NULL)
+    g_signal_connect (message, "notify::recalled", G_CALLBACK (on_reply_target_notify), self);
+}
+
+static void
+cancel_reply (TtoChatPage *self)
+{
+  if (self->editing != NULL)
+    {
+      set_target (self, &self->editing, NULL);
+      set_composer_text (self, "");
+    }
+  set_target (self, &self->reply_to, NULL);
+  update_reply_bar (self);
+}
+
+/* Mention completion */
+
+static gboolean
+filter_mention (gpointer item,
+                gpointer user_data)
+{
+  TtoChatPage *self = user_data;
+  g_autofree char *name = NULL;
+  g_autofree char *query = NULL;
+
+  if (self->mention_query == NULL || *self->mention_query == '\0')
+    return TRUE;
+  name = g_utf8_casefold (tto_member_get_display_name (item), -1);
+  query = g_utf8_casefold (self->mention_query, -1);
+  return strstr (name, query) != NULL;
+}
+
+static void
+fill_mention_candidates (TtoChatPage *self)
+{
+  GListModel *members = tto_session_get_members (self->session, self->event);
+  const char *me = tto_session_get_identity_id (self->session);
+
+  g_list_store_remove_all (self->mention_candidates);
+  /* Only the creator may mention everyone. */
+  if (tto_event_is_creator (self->event))
+    {
+      g_autoptr (TtoMember) all = tto_member_new ("all", "all", "member");
+
+      g_list_store_append (self->mention_candidates, all);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr (TtoMember) member = g_list_model_get_item (members, i);
+
+      if (g_strcmp0 (tto_member_get_identity_id (member), me) != 0)
+        g_list_store_append (self->mention_candidates, member);
+    }
+}
+
+static void
+hide_mentions (TtoChatPage *self)
+{
+  g_clear_pointer (&self->mention_query, g_free);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    gtk_popover_popdown (self->mention_popover);
+}
+
+/* Finds "@query" right before the cursor; @start is set at the "@". */
+static char *
+find_mention_query (TtoChatPage *self,
+                    GtkTextIter *start)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  GtkTextIter cursor, iter;
+  int chars = 0;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  iter = cursor;
+  while (gtk_text_iter_backward_char (&iter))
+    {
+      gunichar c = gtk_text_iter_get_char (&iter);
+
+      if (c == '@')
+        {
+          GtkTextIter before = iter;
+
+          /* "ana@example.org" is no mention. */
+          if (gtk_text_iter_backward_char (&before) &&
+              !g_unichar_isspace (gtk_text_iter_get_char (&before)))
+            return NULL;
+          *start = iter;
+          gtk_text_iter_forward_char (&iter);
+          return gtk_text_iter_get_text (&iter, &cursor);
+        }
+      if (g_unichar_isspace (c) || ++chars > MAX_MENTION_QUERY)
+        return NULL;
+    }
+  return NULL;
+}
+
+static void
+update_mentions (TtoChatPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  g_autofree char *query = NULL;
+  GtkTextIter start, cursor;
+  GdkRectangle location;
+  graphene_point_t point;
+  int x, y;
+
+  if (self->session == NULL || self->event == NULL || tto_event_get_ended (self->event) ||
+      (query = find_mention_query (self, &start)) == NULL)
+    {
+      hide_mentions (self);
+      return;
+    }
+
+  g_free (self->mention_query);
+  self->mention_query = g_steal_pointer (&query);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    fill_mention_candidates (self);
+  gtk_filter_changed (gtk_filter_list_model_get_filter (self->mention_filtered),
+                      GTK_FILTER_CHANGE_DIFFERENT);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->mention_filtered)) == 0)
+    {
+      gtk_popover_popdown (self->mention_popover);
+      return;
+    }
+  gtk_single_selection_set_selected (self->mention_selection, 0);
+
+  /* Point at the "@". */
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  gtk_text_view_get_iter_location (self->composer_view, &start, &location);
+  gtk_text_view_buffer_to_window_coords (self->composer_view, GTK_TEXT_WINDOW_WIDGET, location.x,
+                                         location.y, &x, &y);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->composer_view), GTK_WIDGET (self),
+                                 &GRAPHENE_POINT_INIT (x, y), &point))
+    point = GRAPHENE_POINT_INIT (0, 0);
+  gtk_popover_set_pointing_to (self->mention_popover,
+                               &(GdkRectangle){ (int) point.x, (int) point.y, 1,
+                                                location.height });
+  gtk_popover_popup (self->mention_popover);
+}
+
+static void
+insert_mention (TtoChatPage *self,
+                TtoMember *member)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer_view);
+  g_autofree char *query = NULL;
+  g_autofree char *text = NULL;
+  GtkTextIter start, cursor;
+
+  query = find_mention_query (self, &start);
+  if (query == NULL)
+    return;
+
+  text = g_strdup_printf ("@%s ", tto_member_get_display_name (member));
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete (buffer, &start, &cursor);
+  gtk_text_buffer_insert (buffer, &start, text, -1);
+  gtk_text_buffer_end_user_action (buffer);
+  g_hash_table_insert (self->mentions, g_strdup (tto_member_get_display_name (member)),
+                       g_strdup (tto_member_get_identity_id (member)));
+  hide_mentions (self);
+}
+
+static void
+on_mention_activate (GtkListView *list,
+                     guint position,
+                     TtoChatPage *self)
+{
+  g_autoptr (TtoMember) member = g_list_model_get_item (G_LIST_MODEL (self->mention_filtered),
+                                                        position);
+
+  if (member != NULL)
+    insert_mention (self, member);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+static void
+on_mention_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem *item,
+                  gpointer user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_size_request (label, -1, 44);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+on_mention_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem *item,
+                 gpointer user_data)
+{
+  TtoMember *member = gtk_list_item_get_item (item);
+  g_autofree char *text = NULL;
+
+  if (g_str_equal (tto_member_get_identity_id (member), "all"))
+    text = g_strdup_printf ("@all — %s", _("everyone"));
+  else
+    text = g_strdup_printf ("@%s", tto_member_get_display_name (member));
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+/* The identity ids whose "@Name" is still in @text. */
+static GStrv
+collect_mentions (TtoChatPage *self,
+                  const char *text)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GHashTable) added = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer name, id;
+  guint count = 0;
+
+  g_hash_table_iter_init (&iter, self->mentions);
+  while (g_hash_table_iter_next (&iter, &name, &id))
+    {
+      g_autofree char *needle = g_strdup_printf ("@%s", (char *) name);
+
+      if (strstr (text, needle) == NULL || g_hash_table_contains (added, id) ||
+          count >= TTO_PROTOCOL_MAX_MENTIONS)
+        continue;
+      g_hash_table_add (added, id);
+      g_strv_builder_add (builder, id);
+      count++;
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+on_composer_changed (TtoChatPage *self)
+{
+  update_composer (self);
+  update_mentions (self);
 }
 
 /* Actions */
+
+static void
+on_edit_ready (GObject *object,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (tto_session_edit_message_finish (TTO_SESSION (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_EXPIRED))
+    text = g_strdup (_("The time to edit this message has passed."));
+  else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN))
+    text = g_strdup (_("Only the sender can edit a message."));
+  else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT))
+    text = g_strdup (_("This message was recalled."));
+  else
+    text = tto_client_describe_error (error);
+  toast (self, text);
+}
 
 static void
 send_action (GtkWidget *widget,
@@ -271,6 +861,7 @@ send_action (GtkWidget *widget,
 {
   TtoChatPage *self = TTO_CHAT_PAGE (widget);
   g_autoptr (GError) error = NULL;
+  g_auto (GStrv) mentions = NULL;
   char *text;
   TtoMessage *message;
 
@@ -278,19 +869,224 @@ send_action (GtkWidget *widget,
     return;
 
   text = get_composer_text (self);
-  message = tto_session_send_message (self->session, self->event, text, &error);
-  tto_str_wipe_free (text);
-  if (message == NULL)
+  if (self->editing != NULL)
     {
-      g_autofree char *description = tto_client_describe_error (error);
-
-      gtk_widget_activate_action (widget, "win.toast", "s", description);
+      tto_session_edit_message_async (self->session, self->event, self->editing, text,
+                                      self->cancellable, on_edit_ready, g_object_ref (self));
+      tto_str_wipe_free (text);
+      set_target (self, &self->editing, NULL);
+      set_composer_text (self, "");
+      clear_mentions (self);
+      update_reply_bar (self);
       return;
     }
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", -1);
+  mentions = collect_mentions (self, text);
+  message = tto_session_send_message_full (self->session, self->event, text, self->reply_to,
+                                           (const char *const *) mentions, &error);
+  tto_str_wipe_free (text);
+  if (message == NULL)
+    {
+      g_autofree char *description = NULL;
+
+      if (g_error_matches (error, TTO_SESSION_ERROR, TTO_SESSION_ERROR_RECALLED))
+        description = g_strdup (_("The original message was recalled."));
+      else
+        description = tto_client_describe_error (error);
+      toast (self, description);
+      return;
+    }
+
+  set_composer_text (self, "");
+  clear_mentions (self);
+  set_target (self, &self->reply_to, NULL);
+  update_reply_bar (self);
   self->stick_to_bottom = TRUE;
   scroll_to_bottom (self);
+}
+
+static TtoMessage *
+message_for_seq (TtoChatPage *self,
+                 GVariant *parameter,
+                 guint *position)
+{
+  if (self->session == NULL || self->event == NULL)
+    return NULL;
+  return tto_session_find_message (self->session, self->event, g_variant_get_int64 (parameter),
+                                   position);
+}
+
+static void
+reply_action (GtkWidget *widget,
+              const char *action_name,
+              GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  TtoMessage *message = message_for_seq (self, parameter, NULL);
+
+  if (message == NULL || tto_message_get_recalled (message) || tto_event_get_ended (self->event))
+    return;
+
+  if (self->editing != NULL)
+    {
+      set_target (self, &self->editing, NULL);
+      set_composer_text (self, "");
+    }
+  set_target (self, &self->reply_to, message);
+  update_reply_bar (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+static void
+edit_action (GtkWidget *widget,
+             const char *action_name,
+             GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  TtoMessage *message = message_for_seq (self, parameter, NULL);
+
+  if (message == NULL)
+    return;
+  if (!tto_session_can_edit (self->session, self->event, message, 0))
+    {
+      toast (self, _("The time to edit this message has passed."));
+      return;
+    }
+
+  set_target (self, &self->reply_to, NULL);
+  set_target (self, &self->editing, message);
+  set_composer_text (self, tto_message_get_text (message));
+  update_reply_bar (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+static void
+cancel_reply_action (GtkWidget *widget,
+                     const char *action_name,
+                     GVariant *parameter)
+{
+  cancel_reply (TTO_CHAT_PAGE (widget));
+}
+
+static void
+on_recall_ready (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (tto_session_recall_message_finish (TTO_SESSION (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_EXPIRED))
+    text = g_strdup (_("The time to recall this message has passed."));
+  else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN))
+    text = g_strdup (_("Only the sender or the creator can recall a message."));
+  else
+    text = tto_client_describe_error (error);
+  toast (self, text);
+}
+
+static void
+on_recall_response (AdwMessageDialog *dialog,
+                    const char *response,
+                    TtoChatPage *self)
+{
+  TtoMessage *message = g_object_get_data (G_OBJECT (dialog), "tto-message");
+
+  if (g_strcmp0 (response, "recall") != 0 || message == NULL || self->session == NULL ||
+      self->event == NULL)
+    return;
+
+  tto_session_recall_message_async (self->session, self->event, message, self->cancellable,
+                                    on_recall_ready, g_object_ref (self));
+}
+
+static void
+recall_action (GtkWidget *widget,
+               const char *action_name,
+               GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  TtoMessage *message = message_for_seq (self, parameter, NULL);
+  AdwMessageDialog *dialog;
+
+  if (message == NULL)
+    return;
+  if (!tto_session_can_recall (self->session, self->event, message, 0))
+    {
+      toast (self, _("The time to recall this message has passed."));
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                       _("Recall Message?"),
+                                                       _("The message is deleted for everyone. They will see that it was recalled.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "recall", _("_Recall"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "recall", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "tto-message", g_object_ref (message),
+                          g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_recall_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+flash_row_later (gpointer user_data)
+{
+  TtoChatPage *self = user_data;
+  TtoMessageRow *row;
+
+  self->flash_source = 0;
+  row = self->flash_message != NULL ? find_bound_row (self, self->flash_message) : NULL;
+  if (row != NULL)
+    tto_message_row_flash (row);
+  g_clear_object (&self->flash_message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_original_action (GtkWidget *widget,
+                      const char *action_name,
+                      GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  guint position;
+  TtoMessage *message = message_for_seq (self, parameter, &position);
+
+  if (message == NULL)
+    {
+      toast (self, _("The original message is not loaded."));
+      return;
+    }
+  if (tto_message_get_recalled (message))
+    {
+      toast (self, _("The original message was recalled."));
+      return;
+    }
+
+  scroll_to_position (self, position);
+  g_set_object (&self->flash_message, message);
+  g_clear_handle_id (&self->flash_source, g_source_remove);
+  /* The row exists once the list has scrolled there. */
+  self->flash_source = g_timeout_add (100, flash_row_later, self);
+}
+
+static void
+jump_action (GtkWidget *widget,
+             const char *action_name,
+             GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+
+  self->stick_to_bottom = TRUE;
+  scroll_to_bottom (self);
+  update_jump_button (self);
 }
 
 static void
@@ -309,6 +1105,196 @@ info_action (GtkWidget *widget,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+update_menu_actions (TtoChatPage *self)
+{
+  gboolean live = self->event != NULL && !tto_event_get_ended (self->event);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.export",
+                                 live && !self->exporting &&
+                                   tto_event_has_permission (self->event, TTO_PERMISSION_EXPORT));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.mute", live);
+}
+
+static void
+on_session_event_changed (TtoSession *session,
+                          TtoEvent *event,
+                          TtoChatPage *self)
+{
+  if (event == self->event)
+    {
+      update_menu_actions (self);
+      for (guint i = 0; i < self->rows->len; i++)
+        tto_message_row_update_receipts (g_ptr_array_index (self->rows, i));
+    }
+}
+
+static void
+on_members_changed (TtoSession *session,
+                    TtoEvent *event,
+                    TtoChatPage *self)
+{
+  if (event == self->event && gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    {
+      fill_mention_candidates (self);
+      update_mentions (self);
+    }
+}
+
+/* Export */
+
+static void
+on_export_progress (double fraction,
+                    gpointer user_data)
+{
+  TtoChatPage *self = user_data;
+
+  if (self->export_progress != NULL)
+    gtk_progress_bar_set_fraction (self->export_progress, fraction);
+}
+
+static void
+on_export_ready (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->exporting = FALSE;
+  g_clear_object (&self->export_cancellable);
+  if (self->export_dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->export_dialog, self);
+      gtk_window_destroy (GTK_WINDOW (self->export_dialog));
+      self->export_dialog = NULL;
+      self->export_progress = NULL;
+    }
+  update_menu_actions (self);
+
+  if (tto_export_finish (result, &error))
+    {
+      toast (self, _("Conversation exported"));
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_error (&self->export_error);
+  self->export_error = g_error_copy (error);
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN))
+    toast (self, _("You are not allowed to export this conversation."));
+  else if (error->domain == G_IO_ERROR)
+    {
+      /* Translators: %s says why a file could not be written */
+      g_autofree char *text = g_strdup_printf (_("Could not save the file: %s"), error->message);
+
+      toast (self, text);
+    }
+  else
+    {
+      g_autofree char *text = tto_client_describe_error (error);
+
+      toast (self, text);
+    }
+}
+
+static void
+on_export_dialog_response (AdwMessageDialog *dialog,
+                           const char *response,
+                           TtoChatPage *self)
+{
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
+}
+
+static GHashTable *
+member_names (TtoChatPage *self)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GListModel *members = tto_session_get_members (self->session, self->event);
+
+  for (guint i = 0; i < g_list_model_get_n_items (members); i++)
+    {
+      g_autoptr (TtoMember) member = g_list_model_get_item (members, i);
+
+      g_hash_table_insert (names, g_strdup (tto_member_get_identity_id (member)),
+                           g_strdup (tto_member_get_display_name (member)));
+    }
+  return names;
+}
+
+static void
+on_export_chooser_response (GtkNativeDialog *chooser,
+                            int response,
+                            TtoChatPage *self)
+{
+  g_autoptr (GFile) file = NULL;
+  const char *format;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      format = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "format");
+      if (file != NULL)
+        tto_chat_page_export_to_file (self, file,
+                                      g_strcmp0 (format, "json") == 0 ? TTO_EXPORT_FORMAT_JSON
+                                                                       : TTO_EXPORT_FORMAT_HTML);
+    }
+  g_clear_object (&self->export_chooser);
+}
+
+static void
+export_action (GtkWidget *widget,
+               const char *action_name,
+               GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  static const char *formats[] = { "html", "json", NULL };
+  const char *labels[] = { _("HTML (readable page)"), _("JSON (data)"), NULL };
+  g_autofree char *name = NULL;
+
+  if (self->event == NULL || self->exporting || self->export_chooser != NULL)
+    return;
+
+  /* A portal-friendly native dialog: the sandboxed app sees one file. */
+  self->export_chooser = gtk_file_chooser_native_new (_("Export Conversation"),
+                                                      GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                                                      _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->export_chooser), "format", _("Format"),
+                               formats, labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->export_chooser), "format", "html");
+  name = g_strdup_printf ("%s.html", tto_event_get_title (self->event));
+  g_strdelimit (name, "/\\", '-');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+  g_signal_connect (self->export_chooser, "response", G_CALLBACK (on_export_chooser_response),
+                    self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
+}
+
+/* Keys */
+
+static gboolean
+move_mention_selection (TtoChatPage *self,
+                        int delta)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->mention_filtered));
+  guint selected = gtk_single_selection_get_selected (self->mention_selection);
+
+  if (n == 0)
+    return FALSE;
+  if (selected == GTK_INVALID_LIST_POSITION)
+    selected = 0;
+  else
+    selected = (selected + n + delta) % n;
+  gtk_single_selection_set_selected (self->mention_selection, selected);
+  gtk_widget_activate_action (GTK_WIDGET (self->mention_list), "list.scroll-to-item", "u",
+                              selected);
+  return TRUE;
+}
+
 static gboolean
 on_composer_key_pressed (GtkEventControllerKey *controller,
                          guint keyval,
@@ -316,8 +1302,58 @@ on_composer_key_pressed (GtkEventControllerKey *controller,
                          GdkModifierType state,
                          TtoChatPage *self)
 {
-  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter) &&
-      (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+  gboolean enter = keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter ||
+                   keyval == GDK_KEY_ISO_Enter;
+  gboolean plain = (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0;
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
+
+  /* An input method composing text (pinyin, kana) takes Enter, arrows and
+   * Escape first: Enter then commits its text instead of sending. */
+  if ((enter || keyval == GDK_KEY_Escape || keyval == GDK_KEY_Up || keyval == GDK_KEY_Down ||
+       keyval == GDK_KEY_Tab) &&
+      event != NULL && gtk_text_view_im_context_filter_keypress (self->composer_view, event))
+    return TRUE;
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    {
+      switch (keyval)
+        {
+        case GDK_KEY_Up:
+          return move_mention_selection (self, -1);
+        case GDK_KEY_Down:
+          return move_mention_selection (self, 1);
+        case GDK_KEY_Escape:
+          hide_mentions (self);
+          return TRUE;
+        case GDK_KEY_Return:
+        case GDK_KEY_KP_Enter:
+        case GDK_KEY_ISO_Enter:
+        case GDK_KEY_Tab:
+          {
+            g_autoptr (TtoMember) member =
+              gtk_single_selection_get_selected_item (self->mention_selection) != NULL
+                ? g_object_ref (gtk_single_selection_get_selected_item (self->mention_selection))
+                : NULL;
+
+            if (member != NULL)
+              {
+                insert_mention (self, member);
+                return TRUE;
+              }
+          }
+          break;
+        default:
+          break;
+        }
+    }
+
+  if (keyval == GDK_KEY_Escape && (self->reply_to != NULL || self->editing != NULL))
+    {
+      cancel_reply (self);
+      return TRUE;
+    }
+
+  if (enter && plain)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "chat.send", NULL);
       return TRUE;
@@ -325,18 +1361,74 @@ on_composer_key_pressed (GtkEventControllerKey *controller,
   return FALSE;
 }
 
+static void
+on_composer_focus_leave (TtoChatPage *self)
+{
+  hide_mentions (self);
+}
+
 /* GObject */
+
+static void
+tto_chat_page_size_allocate (GtkWidget *widget,
+                             int width,
+                             int height,
+                             int baseline)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+
+  GTK_WIDGET_CLASS (tto_chat_page_parent_class)->size_allocate (widget, width, height, baseline);
+  /* The completion popover is our child: it must be positioned with us. */
+  gtk_popover_present (self->mention_popover);
+}
 
 static void
 tto_chat_page_dispose (GObject *object)
 {
   TtoChatPage *self = (TtoChatPage *) object;
 
+  g_cancellable_cancel (self->cancellable);
+  if (self->export_cancellable != NULL)
+    g_cancellable_cancel (self->export_cancellable);
+  if (self->export_chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->export_chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+      g_clear_object (&self->export_chooser);
+    }
+  g_clear_handle_id (&self->read_source, g_source_remove);
+  g_clear_handle_id (&self->flash_source, g_source_remove);
+  g_clear_object (&self->flash_message);
   tto_chat_page_set_event (self, NULL);
   tto_chat_page_set_session (self, NULL);
+  if (self->root != NULL)
+    g_signal_handlers_disconnect_by_data (self->root, self);
+  self->root = NULL;
+  if (self->mention_popover != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->mention_popover));
+      self->mention_popover = NULL;
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_CHAT_PAGE);
 
   G_OBJECT_CLASS (tto_chat_page_parent_class)->dispose (object);
+}
+
+static void
+tto_chat_page_finalize (GObject *object)
+{
+  TtoChatPage *self = (TtoChatPage *) object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->mention_candidates);
+  g_clear_object (&self->mention_filtered);
+  g_clear_object (&self->mention_selection);
+  g_free (self->mention_query);
+  g_hash_table_unref (self->mentions);
+  g_ptr_array_unref (self->rows);
+  g_clear_error (&self->export_error);
+
+  G_OBJECT_CLASS (tto_chat_page_parent_class)->finalize (object);
 }
 
 static void
@@ -351,6 +1443,10 @@ tto_chat_page_get_property (GObject *object,
     {
     case PROP_FOLDED:
       g_value_set_boolean (value, self->folded);
+      break;
+    case PROP_MUTED:
+      g_value_set_boolean (value, self->event != NULL &&
+                                    tto_client_is_event_muted (tto_event_get_id (self->event)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -371,6 +1467,10 @@ tto_chat_page_set_property (GObject *object,
       self->folded = g_value_get_boolean (value);
       gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->folded);
       break;
+    case PROP_MUTED:
+      if (self->event != NULL)
+        tto_client_set_event_muted (tto_event_get_id (self->event), g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -383,11 +1483,16 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tto_chat_page_dispose;
+  object_class->finalize = tto_chat_page_finalize;
   object_class->get_property = tto_chat_page_get_property;
   object_class->set_property = tto_chat_page_set_property;
+  widget_class->size_allocate = tto_chat_page_size_allocate;
 
   properties[PROP_FOLDED] = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* Notifications of the open event are muted. */
+  properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE,
+                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -407,21 +1512,42 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, counter_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, ended_status);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, jump_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_icon);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_title_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_text_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_cancel_button);
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "chat.info", NULL, info_action);
+  gtk_widget_class_install_action (widget_class, "chat.reply", "x", reply_action);
+  gtk_widget_class_install_action (widget_class, "chat.edit", "x", edit_action);
+  gtk_widget_class_install_action (widget_class, "chat.recall", "x", recall_action);
+  gtk_widget_class_install_action (widget_class, "chat.cancel-reply", NULL, cancel_reply_action);
+  gtk_widget_class_install_action (widget_class, "chat.show-original", "x",
+                                   show_original_action);
+  gtk_widget_class_install_action (widget_class, "chat.jump-to-latest", NULL, jump_action);
+  gtk_widget_class_install_action (widget_class, "chat.export", NULL, export_action);
+  gtk_widget_class_install_property_action (widget_class, "chat.mute", "muted");
 }
 
 static void
 tto_chat_page_init (TtoChatPage *self)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr (GtkListItemFactory) mention_factory = gtk_signal_list_item_factory_new ();
   GtkEventController *controller;
   GtkAdjustment *adjustment;
+  GtkWidget *scrolled;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->stick_to_bottom = TRUE;
+  self->rows = g_ptr_array_new ();
+  self->mentions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cancellable = g_cancellable_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (on_factory_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (on_factory_unbind), self);
@@ -441,9 +1567,51 @@ tto_chat_page_init (TtoChatPage *self)
   g_signal_connect (controller, "key-pressed", G_CALLBACK (on_composer_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->composer_view), controller);
 
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (controller, "leave", G_CALLBACK (on_composer_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->composer_view), controller);
+
+  /* The member completion under "@": it never takes the focus, typing goes
+   * on in the composer, and arrows, Enter and Escape drive it from there. */
+  self->mention_candidates = g_list_store_new (TTO_TYPE_MEMBER);
+  self->mention_filtered =
+    gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->mention_candidates)),
+                               GTK_FILTER (gtk_custom_filter_new (filter_mention, self, NULL)));
+  self->mention_selection =
+    gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->mention_filtered)));
+  gtk_single_selection_set_autoselect (self->mention_selection, TRUE);
+  g_signal_connect (mention_factory, "setup", G_CALLBACK (on_mention_setup), NULL);
+  g_signal_connect (mention_factory, "bind", G_CALLBACK (on_mention_bind), NULL);
+  self->mention_list = GTK_LIST_VIEW (gtk_list_view_new (
+    GTK_SELECTION_MODEL (g_object_ref (self->mention_selection)), g_object_ref (mention_factory)));
+  gtk_list_view_set_single_click_activate (self->mention_list, TRUE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self->mention_list), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mention_list), "mention-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->mention_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Members to mention"), -1);
+  g_signal_connect (self->mention_list, "activate", G_CALLBACK (on_mention_activate), self);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->mention_list));
+  gtk_widget_set_size_request (scrolled, 200, -1);
+  self->mention_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_child (self->mention_popover, scrolled);
+  gtk_popover_set_autohide (self->mention_popover, FALSE);
+  gtk_popover_set_has_arrow (self->mention_popover, FALSE);
+  gtk_popover_set_position (self->mention_popover, GTK_POS_TOP);
+  gtk_widget_set_can_focus (GTK_WIDGET (self->mention_popover), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->mention_popover), GTK_WIDGET (self));
+
   g_signal_connect_object (gtk_text_view_get_buffer (self->composer_view), "changed",
-                           G_CALLBACK (update_composer), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (on_composer_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
   update_view (self);
+  update_menu_actions (self);
 }
 
 /* Public API */
@@ -460,11 +1628,24 @@ tto_chat_page_set_session (TtoChatPage *self,
 
   tto_chat_page_set_event (self, NULL);
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (tto_session_get_connection (self->session), self);
+    {
+      g_signal_handlers_disconnect_by_data (tto_session_get_connection (self->session), self);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+    }
   g_set_object (&self->session, session);
   if (session != NULL)
-    g_signal_connect_object (tto_session_get_connection (session), "notify::state",
-                             G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (tto_session_get_connection (session), "notify::state",
+                               G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "receipts-changed",
+                               G_CALLBACK (on_session_receipts_changed), self, 0);
+      g_signal_connect_object (session, "event-changed", G_CALLBACK (on_session_event_changed),
+                               self, 0);
+      g_signal_connect_object (session, "members-changed", G_CALLBACK (on_members_changed), self,
+                               0);
+      g_signal_connect_object (session, "notify::open-event", G_CALLBACK (schedule_read_check),
+                               self, G_CONNECT_SWAPPED);
+    }
   update_banner (self);
 }
 
@@ -484,21 +1665,34 @@ tto_chat_page_set_event (TtoChatPage *self,
   g_return_if_fail (event == NULL || TTO_IS_EVENT (event));
 
   if (self->event == event)
-    return;
+    {
+      /* Opened again: mark what arrived meanwhile. */
+      reset_divider (self);
+      place_divider (self);
+      return;
+    }
 
   if (self->event != NULL)
     g_signal_handlers_disconnect_by_data (self->event, self);
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_data (self->messages, self);
   g_clear_object (&self->messages);
+  set_target (self, &self->reply_to, NULL);
+  set_target (self, &self->editing, NULL);
+  update_reply_bar (self);
+  hide_mentions (self);
+  clear_mentions (self);
   g_set_object (&self->event, event);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer_view), "", -1);
+  set_composer_text (self, "");
   self->stick_to_bottom = TRUE;
+  self->divider_seq = 0;
+  self->scroll_to_divider = FALSE;
 
   if (event != NULL && self->session != NULL)
     {
       g_autoptr (GtkNoSelection) selection = NULL;
 
+      reset_divider (self);
       self->messages = g_object_ref (tto_session_get_messages (self->session, event));
       selection = gtk_no_selection_new (g_object_ref (self->messages));
       gtk_list_view_set_model (self->message_list, GTK_SELECTION_MODEL (selection));
@@ -507,11 +1701,22 @@ tto_chat_page_set_event (TtoChatPage *self,
       g_signal_connect_swapped (event, "notify::announcement", G_CALLBACK (update_header), self);
       g_signal_connect_swapped (event, "notify::member-count", G_CALLBACK (update_header), self);
       g_signal_connect_swapped (event, "notify::ended", G_CALLBACK (update_view), self);
+      g_signal_connect_swapped (event, "notify::ended", G_CALLBACK (update_menu_actions), self);
+      g_signal_connect_swapped (event, "notify::role", G_CALLBACK (update_menu_actions), self);
+      tto_session_load_event (self->session, event);
+      /* Before the first layout: the list then makes rows only where it
+       * opens, not at the top first. */
+      if (self->stick_to_bottom)
+        scroll_to_bottom (self);
+      place_divider (self);
     }
   else
     gtk_list_view_set_model (self->message_list, NULL);
 
   update_view (self);
+  update_menu_actions (self);
+  update_jump_button (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
 }
 
 void
@@ -528,6 +1733,14 @@ tto_chat_page_get_composer_buffer (TtoChatPage *self)
   g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
 
   return gtk_text_view_get_buffer (self->composer_view);
+}
+
+GtkTextView *
+tto_chat_page_get_composer_view (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->composer_view;
 }
 
 GtkListView *
@@ -553,4 +1766,112 @@ tto_chat_page_get_banner_revealed (TtoChatPage *self)
   g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), FALSE);
 
   return gtk_revealer_get_reveal_child (self->banner_revealer);
+}
+
+/* The reply or edit bar: its title ("Reply to Bo") and quoted line, or
+ * NULL when hidden. */
+const char *
+tto_chat_page_get_reply_title (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->reply_revealer)
+           ? gtk_label_get_label (self->reply_title_label)
+           : NULL;
+}
+
+const char *
+tto_chat_page_get_reply_text (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->reply_revealer)
+           ? gtk_label_get_label (self->reply_text_label)
+           : NULL;
+}
+
+gboolean
+tto_chat_page_get_jump_visible (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->jump_revealer);
+}
+
+/* The completion popover's entries as shown ("@Bo"), or NULL when closed. */
+GListModel *
+tto_chat_page_get_mention_candidates (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->mention_popover))
+           ? G_LIST_MODEL (self->mention_filtered)
+           : NULL;
+}
+
+/* The message row showing @message, if the list made one. */
+TtoMessageRow *
+tto_chat_page_find_row (TtoChatPage *self,
+                        TtoMessage *message)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return find_bound_row (self, message);
+}
+
+/* Writes the whole conversation to @file; shows progress, then a toast. */
+void
+tto_chat_page_export_to_file (TtoChatPage *self,
+                              GFile *file,
+                              TtoExportFormat format)
+{
+  g_autoptr (GHashTable) names = NULL;
+  GtkWidget *progress;
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->session == NULL || self->event == NULL || self->exporting)
+    return;
+
+  self->exporting = TRUE;
+  g_clear_error (&self->export_error);
+  update_menu_actions (self);
+  self->export_cancellable = g_cancellable_new ();
+
+  self->export_dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), _("Exporting Conversation…"),
+    _("The messages are fetched from the relay and saved on this device only.")));
+  progress = gtk_progress_bar_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (progress), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Export progress"), -1);
+  self->export_progress = GTK_PROGRESS_BAR (progress);
+  adw_message_dialog_set_extra_child (self->export_dialog, progress);
+  adw_message_dialog_add_response (self->export_dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_set_close_response (self->export_dialog, "cancel");
+  g_signal_connect (self->export_dialog, "response", G_CALLBACK (on_export_dialog_response),
+                    self);
+  gtk_window_present (GTK_WINDOW (self->export_dialog));
+
+  names = member_names (self);
+  tto_export_async (tto_session_get_connection (self->session), self->event, names, format, file,
+                    on_export_progress, self, self->export_cancellable, on_export_ready,
+                    g_object_ref (self));
+}
+
+gboolean
+tto_chat_page_get_exporting (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), FALSE);
+
+  return self->exporting;
+}
+
+/* Why the last export failed, or NULL. */
+const GError *
+tto_chat_page_get_export_error (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->export_error;
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "tto-export.h"
+#include "tto-message-row.h"
 #include "tto-session.h"
 
 G_BEGIN_DECLS
@@ -23,5 +25,17 @@ GtkTextBuffer *tto_chat_page_get_composer_buffer (TtoChatPage *self);
 GtkListView *tto_chat_page_get_message_list (TtoChatPage *self);
 gboolean tto_chat_page_get_showing_ended (TtoChatPage *self);
 gboolean tto_chat_page_get_banner_revealed (TtoChatPage *self);
+GtkTextView *tto_chat_page_get_composer_view (TtoChatPage *self);
+const char *tto_chat_page_get_reply_title (TtoChatPage *self);
+const char *tto_chat_page_get_reply_text (TtoChatPage *self);
+gboolean tto_chat_page_get_jump_visible (TtoChatPage *self);
+GListModel *tto_chat_page_get_mention_candidates (TtoChatPage *self);
+TtoMessageRow *tto_chat_page_find_row (TtoChatPage *self,
+                                       TtoMessage *message);
+void tto_chat_page_export_to_file (TtoChatPage *self,
+                                   GFile *file,
+                                   TtoExportFormat format);
+gboolean tto_chat_page_get_exporting (TtoChatPage *self);
+const GError *tto_chat_page_get_export_error (TtoChatPage *self);
 
 G_END_DECLS

@@ -207,3 +207,141 @@ tto_client_format_end_reason (const char *reason)
     return g_strdup (_("The creator left, so the event ended. Its messages have been deleted."));
   return g_strdup (_("The creator ended the event. Its messages have been deleted."));
 }
+
+/* How long after sending a message may be edited or recalled: the choices
+ * offered, in seconds (the protocol allows 0–86,400). */
+static const guint window_presets[] = { 0, 60, 120, 300, 900, 1800, 3600, 21600, 86400 };
+
+/* "Off", "2 minutes", "1 hour", … */
+char *
+tto_client_format_window (guint seconds)
+{
+  if (seconds == 0)
+    return g_strdup (C_("time window", "Off"));
+  if (seconds % 3600 == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hour", "%u hours", seconds / 3600),
+                            seconds / 3600);
+  if (seconds % 60 == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute", "%u minutes",
+                                         seconds / 60),
+                            seconds / 60);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", seconds),
+                          seconds);
+}
+
+/* Fills @row with the window choices and selects @seconds (added when it
+ * is not one of them). */
+void
+tto_client_setup_window_row (AdwComboRow *row,
+                             guint seconds)
+{
+  g_autoptr (GtkStringList) model = gtk_string_list_new (NULL);
+  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint selected = 0;
+  gboolean placed = FALSE;
+
+  g_return_if_fail (ADW_IS_COMBO_ROW (row));
+
+  seconds = MIN (seconds, TTO_PROTOCOL_MAX_WINDOW_SECONDS);
+  for (guint i = 0; i < G_N_ELEMENTS (window_presets); i++)
+    {
+      if (!placed && seconds < window_presets[i])
+        {
+          g_array_append_val (values, seconds);
+          placed = TRUE;
+        }
+      if (seconds == window_presets[i])
+        placed = TRUE;
+      g_array_append_val (values, window_presets[i]);
+    }
+
+  for (guint i = 0; i < values->len; i++)
+    {
+      guint value = g_array_index (values, guint, i);
+      g_autofree char *label = tto_client_format_window (value);
+
+      gtk_string_list_append (model, label);
+      if (value == seconds)
+        selected = i;
+    }
+
+  g_object_set_data_full (G_OBJECT (row), "tto-window-values", g_array_ref (values),
+                          (GDestroyNotify) g_array_unref);
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (row, selected);
+}
+
+/* The seconds chosen in a row set up by tto_client_setup_window_row(). */
+guint
+tto_client_get_window_row_seconds (AdwComboRow *row)
+{
+  GArray *values;
+  guint selected;
+
+  g_return_val_if_fail (ADW_IS_COMBO_ROW (row), 0);
+
+  values = g_object_get_data (G_OBJECT (row), "tto-window-values");
+  selected = adw_combo_row_get_selected (row);
+  if (values == NULL || selected >= values->len)
+    return 0;
+  return g_array_index (values, guint, selected);
+}
+
+/* Per-event mute of notifications, in the muted-events setting (in memory
+ * when the schema is not installed). */
+static GHashTable *
+muted_fallback (void)
+{
+  static GHashTable *muted;
+
+  if (muted == NULL)
+    muted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return muted;
+}
+
+gboolean
+tto_client_is_event_muted (const char *event_id)
+{
+  g_autoptr (GSettings) settings = tto_client_get_settings ();
+  g_auto (GStrv) muted = NULL;
+
+  g_return_val_if_fail (event_id != NULL, FALSE);
+
+  if (settings == NULL)
+    return g_hash_table_contains (muted_fallback (), event_id);
+  muted = g_settings_get_strv (settings, "muted-events");
+  return g_strv_contains ((const char *const *) muted, event_id);
+}
+
+void
+tto_client_set_event_muted (const char *event_id,
+                            gboolean muted)
+{
+  g_autoptr (GSettings) settings = tto_client_get_settings ();
+  g_auto (GStrv) old = NULL;
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) updated = NULL;
+
+  g_return_if_fail (event_id != NULL);
+
+  if (settings == NULL)
+    {
+      if (muted)
+        g_hash_table_add (muted_fallback (), g_strdup (event_id));
+      else
+        g_hash_table_remove (muted_fallback (), event_id);
+      return;
+    }
+
+  old = g_settings_get_strv (settings, "muted-events");
+  builder = g_strv_builder_new ();
+  for (guint i = 0; old[i] != NULL; i++)
+    {
+      if (!g_str_equal (old[i], event_id))
+        g_strv_builder_add (builder, old[i]);
+    }
+  if (muted)
+    g_strv_builder_add (builder, event_id);
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (settings, "muted-events", (const char *const *) updated);
+}

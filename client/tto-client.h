@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -18,5 +18,12 @@ char *tto_client_describe_error (const GError *error);
 char *tto_client_format_time (gint64 ts_ms);
 char *tto_client_format_member_count (guint count);
 char *tto_client_format_end_reason (const char *reason);
+char *tto_client_format_window (guint seconds);
+void tto_client_setup_window_row (AdwComboRow *row,
+                                  guint seconds);
+guint tto_client_get_window_row_seconds (AdwComboRow *row);
+gboolean tto_client_is_event_muted (const char *event_id);
+void tto_client_set_event_muted (const char *event_id,
+                                 gboolean muted);
 
 G_END_DECLS

@@ -41,7 +41,7 @@ struct _TtoConnection
   guint next_id;
   GHashTable *requests; /* request id → GTask */
   GQueue outbox;        /* OutboxItem, in the order the user sent them */
-  GHashTable *watched;  /* event id → gint64 * last seq seen */
+  GHashTable *watched;  /* event id → Position: last seq and useq seen */
 
   guint reconnect_source;
   guint retry_source;
@@ -57,9 +57,18 @@ typedef struct
   char *event_id;
   char *client_msg_id;
   char *text;
+  char *reply_to;   /* msg_id quoted, or NULL */
+  GStrv mentions;   /* identity ids or "all", or NULL */
   char *request_id; /* while a msg.send for this item is in flight */
   GTask *task;
 } OutboxItem;
+
+/* What resume asks the relay for: messages after seq, updates after useq. */
+typedef struct
+{
+  gint64 seq;
+  gint64 useq;
+} Position;
 
 G_DEFINE_FINAL_TYPE (TtoConnection, tto_connection, G_TYPE_OBJECT)
 G_DEFINE_QUARK (tto-connection-error-quark, tto_connection_error)
@@ -83,6 +92,10 @@ enum
   MSG_NEW,
   MEMBER_JOINED,
   EVENT_ENDED,
+  MSG_UPDATED,
+  RECEIPTS_UPDATED,
+  EVENT_UPDATED,
+  MEMBER_UPDATED,
   RESUMED,
   IDENTITY_LOST,
   N_SIGNALS
@@ -102,6 +115,8 @@ outbox_item_free (OutboxItem *item)
   g_free (item->event_id);
   g_free (item->client_msg_id);
   tto_str_wipe_free (item->text);
+  g_free (item->reply_to);
+  g_strfreev (item->mentions);
   g_free (item->request_id);
   g_clear_object (&item->task);
   g_free (item);
@@ -183,6 +198,16 @@ send_outbox_item (TtoConnection *self,
   json_object_set_string_member (body, "event_id", item->event_id);
   json_object_set_string_member (body, "client_msg_id", item->client_msg_id);
   json_object_set_string_member (body, "text", item->text);
+  if (item->reply_to != NULL)
+    json_object_set_string_member (body, "reply_to", item->reply_to);
+  if (item->mentions != NULL && item->mentions[0] != NULL)
+    {
+      JsonArray *mentions = json_array_new ();
+
+      for (guint i = 0; item->mentions[i] != NULL; i++)
+        json_array_add_string_element (mentions, item->mentions[i]);
+      json_object_set_array_member (body, "mentions", mentions);
+    }
 
   g_free (item->request_id);
   item->request_id = next_request_id (self);
@@ -354,12 +379,29 @@ handle_frame (TtoConnection *self,
     {
       const char *event_id = tto_frame_get_string (frame, "event_id");
       gint64 seq = tto_frame_get_int (frame, "seq", 0);
-      gint64 *last_seq = g_hash_table_lookup (self->watched, event_id);
+      Position *position = event_id != NULL ? g_hash_table_lookup (self->watched, event_id) : NULL;
 
-      if (last_seq != NULL && seq > *last_seq)
-        *last_seq = seq;
+      if (position != NULL && seq > position->seq)
+        position->seq = seq;
       g_signal_emit (self, signals[MSG_NEW], 0, frame->body);
     }
+  else if (tto_frame_is (frame, TTO_FRAME_MSG_UPDATED))
+    {
+      const char *event_id = tto_frame_get_string (frame, "event_id");
+      gint64 useq = tto_frame_get_int (frame, "useq", 0);
+      Position *position = event_id != NULL ? g_hash_table_lookup (self->watched, event_id) : NULL;
+
+      /* Resume asks for the updates after the highest one seen. */
+      if (position != NULL && useq > position->useq)
+        position->useq = useq;
+      g_signal_emit (self, signals[MSG_UPDATED], 0, frame->body);
+    }
+  else if (tto_frame_is (frame, TTO_FRAME_RECEIPTS_UPDATED))
+    g_signal_emit (self, signals[RECEIPTS_UPDATED], 0, frame->body);
+  else if (tto_frame_is (frame, TTO_FRAME_EVENT_UPDATED))
+    g_signal_emit (self, signals[EVENT_UPDATED], 0, frame->body);
+  else if (tto_frame_is (frame, TTO_FRAME_MEMBER_UPDATED))
+    g_signal_emit (self, signals[MEMBER_UPDATED], 0, frame->body);
   else if (tto_frame_is (frame, TTO_FRAME_MEMBER_JOINED))
     g_signal_emit (self, signals[MEMBER_JOINED], 0, frame->body);
   else if (tto_frame_is (frame, TTO_FRAME_EVENT_ENDED))
@@ -568,7 +610,14 @@ send_resume (TtoConnection *self)
 
   g_hash_table_iter_init (&iter, self->watched);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    json_object_set_int_member (events, key, *(gint64 *) value);
+    {
+      Position *position = value;
+      JsonObject *from = json_object_new ();
+
+      json_object_set_int_member (from, "seq", position->seq);
+      json_object_set_int_member (from, "useq", position->useq);
+      json_object_set_object_member (events, key, from);
+    }
   json_object_set_object_member (body, "events", events);
 
   send_request (self, TTO_FRAME_RESUME, body, task);
@@ -781,7 +830,24 @@ tto_connection_class_init (TtoConnectionClass *klass)
   signals[EVENT_ENDED] = g_signal_new ("event-ended", G_TYPE_FROM_CLASS (klass),
                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                        G_TYPE_STRING, G_TYPE_STRING);
-  /* The "events" object of the resume answer: event id → {last_seq, state}. */
+  /* The body of a msg.updated push: {event_id, useq, message}. */
+  signals[MSG_UPDATED] = g_signal_new ("msg-updated", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                       JSON_TYPE_OBJECT);
+  /* The body of a receipts.updated push: {event_id, reads}. */
+  signals[RECEIPTS_UPDATED] = g_signal_new ("receipts-updated", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                            1, JSON_TYPE_OBJECT);
+  /* The body of an event.updated push: {event}. */
+  signals[EVENT_UPDATED] = g_signal_new ("event-updated", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         JSON_TYPE_OBJECT);
+  /* The body of a member.updated push: {event_id, member}. */
+  signals[MEMBER_UPDATED] = g_signal_new ("member-updated", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                          JSON_TYPE_OBJECT);
+  /* The "events" object of the resume answer:
+   * event id → {last_seq, last_useq, reads, state}. */
   signals[RESUMED] = g_signal_new ("resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
   signals[IDENTITY_LOST] = g_signal_new ("identity-lost", G_TYPE_FROM_CLASS (klass),
@@ -995,12 +1061,16 @@ tto_connection_request_finish (TtoConnection *self,
 
 /* Queues a message; it is sent now if connected, else after the reconnect,
  * and again (same @client_msg_id) after every reconnect until the relay
- * answers. The answer's body ({msg_id, seq, ts}) comes back from _finish. */
+ * answers. @reply_to is the msg_id quoted or NULL; @mentions identity ids
+ * or "all", or NULL. The answer's body ({msg_id, seq, ts}) comes back from
+ * _finish. */
 void
 tto_connection_send_message_async (TtoConnection *self,
                                    const char *event_id,
                                    const char *client_msg_id,
                                    const char *text,
+                                   const char *reply_to,
+                                   const char *const *mentions,
                                    GCancellable *cancellable,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data)
@@ -1017,6 +1087,8 @@ tto_connection_send_message_async (TtoConnection *self,
   item->event_id = g_strdup (event_id);
   item->client_msg_id = g_strdup (client_msg_id);
   item->text = g_strdup (text);
+  item->reply_to = g_strdup (reply_to);
+  item->mentions = g_strdupv ((char **) mentions);
   item->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (item->task, tto_connection_send_message_async);
 
@@ -1051,18 +1123,48 @@ tto_connection_watch_event (TtoConnection *self,
                             const char *event_id,
                             gint64 last_seq)
 {
-  gint64 *value;
+  Position *position;
 
   g_return_if_fail (TTO_IS_CONNECTION (self));
   g_return_if_fail (event_id != NULL);
 
-  value = g_hash_table_lookup (self->watched, event_id);
-  if (value == NULL)
+  position = g_hash_table_lookup (self->watched, event_id);
+  if (position == NULL)
     {
-      value = g_new0 (gint64, 1);
-      g_hash_table_insert (self->watched, g_strdup (event_id), value);
+      position = g_new0 (Position, 1);
+      g_hash_table_insert (self->watched, g_strdup (event_id), position);
     }
-  *value = MAX (*value, last_seq);
+  position->seq = MAX (position->seq, last_seq);
+}
+
+/* The highest msg.updated useq seen in @event_id (0 if none or unwatched). */
+gint64
+tto_connection_get_useq (TtoConnection *self,
+                         const char *event_id)
+{
+  Position *position;
+
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), 0);
+  g_return_val_if_fail (event_id != NULL, 0);
+
+  position = g_hash_table_lookup (self->watched, event_id);
+  return position != NULL ? position->useq : 0;
+}
+
+/* Takes over a useq learnt elsewhere (the last_useq of a resume answer). */
+void
+tto_connection_note_useq (TtoConnection *self,
+                          const char *event_id,
+                          gint64 useq)
+{
+  Position *position;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+
+  position = g_hash_table_lookup (self->watched, event_id);
+  if (position != NULL && useq > position->useq)
+    position->useq = useq;
 }
 
 /* The event ended: stop resuming it and give up its queued messages. */

@@ -65,6 +65,8 @@ void tto_connection_send_message_async (TtoConnection *self,
                                         const char *event_id,
                                         const char *client_msg_id,
                                         const char *text,
+                                        const char *reply_to,
+                                        const char *const *mentions,
                                         GCancellable *cancellable,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data);
@@ -75,6 +77,11 @@ JsonObject *tto_connection_send_message_finish (TtoConnection *self,
 void tto_connection_watch_event (TtoConnection *self,
                                  const char *event_id,
                                  gint64 last_seq);
+gint64 tto_connection_get_useq (TtoConnection *self,
+                                const char *event_id);
+void tto_connection_note_useq (TtoConnection *self,
+                               const char *event_id,
+                               gint64 useq);
 void tto_connection_forget_event (TtoConnection *self,
                                   const char *event_id);
 guint tto_connection_get_outbox_length (TtoConnection *self);

@@ -25,6 +25,9 @@ struct _TtoCreatePage
   GtkCalendar *calendar;
   GtkSpinButton *hour_spin;
   GtkSpinButton *minute_spin;
+  AdwExpanderRow *advanced_row;
+  AdwComboRow *edit_window_row;
+  AdwComboRow *recall_window_row;
   GtkLabel *error_label;
   GtkSpinner *spinner;
   GtkLabel *code_label;
@@ -199,8 +202,11 @@ submit_action (GtkWidget *widget,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   tto_session_create_event_async (self->session, title, content, announcement,
-                                  get_deadline (self), self->cancellable, on_create_ready,
-                                  g_object_ref (self));
+                                  get_deadline (self),
+                                  (int) tto_client_get_window_row_seconds (self->edit_window_row),
+                                  (int) tto_client_get_window_row_seconds (
+                                    self->recall_window_row),
+                                  self->cancellable, on_create_ready, g_object_ref (self));
 }
 
 static void
@@ -323,6 +329,9 @@ tto_create_page_class_init (TtoCreatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, calendar);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, hour_spin);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, minute_spin);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, edit_window_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, recall_window_row);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, spinner);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, code_label);
@@ -375,6 +384,9 @@ tto_create_page_reset (TtoCreatePage *self)
   gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (now));
   gtk_spin_button_set_value (self->minute_spin, 0);
   update_date_label (self);
+  tto_client_setup_window_row (self->edit_window_row, TTO_PROTOCOL_DEFAULT_EDIT_WINDOW);
+  tto_client_setup_window_row (self->recall_window_row, TTO_PROTOCOL_DEFAULT_RECALL_WINDOW);
+  adw_expander_row_set_expanded (self->advanced_row, FALSE);
   gtk_widget_remove_css_class (GTK_WIDGET (self->title_row), "error");
   show_error (self, NULL);
   adw_window_title_set_title (ADW_WINDOW_TITLE (adw_header_bar_get_title_widget (self->header_bar)),
@@ -439,4 +451,17 @@ tto_create_page_get_error (TtoCreatePage *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
     return NULL;
   return gtk_label_get_label (self->error_label);
+}
+
+/* Edit and recall windows in seconds, as if chosen in the advanced
+ * section. */
+void
+tto_create_page_set_windows (TtoCreatePage *self,
+                             guint edit_window,
+                             guint recall_window)
+{
+  g_return_if_fail (TTO_IS_CREATE_PAGE (self));
+
+  tto_client_setup_window_row (self->edit_window_row, edit_window);
+  tto_client_setup_window_row (self->recall_window_row, recall_window);
 }

@@ -26,4 +26,8 @@ void tto_create_page_set_deadline (TtoCreatePage *self,
 TtoEvent *tto_create_page_get_created_event (TtoCreatePage *self);
 const char *tto_create_page_get_error (TtoCreatePage *self);
 
+void tto_create_page_set_windows (TtoCreatePage *self,
+                                  guint edit_window,
+                                  guint recall_window);
+
 G_END_DECLS

@@ -15,7 +15,9 @@ struct _TtoEventRow
   GtkLabel *title_label;
   GtkLabel *subtitle_label;
   GtkLabel *unread_label;
+  GtkLabel *mention_label;
 
+  TtoSession *session;
   TtoEvent *event;
 };
 
@@ -28,6 +30,7 @@ update (TtoEventRow *self)
   g_autofree char *unread = NULL;
   g_autofree char *unread_description = NULL;
   guint unread_count;
+  guint mentions;
 
   if (self->event == NULL)
     return;
@@ -48,6 +51,31 @@ update (TtoEventRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->unread_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, unread_description, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), unread_count > 0);
+
+  mentions = self->session != NULL ? tto_session_get_unread_mentions (self->session, self->event)
+                                   : 0;
+  if (mentions > 0)
+    {
+      g_autofree char *badge = mentions > 99 ? g_strdup ("@99+") : g_strdup_printf ("@%u", mentions);
+      g_autofree char *description =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u unread mention of you",
+                                      "%u unread mentions of you", mentions),
+                         mentions);
+
+      gtk_label_set_label (self->mention_label, badge);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->mention_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->mention_label), mentions > 0);
+}
+
+static void
+on_session_event_changed (TtoSession *session,
+                          TtoEvent *event,
+                          TtoEventRow *self)
+{
+  if (event == self->event)
+    update (self);
 }
 
 static void
@@ -56,6 +84,7 @@ tto_event_row_dispose (GObject *object)
   TtoEventRow *self = (TtoEventRow *) object;
 
   tto_event_row_set_event (self, NULL);
+  tto_event_row_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_EVENT_ROW);
 
   G_OBJECT_CLASS (tto_event_row_parent_class)->dispose (object);
@@ -74,6 +103,7 @@ tto_event_row_class_init (TtoEventRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoEventRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, TtoEventRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, TtoEventRow, unread_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventRow, mention_label);
 }
 
 static void
@@ -116,4 +146,32 @@ tto_event_row_get_event (TtoEventRow *self)
   g_return_val_if_fail (TTO_IS_EVENT_ROW (self), NULL);
 
   return self->event;
+}
+
+/* The session counts the unread mentions shown beside the unread count. */
+void
+tto_event_row_set_session (TtoEventRow *self,
+                           TtoSession *session)
+{
+  g_return_if_fail (TTO_IS_EVENT_ROW (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect (session, "event-changed", G_CALLBACK (on_session_event_changed), self);
+  update (self);
+}
+
+guint
+tto_event_row_get_mention_count (TtoEventRow *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT_ROW (self), 0);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->mention_label)) && self->session != NULL &&
+             self->event != NULL
+           ? tto_session_get_unread_mentions (self->session, self->event)
+           : 0;
 }

@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "tto-shared.h"
+#include "tto-session.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +17,8 @@ TtoEventRow *tto_event_row_new (void);
 void tto_event_row_set_event (TtoEventRow *self,
                               TtoEvent *event);
 TtoEvent *tto_event_row_get_event (TtoEventRow *self);
+void tto_event_row_set_session (TtoEventRow *self,
+                                TtoSession *session);
+guint tto_event_row_get_mention_count (TtoEventRow *self);
 
 G_END_DECLS

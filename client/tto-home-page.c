@@ -24,6 +24,7 @@ struct _TtoHomePage
   GtkListView *joined_list;
 
   TtoSession *session;
+  TtoEvent *selected_event;
   gboolean folded;
 };
 
@@ -81,10 +82,12 @@ on_factory_setup (GtkSignalListItemFactory *factory,
 static void
 on_factory_bind (GtkSignalListItemFactory *factory,
                  GtkListItem *item,
-                 gpointer user_data)
+                 TtoHomePage *self)
 {
-  tto_event_row_set_event (TTO_EVENT_ROW (gtk_list_item_get_child (item)),
-                           gtk_list_item_get_item (item));
+  TtoEventRow *row = TTO_EVENT_ROW (gtk_list_item_get_child (item));
+
+  tto_event_row_set_event (row, gtk_list_item_get_item (item));
+  tto_event_row_set_session (row, self->session);
 }
 
 static void
@@ -92,18 +95,64 @@ on_factory_unbind (GtkSignalListItemFactory *factory,
                    GtkListItem *item,
                    gpointer user_data)
 {
-  tto_event_row_set_event (TTO_EVENT_ROW (gtk_list_item_get_child (item)), NULL);
+  TtoEventRow *row = TTO_EVENT_ROW (gtk_list_item_get_child (item));
+
+  tto_event_row_set_event (row, NULL);
+  tto_event_row_set_session (row, NULL);
 }
 
 static GtkListItemFactory *
-create_factory (void)
+create_factory (TtoHomePage *self)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   g_signal_connect (factory, "setup", G_CALLBACK (on_factory_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (on_factory_unbind), NULL);
   return factory;
+}
+
+/* Selects @event in whichever list holds it, nothing in the other. */
+static void
+select_in (GtkListView *list,
+           TtoEvent *event)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (list));
+  GListModel *model;
+
+  if (selection == NULL)
+    return;
+  model = G_LIST_MODEL (selection);
+  for (guint i = 0; event != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TtoEvent) item = g_list_model_get_item (model, i);
+
+      if (item == event)
+        {
+          gtk_single_selection_set_selected (selection, i);
+          return;
+        }
+    }
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+}
+
+static void
+apply_selection (TtoHomePage *self)
+{
+  select_in (self->created_list, self->selected_event);
+  select_in (self->joined_list, self->selected_event);
+}
+
+static GtkSelectionModel *
+new_selection (GListModel *model)
+{
+  GtkSingleSelection *selection = gtk_single_selection_new (g_object_ref (model));
+
+  /* Only the open chat is selected; nothing while none is open. */
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  return GTK_SELECTION_MODEL (selection);
 }
 
 static void
@@ -112,6 +161,7 @@ tto_home_page_dispose (GObject *object)
   TtoHomePage *self = (TtoHomePage *) object;
 
   tto_home_page_set_session (self, NULL);
+  g_clear_object (&self->selected_event);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_HOME_PAGE);
 
   G_OBJECT_CLASS (tto_home_page_parent_class)->dispose (object);
@@ -184,8 +234,8 @@ tto_home_page_class_init (TtoHomePageClass *klass)
 static void
 tto_home_page_init (TtoHomePage *self)
 {
-  g_autoptr (GtkListItemFactory) created_factory = create_factory ();
-  g_autoptr (GtkListItemFactory) joined_factory = create_factory ();
+  g_autoptr (GtkListItemFactory) created_factory = create_factory (self);
+  g_autoptr (GtkListItemFactory) joined_factory = create_factory (self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -213,14 +263,19 @@ tto_home_page_set_session (TtoHomePage *self,
 
   if (session != NULL)
     {
-      g_autoptr (GtkNoSelection) created = NULL;
-      g_autoptr (GtkNoSelection) joined = NULL;
+      g_autoptr (GtkSelectionModel) created = NULL;
+      g_autoptr (GtkSelectionModel) joined = NULL;
       g_autofree char *subtitle = NULL;
 
-      created = gtk_no_selection_new (g_object_ref (tto_session_get_created_events (session)));
-      joined = gtk_no_selection_new (g_object_ref (tto_session_get_joined_events (session)));
-      gtk_list_view_set_model (self->created_list, GTK_SELECTION_MODEL (created));
-      gtk_list_view_set_model (self->joined_list, GTK_SELECTION_MODEL (joined));
+      created = new_selection (tto_session_get_created_events (session));
+      joined = new_selection (tto_session_get_joined_events (session));
+      gtk_list_view_set_model (self->created_list, created);
+      gtk_list_view_set_model (self->joined_list, joined);
+      /* Sorting or a new event moves rows: keep the open one selected. */
+      g_signal_connect_swapped (tto_session_get_created_events (session), "items-changed",
+                                G_CALLBACK (apply_selection), self);
+      g_signal_connect_swapped (tto_session_get_joined_events (session), "items-changed",
+                                G_CALLBACK (apply_selection), self);
       g_signal_connect_swapped (tto_session_get_created_events (session), "items-changed",
                                 G_CALLBACK (update_visibility), self);
       g_signal_connect_swapped (tto_session_get_joined_events (session), "items-changed",
@@ -255,4 +310,36 @@ tto_home_page_get_joined_list (TtoHomePage *self)
   g_return_val_if_fail (TTO_IS_HOME_PAGE (self), NULL);
 
   return self->joined_list;
+}
+
+/* Highlights the event whose chat is open beside the list (NULL: none). */
+void
+tto_home_page_set_selected_event (TtoHomePage *self,
+                                  TtoEvent *event)
+{
+  g_return_if_fail (TTO_IS_HOME_PAGE (self));
+  g_return_if_fail (event == NULL || TTO_IS_EVENT (event));
+
+  g_set_object (&self->selected_event, event);
+  apply_selection (self);
+}
+
+TtoEvent *
+tto_home_page_get_selected_event (TtoHomePage *self)
+{
+  GtkListView *lists[2];
+
+  g_return_val_if_fail (TTO_IS_HOME_PAGE (self), NULL);
+
+  lists[0] = self->created_list;
+  lists[1] = self->joined_list;
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      GtkSelectionModel *model = gtk_list_view_get_model (lists[i]);
+
+      if (model != NULL &&
+          gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model)) != NULL)
+        return gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model));
+    }
+  return NULL;
 }

@@ -18,4 +18,8 @@ void tto_home_page_set_session (TtoHomePage *self,
 GtkListView *tto_home_page_get_created_list (TtoHomePage *self);
 GtkListView *tto_home_page_get_joined_list (TtoHomePage *self);
 
+void tto_home_page_set_selected_event (TtoHomePage *self,
+                                       TtoEvent *event);
+TtoEvent *tto_home_page_get_selected_event (TtoHomePage *self);
+
 G_END_DECLS

@@ -3,13 +3,34 @@
  * The session turns the connection's answers and pushes into list models
  * the views bind to: every event in one GListStore (with "created by me" and
  * "joined" views of it), and per event a GListStore of messages in seq order
- * with the not yet confirmed ones at its end.
+ * with the not yet confirmed ones at its end, a GListStore of members and
+ * every member's read position. It also keeps how far the user has read
+ * (persisted by TtoReadState) and tells the relay so, at most every 500 ms.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gtk/gtk.h>
 
+#include "tto-read-state.h"
+
 #include "tto-session.h"
+
+/* receipt.read goes out at most this often per event. */
+#define RECEIPT_INTERVAL_MS 500
+
+typedef struct
+{
+  TtoSession *session; /* unowned */
+  char *event_id;
+  GListStore *messages; /* TtoMessage: confirmed in seq order, then pending */
+  GListStore *members;  /* TtoMember */
+  GHashTable *reads;    /* identity id → gint64 * read position */
+  gint64 read_seq;      /* the user's own position, as far as this client knows */
+  gint64 sent_read_seq; /* the highest position told to the relay */
+  guint receipt_source;
+  guint unread_mentions;
+  gboolean loading;     /* event.get in flight */
+} EventState;
 
 struct _TtoSession
 {
@@ -21,8 +42,9 @@ struct _TtoSession
   GtkFilterListModel *joined;
   GtkSortListModel *created_sorted;
   GtkSortListModel *joined_sorted;
-  GHashTable *messages; /* event id → GListStore of TtoMessage */
+  GHashTable *states; /* event id → EventState */
   TtoEvent *open_event;
+  TtoReadState *read_state;
 };
 
 G_DEFINE_FINAL_TYPE (TtoSession, tto_session, G_TYPE_OBJECT)
@@ -40,6 +62,10 @@ enum
 {
   SEND_FAILED,
   IDENTITY_LOST,
+  EVENT_CHANGED,
+  RECEIPTS_CHANGED,
+  MEMBERS_CHANGED,
+  MESSAGE_FOR_ME,
   N_SIGNALS
 };
 
@@ -54,18 +80,52 @@ is_own (TtoSession *self,
                     tto_connection_get_identity_id (self->connection)) == 0;
 }
 
+static void
+event_state_free (EventState *state)
+{
+  g_clear_handle_id (&state->receipt_source, g_source_remove);
+  /* TtoMessage wipes its text when freed. */
+  g_list_store_remove_all (state->messages);
+  g_object_unref (state->messages);
+  g_object_unref (state->members);
+  g_hash_table_unref (state->reads);
+  g_free (state->event_id);
+  g_free (state);
+}
+
+static EventState *
+ensure_state (TtoSession *self,
+              const char *event_id)
+{
+  EventState *state = g_hash_table_lookup (self->states, event_id);
+
+  if (state == NULL)
+    {
+      state = g_new0 (EventState, 1);
+      state->session = self;
+      state->event_id = g_strdup (event_id);
+      state->messages = g_list_store_new (TTO_TYPE_MESSAGE);
+      state->members = g_list_store_new (TTO_TYPE_MEMBER);
+      state->reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (self->read_state != NULL)
+        state->read_seq = tto_read_state_get (self->read_state, event_id);
+      g_hash_table_insert (self->states, state->event_id, state);
+    }
+  return state;
+}
+
+static EventState *
+lookup_state (TtoSession *self,
+              TtoEvent *event)
+{
+  return g_hash_table_lookup (self->states, tto_event_get_id (event));
+}
+
 static GListStore *
 ensure_messages (TtoSession *self,
                  const char *event_id)
 {
-  GListStore *store = g_hash_table_lookup (self->messages, event_id);
-
-  if (store == NULL)
-    {
-      store = g_list_store_new (TTO_TYPE_MESSAGE);
-      g_hash_table_insert (self->messages, g_strdup (event_id), store);
-    }
-  return store;
+  return ensure_state (self, event_id)->messages;
 }
 
 /* Confirmed messages come first, in seq order; pending ones follow. */
@@ -197,18 +257,182 @@ mark_ended (TtoSession *self,
             TtoEvent *event,
             const char *reason)
 {
-  GListStore *store = g_hash_table_lookup (self->messages, tto_event_get_id (event));
+  EventState *state = lookup_state (self, event);
 
   tto_event_set_ended (event, reason != NULL ? reason : "ended");
   tto_event_set_unread_count (event, 0);
   /* The product's promise: once an event ends its messages are gone, here
    * too. TtoMessage wipes its text when freed. */
-  if (store != NULL)
-    g_list_store_remove_all (store);
+  if (state != NULL)
+    {
+      g_clear_handle_id (&state->receipt_source, g_source_remove);
+      g_list_store_remove_all (state->messages);
+      g_list_store_remove_all (state->members);
+      g_hash_table_remove_all (state->reads);
+      state->unread_mentions = 0;
+      g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+    }
+  if (self->read_state != NULL)
+    tto_read_state_forget (self->read_state, tto_event_get_id (event));
   tto_connection_forget_event (self->connection, tto_event_get_id (event));
 }
 
+/* Unread and mention counts follow from the read position. */
+static void
+recount_unread (TtoSession *self,
+                TtoEvent *event,
+                EventState *state)
+{
+  GListModel *model = G_LIST_MODEL (state->messages);
+  const char *me = tto_connection_get_identity_id (self->connection);
+  guint n = n_confirmed (state->messages);
+  guint unread = 0;
+  guint mentions = 0;
+  guint position;
+
+  find_seq (state->messages, state->read_seq + 1, &position);
+  for (guint i = position; i < n; i++)
+    {
+      g_autoptr (TtoMessage) message = g_list_model_get_item (model, i);
+
+      if (tto_message_get_seq (message) <= state->read_seq || is_own (self, message))
+        continue;
+      unread++;
+      if (tto_message_mentions (message, me))
+        mentions++;
+    }
+
+  if (event == self->open_event)
+    unread = mentions = 0;
+  tto_event_set_unread_count (event, unread);
+  if (state->unread_mentions != mentions)
+    {
+      state->unread_mentions = mentions;
+      g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+    }
+}
+
+static void
+set_read_position (EventState *state,
+                   const char *identity_id,
+                   gint64 seq)
+{
+  gint64 *known = g_hash_table_lookup (state->reads, identity_id);
+
+  if (known != NULL)
+    *known = MAX (*known, seq);
+  else
+    g_hash_table_insert (state->reads, g_strdup (identity_id), g_memdup2 (&seq, sizeof seq));
+}
+
+/* Takes over a "reads" object (event.get, resume, receipts.updated). */
+static void
+merge_reads (TtoSession *self,
+             TtoEvent *event,
+             JsonObject *reads)
+{
+  EventState *state = ensure_state (self, tto_event_get_id (event));
+  const char *me = tto_connection_get_identity_id (self->connection);
+  g_autoptr (GList) ids = json_object_get_members (reads);
+
+  for (GList *l = ids; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (reads, l->data);
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+        continue;
+      set_read_position (state, l->data, json_node_get_int (node));
+      /* The relay may know better, e.g. after a reconnect. */
+      if (g_strcmp0 (l->data, me) == 0 && json_node_get_int (node) > state->read_seq)
+        {
+          state->read_seq = json_node_get_int (node);
+          state->sent_read_seq = MAX (state->sent_read_seq, state->read_seq);
+          if (self->read_state != NULL)
+            tto_read_state_set (self->read_state, tto_event_get_id (event), state->read_seq);
+          recount_unread (self, event, state);
+        }
+    }
+  g_signal_emit (self, signals[RECEIPTS_CHANGED], 0, event);
+}
+
+static guint
+find_member (GListStore *members,
+             const char *identity_id,
+             TtoMember **out_member)
+{
+  GListModel *model = G_LIST_MODEL (members);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TtoMember) member = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tto_member_get_identity_id (member), identity_id) == 0)
+        {
+          if (out_member != NULL)
+            *out_member = member;
+          return i;
+        }
+    }
+  return G_MAXUINT;
+}
+
+/* Adds @member, or replaces the one with its identity. */
+static void
+put_member (TtoSession *self,
+            TtoEvent *event,
+            TtoMember *member)
+{
+  EventState *state = ensure_state (self, tto_event_get_id (event));
+  guint position = find_member (state->members, tto_member_get_identity_id (member), NULL);
+
+  if (position != G_MAXUINT)
+    g_list_store_splice (state->members, position, 1, (gpointer *) &member, 1);
+  else
+    g_list_store_append (state->members, member);
+
+  /* Our own delegated permissions live on the event. */
+  if (g_strcmp0 (tto_member_get_identity_id (member),
+                 tto_connection_get_identity_id (self->connection)) == 0)
+    {
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr (GList) permissions = tto_member_list_permissions (member);
+      g_auto (GStrv) names = NULL;
+
+      for (GList *l = permissions; l != NULL; l = l->next)
+        g_strv_builder_add (builder, l->data);
+      names = g_strv_builder_end (builder);
+      tto_event_set_permissions (event, (const char *const *) names);
+      g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+    }
+}
+
+static TtoMember *
+member_from_json (JsonNode *node)
+{
+  g_autoptr (GError) error = NULL;
+  TtoMember *member;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  member = tto_member_new_from_json (json_node_get_object (node), &error);
+  if (member == NULL)
+    g_message ("Ignoring a malformed member: %s", error->message);
+  return member;
+}
+
 /* Connection signals */
+
+static gboolean
+replies_to_me (TtoSession *self,
+               JsonObject *body)
+{
+  JsonNode *node = json_object_get_member (body, "reply_to");
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+         g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                "sender_id", NULL),
+                    tto_connection_get_identity_id (self->connection)) == 0;
+}
 
 static void
 on_connection_msg_new (TtoConnection *connection,
@@ -219,8 +443,10 @@ on_connection_msg_new (TtoConnection *connection,
   g_autoptr (TtoMessage) message = NULL;
   TtoMessage *pending;
   TtoEvent *event;
+  EventState *state;
   GListStore *store;
   guint position;
+  const char *me = tto_connection_get_identity_id (self->connection);
 
   message = tto_message_new_from_json (body, &error);
   if (message == NULL)
@@ -232,7 +458,8 @@ on_connection_msg_new (TtoConnection *connection,
   event = tto_session_lookup_event (self, tto_message_get_event_id (message));
   if (event == NULL || tto_event_get_ended (event))
     return;
-  store = ensure_messages (self, tto_event_get_id (event));
+  state = ensure_state (self, tto_event_get_id (event));
+  store = state->messages;
 
   if (tto_message_get_seq (message) > tto_event_get_last_seq (event))
     tto_event_set_last_seq (event, tto_message_get_seq (message));
@@ -253,8 +480,141 @@ on_connection_msg_new (TtoConnection *connection,
 
   g_list_store_insert (store, position, message);
 
-  if (event != self->open_event && !is_own (self, message))
-    tto_event_set_unread_count (event, tto_event_get_unread_count (event) + 1);
+  if (is_own (self, message) || tto_message_get_seq (message) <= state->read_seq)
+    return;
+
+  if (event != self->open_event)
+    {
+      tto_event_set_unread_count (event, tto_event_get_unread_count (event) + 1);
+      if (tto_message_mentions (message, me))
+        {
+          state->unread_mentions++;
+          g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+        }
+    }
+
+  if (tto_message_mentions (message, me))
+    g_signal_emit (self, signals[MESSAGE_FOR_ME], 0, event, message, TRUE);
+  else if (replies_to_me (self, body))
+    g_signal_emit (self, signals[MESSAGE_FOR_ME], 0, event, message, FALSE);
+}
+
+static void
+on_connection_msg_updated (TtoConnection *connection,
+                           JsonObject *body,
+                           TtoSession *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TtoMessage) update = NULL;
+  TtoEvent *event;
+  EventState *state;
+  JsonNode *node = json_object_get_member (body, "message");
+  guint position;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  update = tto_message_new_from_json (json_node_get_object (node), &error);
+  if (update == NULL)
+    {
+      g_message ("Ignoring a malformed update: %s", error->message);
+      return;
+    }
+
+  event = tto_session_lookup_event (self, tto_message_get_event_id (update));
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  state = ensure_state (self, tto_event_get_id (event));
+
+  if (!find_seq (state->messages, tto_message_get_seq (update), &position))
+    return; /* not loaded here; resume brings it as it is now */
+
+  {
+    g_autoptr (TtoMessage) message = g_list_model_get_item (G_LIST_MODEL (state->messages),
+                                                            position);
+
+    tto_message_update_from (message, update);
+  }
+
+  if (tto_message_get_recalled (update))
+    {
+      GListModel *model = G_LIST_MODEL (state->messages);
+      const char *msg_id = tto_message_get_msg_id (update);
+
+      /* Quotes of a recalled message lose their excerpt too. */
+      for (guint i = position + 1; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr (TtoMessage) reply = g_list_model_get_item (model, i);
+
+          if (g_strcmp0 (tto_message_get_reply_to_msg_id (reply), msg_id) == 0)
+            tto_message_mark_reply_recalled (reply);
+        }
+      recount_unread (self, event, state);
+    }
+}
+
+static void
+on_connection_receipts_updated (TtoConnection *connection,
+                                JsonObject *body,
+                                TtoSession *self)
+{
+  TtoEvent *event;
+  JsonNode *reads = json_object_get_member (body, "reads");
+
+  event = tto_session_lookup_event (self,
+                                    json_object_get_string_member_with_default (body, "event_id",
+                                                                                NULL));
+  if (event == NULL || tto_event_get_ended (event) || reads == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (reads))
+    return;
+
+  merge_reads (self, event, json_node_get_object (reads));
+}
+
+static void
+on_connection_event_updated (TtoConnection *connection,
+                             JsonObject *body,
+                             TtoSession *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TtoEvent) update = NULL;
+  JsonNode *node = json_object_get_member (body, "event");
+  TtoEvent *event;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  update = tto_event_new_from_json (json_node_get_object (node), &error);
+  if (update == NULL)
+    {
+      g_message ("Ignoring a malformed event: %s", error->message);
+      return;
+    }
+
+  event = tto_session_lookup_event (self, tto_event_get_id (update));
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  tto_event_update_from (event, update);
+  g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+}
+
+static void
+on_connection_member_updated (TtoConnection *connection,
+                              JsonObject *body,
+                              TtoSession *self)
+{
+  g_autoptr (TtoMember) member = NULL;
+  TtoEvent *event;
+
+  event = tto_session_lookup_event (self,
+                                    json_object_get_string_member_with_default (body, "event_id",
+                                                                                NULL));
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  member = member_from_json (json_object_get_member (body, "member"));
+  if (member == NULL)
+    return;
+
+  put_member (self, event, member);
+  g_signal_emit (self, signals[MEMBERS_CHANGED], 0, event);
 }
 
 static void
@@ -262,6 +622,7 @@ on_connection_member_joined (TtoConnection *connection,
                              JsonObject *body,
                              TtoSession *self)
 {
+  g_autoptr (TtoMember) member = NULL;
   TtoEvent *event;
   gint64 count;
 
@@ -274,6 +635,14 @@ on_connection_member_joined (TtoConnection *connection,
   count = json_object_get_int_member_with_default (body, "member_count", 0);
   if (count > 0)
     tto_event_set_member_count (event, (guint) MIN (count, G_MAXUINT));
+
+  member = member_from_json (json_object_get_member (body, "member"));
+  if (member != NULL)
+    {
+      put_member (self, event, member);
+      g_signal_emit (self, signals[MEMBERS_CHANGED], 0, event);
+      g_signal_emit (self, signals[RECEIPTS_CHANGED], 0, event);
+    }
 }
 
 static void
@@ -306,12 +675,23 @@ on_connection_resumed (TtoConnection *connection,
       TtoEvent *event = tto_session_lookup_event (self, l->data);
       const char *state;
 
+      JsonObject *answer;
+      JsonNode *reads;
+
       if (event == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         continue;
-      state = json_object_get_string_member_with_default (json_node_get_object (node), "state",
-                                                          "active");
+      answer = json_node_get_object (node);
+      state = json_object_get_string_member_with_default (answer, "state", "active");
       if (!g_str_equal (state, "active"))
-        mark_ended (self, event, state);
+        {
+          mark_ended (self, event, state);
+          continue;
+        }
+      tto_connection_note_useq (self->connection, l->data,
+                                json_object_get_int_member_with_default (answer, "last_useq", 0));
+      reads = json_object_get_member (answer, "reads");
+      if (reads != NULL && JSON_NODE_HOLDS_OBJECT (reads))
+        merge_reads (self, event, json_node_get_object (reads));
     }
 
   /* Member counts may have changed while away. */
@@ -370,6 +750,14 @@ tto_session_constructed (GObject *object)
                            self, 0);
   g_signal_connect_object (self->connection, "member-joined",
                            G_CALLBACK (on_connection_member_joined), self, 0);
+  g_signal_connect_object (self->connection, "msg-updated",
+                           G_CALLBACK (on_connection_msg_updated), self, 0);
+  g_signal_connect_object (self->connection, "receipts-updated",
+                           G_CALLBACK (on_connection_receipts_updated), self, 0);
+  g_signal_connect_object (self->connection, "event-updated",
+                           G_CALLBACK (on_connection_event_updated), self, 0);
+  g_signal_connect_object (self->connection, "member-updated",
+                           G_CALLBACK (on_connection_member_updated), self, 0);
   g_signal_connect_object (self->connection, "event-ended",
                            G_CALLBACK (on_connection_event_ended), self, 0);
   g_signal_connect_object (self->connection, "resumed", G_CALLBACK (on_connection_resumed),
@@ -391,8 +779,9 @@ tto_session_dispose (GObject *object)
   g_clear_object (&self->created);
   g_clear_object (&self->joined);
   g_clear_object (&self->open_event);
-  if (self->messages != NULL)
-    g_hash_table_remove_all (self->messages);
+  if (self->states != NULL)
+    g_hash_table_remove_all (self->states);
+  g_clear_object (&self->read_state);
 
   G_OBJECT_CLASS (tto_session_parent_class)->dispose (object);
 }
@@ -403,7 +792,7 @@ tto_session_finalize (GObject *object)
   TtoSession *self = (TtoSession *) object;
 
   g_clear_object (&self->events);
-  g_clear_pointer (&self->messages, g_hash_table_unref);
+  g_clear_pointer (&self->states, g_hash_table_unref);
 
   G_OBJECT_CLASS (tto_session_parent_class)->finalize (object);
 }
@@ -478,13 +867,32 @@ tto_session_class_init (TtoSessionClass *klass)
   /* The relay deleted our one-time identity (we were away too long). */
   signals[IDENTITY_LOST] = g_signal_new ("identity-lost", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Something not carried by the event's properties changed: permissions,
+   * unread mentions, windows. */
+  signals[EVENT_CHANGED] = g_signal_new ("event-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         TTO_TYPE_EVENT);
+  /* Read positions of the event's members changed. */
+  signals[RECEIPTS_CHANGED] = g_signal_new ("receipts-changed", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                            1, TTO_TYPE_EVENT);
+  /* The member list of the event changed. */
+  signals[MEMBERS_CHANGED] = g_signal_new ("members-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           1, TTO_TYPE_EVENT);
+  /* A new message mentions the user (TRUE) or replies to them (FALSE). */
+  signals[MESSAGE_FOR_ME] = g_signal_new ("message-for-me", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                          TTO_TYPE_EVENT, TTO_TYPE_MESSAGE, G_TYPE_BOOLEAN);
 }
 
 static void
 tto_session_init (TtoSession *self)
 {
   self->events = g_list_store_new (TTO_TYPE_EVENT);
-  self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->states = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) event_state_free);
+  self->read_state = tto_read_state_new (g_getenv ("TTO_READ_STATE_FILE"));
 
   self->created = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->events)),
                                              GTK_FILTER (gtk_custom_filter_new (filter_created,
@@ -599,13 +1007,26 @@ void
 tto_session_set_open_event (TtoSession *self,
                             TtoEvent *event)
 {
+  g_autoptr (TtoEvent) left = NULL;
+
   g_return_if_fail (TTO_IS_SESSION (self));
   g_return_if_fail (event == NULL || TTO_IS_EVENT (event));
 
-  if (g_set_object (&self->open_event, event))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN_EVENT]);
+  if (self->open_event == event)
+    return;
+
+  left = g_steal_pointer (&self->open_event);
+  self->open_event = event != NULL ? g_object_ref (event) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPEN_EVENT]);
   if (event != NULL)
-    tto_event_set_unread_count (event, 0);
+    {
+      EventState *state = ensure_state (self, tto_event_get_id (event));
+
+      recount_unread (self, event, state);
+    }
+  /* What arrived while the window was not focused is still unread. */
+  if (left != NULL && !tto_event_get_ended (left))
+    recount_unread (self, left, ensure_state (self, tto_event_get_id (left)));
 }
 
 static void
@@ -792,13 +1213,16 @@ on_event_answer (GObject *object,
   g_task_return_pointer (task, known, g_object_unref);
 }
 
-/* @deadline: seconds since the epoch, or 0 for none. */
+/* @deadline: seconds since the epoch, or 0 for none; @edit_window and
+ * @recall_window: seconds (0–86,400), or -1 for the relay's default. */
 void
 tto_session_create_event_async (TtoSession *self,
                                 const char *title,
                                 const char *content,
                                 const char *announcement,
                                 gint64 deadline,
+                                int edit_window,
+                                int recall_window,
                                 GCancellable *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data)
@@ -856,6 +1280,12 @@ tto_session_create_event_async (TtoSession *self,
   if (deadline != 0)
     json_object_set_int_member (body, "deadline", deadline);
   json_object_set_string_member (body, "admission", "open");
+  if (edit_window >= 0)
+    json_object_set_int_member (body, "edit_window", MIN (edit_window,
+                                                          TTO_PROTOCOL_MAX_WINDOW_SECONDS));
+  if (recall_window >= 0)
+    json_object_set_int_member (body, "recall_window", MIN (recall_window,
+                                                            TTO_PROTOCOL_MAX_WINDOW_SECONDS));
 
   tto_connection_request_async (self->connection, TTO_FRAME_EVENT_CREATE, body, cancellable,
                                 on_event_answer, g_steal_pointer (&task));
@@ -1006,9 +1436,11 @@ on_message_sent (GObject *object,
 
   body = tto_connection_send_message_finish (TTO_CONNECTION (object), result, &error);
   self = g_weak_ref_get (&data->session);
-  if (self == NULL || self->messages == NULL)
+  if (self == NULL || self->states == NULL)
     return;
-  store = g_hash_table_lookup (self->messages, tto_message_get_event_id (message));
+  store = g_hash_table_contains (self->states, tto_message_get_event_id (message))
+            ? ensure_messages (self, tto_message_get_event_id (message))
+            : NULL;
   if (store == NULL)
     return;
 
@@ -1035,6 +1467,19 @@ tto_session_send_message (TtoSession *self,
                           const char *text,
                           GError **error)
 {
+  return tto_session_send_message_full (self, event, text, NULL, NULL, error);
+}
+
+/* As tto_session_send_message(), quoting @reply_to (or NULL) and
+ * mentioning @mentions (identity ids or "all", or NULL). */
+TtoMessage *
+tto_session_send_message_full (TtoSession *self,
+                               TtoEvent *event,
+                               const char *text,
+                               TtoMessage *reply_to,
+                               const char *const *mentions,
+                               GError **error)
+{
   g_autoptr (TtoMessage) message = NULL;
   g_autofree char *client_msg_id = NULL;
   SendData *data;
@@ -1044,11 +1489,19 @@ tto_session_send_message (TtoSession *self,
   g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
   g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
   g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (reply_to == NULL || TTO_IS_MESSAGE (reply_to), NULL);
 
   if (tto_event_get_ended (event))
     {
       g_set_error_literal (error, TTO_SESSION_ERROR, TTO_SESSION_ERROR_EVENT_ENDED,
                            "The event has ended");
+      return NULL;
+    }
+  if (reply_to != NULL &&
+      (tto_message_get_msg_id (reply_to) == NULL || tto_message_get_recalled (reply_to)))
+    {
+      g_set_error_literal (error, TTO_SESSION_ERROR, TTO_SESSION_ERROR_RECALLED,
+                           "The quoted message was recalled or is not sent yet");
       return NULL;
     }
 
@@ -1077,6 +1530,18 @@ tto_session_send_message (TtoSession *self,
                                      tto_connection_get_identity_id (self->connection),
                                      tto_connection_get_display_name (self->connection), text,
                                      g_get_real_time () / 1000);
+  if (reply_to != NULL)
+    {
+      g_autofree char *excerpt = tto_message_make_excerpt (tto_message_get_text (reply_to));
+
+      tto_message_set_reply_to (message, tto_message_get_msg_id (reply_to),
+                                tto_message_get_seq (reply_to),
+                                tto_message_get_sender_id (reply_to),
+                                tto_message_get_sender_name (reply_to), excerpt, FALSE);
+      tto_str_wipe_free (g_steal_pointer (&excerpt));
+    }
+  if (mentions != NULL && mentions[0] != NULL)
+    tto_message_set_mentions (message, mentions);
   store = ensure_messages (self, tto_event_get_id (event));
   g_list_store_append (store, message);
 
@@ -1084,7 +1549,9 @@ tto_session_send_message (TtoSession *self,
   g_weak_ref_init (&data->session, self);
   data->message = g_object_ref (message);
   tto_connection_send_message_async (self->connection, tto_event_get_id (event), client_msg_id,
-                                     text, NULL, on_message_sent, data);
+                                     text,
+                                     reply_to != NULL ? tto_message_get_msg_id (reply_to) : NULL,
+                                     mentions, NULL, on_message_sent, data);
 
   return message;
 }
@@ -1099,11 +1566,683 @@ tto_session_sign_out (TtoSession *self)
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->events)); i++)
     {
       g_autoptr (TtoEvent) event = g_list_model_get_item (G_LIST_MODEL (self->events), i);
-      GListStore *store = g_hash_table_lookup (self->messages, tto_event_get_id (event));
+      EventState *state = lookup_state (self, event);
 
-      if (store != NULL)
-        g_list_store_remove_all (store);
+      if (state != NULL)
+        {
+          g_clear_handle_id (&state->receipt_source, g_source_remove);
+          g_list_store_remove_all (state->messages);
+          g_list_store_remove_all (state->members);
+        }
     }
   g_list_store_remove_all (self->events);
   tto_session_set_open_event (self, NULL);
+}
+
+/* Members and read receipts */
+
+GListModel *
+tto_session_get_members (TtoSession *self,
+                         TtoEvent *event)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  return G_LIST_MODEL (ensure_state (self, tto_event_get_id (event))->members);
+}
+
+/* The member, or NULL if the session does not know it (yet). */
+TtoMember *
+tto_session_lookup_member (TtoSession *self,
+                           TtoEvent *event,
+                           const char *identity_id)
+{
+  TtoMember *member = NULL;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  if (identity_id == NULL)
+    return NULL;
+  find_member (ensure_state (self, tto_event_get_id (event))->members, identity_id, &member);
+  return member; /* the store keeps it */
+}
+
+static void
+on_event_get_ready (GObject *object,
+                    GAsyncResult *result,
+                    gpointer user_data)
+{
+  g_autoptr (TtoSession) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (TtoEvent) update = NULL;
+  TtoEvent *event;
+  EventState *state;
+  JsonNode *node;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_debug ("Could not load the event: %s", error->message);
+      return;
+    }
+
+  node = json_object_get_member (body, "event");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  update = tto_event_new_from_json (json_node_get_object (node), &error);
+  if (update == NULL)
+    return;
+  event = tto_session_lookup_event (self, tto_event_get_id (update));
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  tto_event_update_from (event, update);
+  state = ensure_state (self, tto_event_get_id (event));
+  state->loading = FALSE;
+
+  node = json_object_get_member (body, "members");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr (GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          TtoMember *member = member_from_json (json_array_get_element (array, i));
+
+          if (member != NULL)
+            g_ptr_array_add (members, member);
+        }
+      g_list_store_remove_all (state->members);
+      for (guint i = 0; i < members->len; i++)
+        put_member (self, event, g_ptr_array_index (members, i));
+      g_signal_emit (self, signals[MEMBERS_CHANGED], 0, event);
+    }
+
+  node = json_object_get_member (body, "reads");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    merge_reads (self, event, json_node_get_object (node));
+  g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+}
+
+/* Asks the relay for the event, its members and their read positions. */
+void
+tto_session_load_event (TtoSession *self,
+                        TtoEvent *event)
+{
+  EventState *state;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  state = ensure_state (self, tto_event_get_id (event));
+  if (state->loading || tto_event_get_ended (event) ||
+      tto_connection_get_state (self->connection) != TTO_CONNECTION_STATE_CONNECTED)
+    return;
+
+  state->loading = TRUE;
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_GET, body, NULL,
+                                on_event_get_ready, g_object_ref (self));
+}
+
+/* @identity_id's read position in @event (0 if unknown). */
+gint64
+tto_session_get_read_position (TtoSession *self,
+                               TtoEvent *event,
+                               const char *identity_id)
+{
+  gint64 *seq;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), 0);
+  g_return_val_if_fail (TTO_IS_EVENT (event), 0);
+
+  if (identity_id == NULL)
+    return 0;
+  seq = g_hash_table_lookup (ensure_state (self, tto_event_get_id (event))->reads, identity_id);
+  return seq != NULL ? *seq : 0;
+}
+
+/* The seq the user has read up to in @event (kept across restarts). */
+gint64
+tto_session_get_own_read_position (TtoSession *self,
+                                   TtoEvent *event)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), 0);
+  g_return_val_if_fail (TTO_IS_EVENT (event), 0);
+
+  return ensure_state (self, tto_event_get_id (event))->read_seq;
+}
+
+/* Splits the members other than @message's sender into those who read it
+ * and those who did not (TtoMember, either may be NULL). Returns how many
+ * read it; @out_total how many could have. */
+guint
+tto_session_list_readers (TtoSession *self,
+                          TtoEvent *event,
+                          TtoMessage *message,
+                          GPtrArray *read,
+                          GPtrArray *unread,
+                          guint *out_total)
+{
+  EventState *state;
+  GListModel *members;
+  guint n_read = 0;
+  guint total = 0;
+  guint n;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), 0);
+  g_return_val_if_fail (TTO_IS_EVENT (event), 0);
+  g_return_val_if_fail (TTO_IS_MESSAGE (message), 0);
+
+  state = ensure_state (self, tto_event_get_id (event));
+  members = G_LIST_MODEL (state->members);
+  n = g_list_model_get_n_items (members);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (TtoMember) member = g_list_model_get_item (members, i);
+      const char *id = tto_member_get_identity_id (member);
+      gint64 *seq;
+
+      if (g_strcmp0 (id, tto_message_get_sender_id (message)) == 0)
+        continue;
+      total++;
+      seq = g_hash_table_lookup (state->reads, id);
+      if (seq != NULL && *seq >= tto_message_get_seq (message) && tto_message_get_seq (message) > 0)
+        {
+          n_read++;
+          if (read != NULL)
+            g_ptr_array_add (read, g_object_ref (member));
+        }
+      else if (unread != NULL)
+        g_ptr_array_add (unread, g_object_ref (member));
+    }
+
+  /* Before event.get answers, the member count is all there is. */
+  if (n == 0 && tto_event_get_member_count (event) > 0)
+    total = tto_event_get_member_count (event) - 1;
+
+  if (out_total != NULL)
+    *out_total = total;
+  return n_read;
+}
+
+static void
+on_receipt_ready (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    g_debug ("receipt.read failed: %s", error->message);
+}
+
+static void
+send_receipt (TtoSession *self,
+              EventState *state)
+{
+  JsonObject *body;
+
+  if (state->read_seq <= state->sent_read_seq ||
+      tto_connection_get_state (self->connection) != TTO_CONNECTION_STATE_CONNECTED)
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", state->event_id);
+  json_object_set_int_member (body, "seq", state->read_seq);
+  tto_connection_request_async (self->connection, TTO_FRAME_RECEIPT_READ, body, NULL,
+                                on_receipt_ready, NULL);
+  state->sent_read_seq = state->read_seq;
+}
+
+static gboolean
+on_receipt_timeout (gpointer user_data)
+{
+  EventState *state = user_data;
+
+  if (state->read_seq <= state->sent_read_seq)
+    {
+      state->receipt_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  send_receipt (state->session, state);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The user has seen every message of @event up to @seq: the unread count
+ * drops, the position is kept for the next start, and the relay learns it
+ * (at most every 500 ms, the newest position last). */
+void
+tto_session_mark_read (TtoSession *self,
+                       TtoEvent *event,
+                       gint64 seq)
+{
+  EventState *state;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  if (tto_event_get_ended (event))
+    return;
+  state = ensure_state (self, tto_event_get_id (event));
+  seq = MIN (seq, tto_event_get_last_seq (event));
+  if (seq <= state->read_seq)
+    return;
+
+  state->read_seq = seq;
+  if (self->read_state != NULL)
+    tto_read_state_set (self->read_state, state->event_id, seq);
+  set_read_position (state, tto_connection_get_identity_id (self->connection), seq);
+  recount_unread (self, event, state);
+
+  if (state->receipt_source == 0)
+    {
+      send_receipt (self, state);
+      state->receipt_source = g_timeout_add (RECEIPT_INTERVAL_MS, on_receipt_timeout, state);
+    }
+}
+
+guint
+tto_session_get_unread_mentions (TtoSession *self,
+                                 TtoEvent *event)
+{
+  EventState *state;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), 0);
+  g_return_val_if_fail (TTO_IS_EVENT (event), 0);
+
+  state = lookup_state (self, event);
+  return state != NULL && event != self->open_event ? state->unread_mentions : 0;
+}
+
+/* The confirmed message with @seq, or NULL; @out_position its place in
+ * the list. */
+TtoMessage *
+tto_session_find_message (TtoSession *self,
+                          TtoEvent *event,
+                          gint64 seq,
+                          guint *out_position)
+{
+  EventState *state;
+  guint position;
+  g_autoptr (TtoMessage) message = NULL;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  state = ensure_state (self, tto_event_get_id (event));
+  if (seq <= 0 || !find_seq (state->messages, seq, &position))
+    return NULL;
+  if (out_position != NULL)
+    *out_position = position;
+  message = g_list_model_get_item (G_LIST_MODEL (state->messages), position);
+  return message; /* the store keeps it */
+}
+
+/* Edit and recall */
+
+/* Whether the user may still edit @message at @now_ms (0: now). */
+gboolean
+tto_session_can_edit (TtoSession *self,
+                      TtoEvent *event,
+                      TtoMessage *message,
+                      gint64 now_ms)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (TTO_IS_EVENT (event), FALSE);
+  g_return_val_if_fail (TTO_IS_MESSAGE (message), FALSE);
+
+  if (now_ms == 0)
+    now_ms = g_get_real_time () / 1000;
+
+  return !tto_event_get_ended (event) && is_own (self, message) &&
+         tto_message_get_state (message) == TTO_MESSAGE_STATE_SENT &&
+         !tto_message_get_recalled (message) && tto_event_get_edit_window (event) > 0 &&
+         now_ms < tto_message_get_ts (message) + (gint64) tto_event_get_edit_window (event) * 1000;
+}
+
+/* Whether the user may recall @message at @now_ms (0: now): the sender
+ * within the recall window, the creator always. */
+gboolean
+tto_session_can_recall (TtoSession *self,
+                        TtoEvent *event,
+                        TtoMessage *message,
+                        gint64 now_ms)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (TTO_IS_EVENT (event), FALSE);
+  g_return_val_if_fail (TTO_IS_MESSAGE (message), FALSE);
+
+  if (now_ms == 0)
+    now_ms = g_get_real_time () / 1000;
+
+  if (tto_event_get_ended (event) || tto_message_get_recalled (message) ||
+      tto_message_get_state (message) != TTO_MESSAGE_STATE_SENT)
+    return FALSE;
+  if (tto_event_is_creator (event))
+    return TRUE;
+  return is_own (self, message) && tto_event_get_recall_window (event) > 0 &&
+         now_ms < tto_message_get_ts (message) +
+                    (gint64) tto_event_get_recall_window (event) * 1000;
+}
+
+static void
+on_plain_answer (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) json_object_unref);
+}
+
+static GTask *
+start_request (TtoSession *self,
+               TtoEvent *event,
+               gpointer source_tag,
+               GCancellable *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (event), g_object_unref);
+  if (tto_event_get_ended (event))
+    {
+      g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_EVENT_ENDED,
+                               "The event has ended");
+      g_object_unref (task);
+      return NULL;
+    }
+  return task;
+}
+
+/* Replaces @message's text; the relay's msg.updated brings the change. */
+void
+tto_session_edit_message_async (TtoSession *self,
+                                TtoEvent *event,
+                                TtoMessage *message,
+                                const char *text,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *trimmed = NULL;
+  gboolean empty;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_MESSAGE (message));
+  g_return_if_fail (text != NULL);
+
+  task = start_request (self, event, tto_session_edit_message_async, cancellable, callback,
+                        user_data);
+  if (task == NULL)
+    return;
+
+  trimmed = g_strstrip (g_strdup (text));
+  empty = *trimmed == '\0';
+  tto_str_wipe_free (g_steal_pointer (&trimmed));
+  if (empty)
+    {
+      g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_EMPTY_MESSAGE,
+                               "The message is empty");
+      return;
+    }
+  if (g_utf8_strlen (text, -1) > TTO_PROTOCOL_MAX_TEXT_CHARS)
+    {
+      g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_MESSAGE_TOO_LONG,
+                               "The message is too long");
+      return;
+    }
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (message));
+  json_object_set_string_member (body, "text", text);
+  tto_connection_request_async (self->connection, TTO_FRAME_MSG_EDIT, body, cancellable,
+                                on_plain_answer, g_steal_pointer (&task));
+}
+
+gboolean
+tto_session_edit_message_finish (TtoSession *self,
+                                 GAsyncResult *result,
+                                 GError **error)
+{
+  g_autoptr (JsonObject) body = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  body = g_task_propagate_pointer (G_TASK (result), error);
+  return body != NULL;
+}
+
+/* Recalls @message; the relay wipes its text and pushes msg.updated. */
+void
+tto_session_recall_message_async (TtoSession *self,
+                                  TtoEvent *event,
+                                  TtoMessage *message,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_MESSAGE (message));
+
+  task = start_request (self, event, tto_session_recall_message_async, cancellable, callback,
+                        user_data);
+  if (task == NULL)
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (message));
+  tto_connection_request_async (self->connection, TTO_FRAME_MSG_RECALL, body, cancellable,
+                                on_plain_answer, g_steal_pointer (&task));
+}
+
+gboolean
+tto_session_recall_message_finish (TtoSession *self,
+                                   GAsyncResult *result,
+                                   GError **error)
+{
+  g_autoptr (JsonObject) body = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  body = g_task_propagate_pointer (G_TASK (result), error);
+  return body != NULL;
+}
+
+/* Creator settings and delegation */
+
+static void
+on_event_update_answer (GObject *object,
+                        GAsyncResult *result,
+                        gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (TtoEvent) update = NULL;
+  TtoSession *self = g_task_get_source_object (task);
+  TtoEvent *event = g_task_get_task_data (task);
+  JsonNode *node;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  node = json_object_get_member (body, "event");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    update = tto_event_new_from_json (json_node_get_object (node), NULL);
+  if (update != NULL && !tto_event_get_ended (event))
+    {
+      tto_event_update_from (event, update);
+      g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Changes the edit and recall windows (seconds, 0–86,400; -1 keeps one). */
+void
+tto_session_update_event_async (TtoSession *self,
+                                TtoEvent *event,
+                                int edit_window,
+                                int recall_window,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (edit_window <= TTO_PROTOCOL_MAX_WINDOW_SECONDS);
+  g_return_if_fail (recall_window <= TTO_PROTOCOL_MAX_WINDOW_SECONDS);
+
+  task = start_request (self, event, tto_session_update_event_async, cancellable, callback,
+                        user_data);
+  if (task == NULL)
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  if (edit_window >= 0)
+    json_object_set_int_member (body, "edit_window", edit_window);
+  if (recall_window >= 0)
+    json_object_set_int_member (body, "recall_window", recall_window);
+  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_UPDATE, body, cancellable,
+                                on_event_update_answer, g_steal_pointer (&task));
+}
+
+gboolean
+tto_session_update_event_finish (TtoSession *self,
+                                 GAsyncResult *result,
+                                 GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_member_answer (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (TtoMember) member = NULL;
+  TtoSession *self = g_task_get_source_object (task);
+  TtoEvent *event = g_task_get_task_data (task);
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  member = member_from_json (json_object_get_member (body, "member"));
+  if (member != NULL && !tto_event_get_ended (event))
+    {
+      put_member (self, event, member);
+      g_signal_emit (self, signals[MEMBERS_CHANGED], 0, event);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Delegates @permission to a member for @duration seconds (0: until the
+ * event ends). Only the creator may. */
+void
+tto_session_grant_async (TtoSession *self,
+                         TtoEvent *event,
+                         const char *identity_id,
+                         const char *permission,
+                         gint64 duration,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (identity_id != NULL);
+  g_return_if_fail (permission != NULL);
+
+  task = start_request (self, event, tto_session_grant_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_string_member (body, "identity_id", identity_id);
+  json_object_set_string_member (body, "permission", permission);
+  if (duration > 0)
+    json_object_set_int_member (body, "duration", duration);
+  else
+    json_object_set_null_member (body, "duration");
+  tto_connection_request_async (self->connection, TTO_FRAME_MEMBER_GRANT, body, cancellable,
+                                on_member_answer, g_steal_pointer (&task));
+}
+
+void
+tto_session_revoke_async (TtoSession *self,
+                          TtoEvent *event,
+                          const char *identity_id,
+                          const char *permission,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (identity_id != NULL);
+  g_return_if_fail (permission != NULL);
+
+  task = start_request (self, event, tto_session_revoke_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_string_member (body, "identity_id", identity_id);
+  json_object_set_string_member (body, "permission", permission);
+  tto_connection_request_async (self->connection, TTO_FRAME_MEMBER_REVOKE, body, cancellable,
+                                on_member_answer, g_steal_pointer (&task));
+}
+
+gboolean
+tto_session_member_change_finish (TtoSession *self,
+                                  GAsyncResult *result,
+                                  GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

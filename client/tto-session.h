@@ -26,6 +26,7 @@ typedef enum
   TTO_SESSION_ERROR_EMPTY_MESSAGE,
   TTO_SESSION_ERROR_MESSAGE_TOO_LONG,
   TTO_SESSION_ERROR_EVENT_ENDED,
+  TTO_SESSION_ERROR_RECALLED, /* the quoted message was recalled */
 } TtoSessionError;
 
 GQuark tto_session_error_quark (void);
@@ -61,6 +62,8 @@ void tto_session_create_event_async (TtoSession *self,
                                      const char *content,
                                      const char *announcement,
                                      gint64 deadline,
+                                     int edit_window,
+                                     int recall_window,
                                      GCancellable *cancellable,
                                      GAsyncReadyCallback callback,
                                      gpointer user_data);
@@ -90,6 +93,98 @@ TtoMessage *tto_session_send_message (TtoSession *self,
                                       TtoEvent *event,
                                       const char *text,
                                       GError **error);
+
+TtoMessage *tto_session_send_message_full (TtoSession *self,
+                                           TtoEvent *event,
+                                           const char *text,
+                                           TtoMessage *reply_to,
+                                           const char *const *mentions,
+                                           GError **error);
+TtoMessage *tto_session_find_message (TtoSession *self,
+                                      TtoEvent *event,
+                                      gint64 seq,
+                                      guint *out_position);
+
+GListModel *tto_session_get_members (TtoSession *self,
+                                     TtoEvent *event);
+TtoMember *tto_session_lookup_member (TtoSession *self,
+                                      TtoEvent *event,
+                                      const char *identity_id);
+void tto_session_load_event (TtoSession *self,
+                             TtoEvent *event);
+gint64 tto_session_get_read_position (TtoSession *self,
+                                      TtoEvent *event,
+                                      const char *identity_id);
+gint64 tto_session_get_own_read_position (TtoSession *self,
+                                          TtoEvent *event);
+guint tto_session_list_readers (TtoSession *self,
+                                TtoEvent *event,
+                                TtoMessage *message,
+                                GPtrArray *read,
+                                GPtrArray *unread,
+                                guint *out_total);
+void tto_session_mark_read (TtoSession *self,
+                            TtoEvent *event,
+                            gint64 seq);
+guint tto_session_get_unread_mentions (TtoSession *self,
+                                       TtoEvent *event);
+
+gboolean tto_session_can_edit (TtoSession *self,
+                               TtoEvent *event,
+                               TtoMessage *message,
+                               gint64 now_ms);
+gboolean tto_session_can_recall (TtoSession *self,
+                                 TtoEvent *event,
+                                 TtoMessage *message,
+                                 gint64 now_ms);
+void tto_session_edit_message_async (TtoSession *self,
+                                     TtoEvent *event,
+                                     TtoMessage *message,
+                                     const char *text,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean tto_session_edit_message_finish (TtoSession *self,
+                                          GAsyncResult *result,
+                                          GError **error);
+void tto_session_recall_message_async (TtoSession *self,
+                                       TtoEvent *event,
+                                       TtoMessage *message,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+gboolean tto_session_recall_message_finish (TtoSession *self,
+                                            GAsyncResult *result,
+                                            GError **error);
+
+void tto_session_update_event_async (TtoSession *self,
+                                     TtoEvent *event,
+                                     int edit_window,
+                                     int recall_window,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean tto_session_update_event_finish (TtoSession *self,
+                                          GAsyncResult *result,
+                                          GError **error);
+void tto_session_grant_async (TtoSession *self,
+                              TtoEvent *event,
+                              const char *identity_id,
+                              const char *permission,
+                              gint64 duration,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
+void tto_session_revoke_async (TtoSession *self,
+                               TtoEvent *event,
+                               const char *identity_id,
+                               const char *permission,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+gboolean tto_session_member_change_finish (TtoSession *self,
+                                           GAsyncResult *result,
+                                           GError **error);
 
 void tto_session_sign_out (TtoSession *self);
 

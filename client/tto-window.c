@@ -28,6 +28,7 @@ struct _TtoWindow
 
   TtoSession *session;
   GSettings *settings;
+  guint notifications_sent;
 };
 
 G_DEFINE_FINAL_TYPE (TtoWindow, tto_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -62,6 +63,59 @@ update_open_event (TtoWindow *self)
     event = tto_chat_page_get_event (self->chat_page);
 
   tto_session_set_open_event (self->session, event);
+
+  /* Beside the chat, the list shows which event is open. */
+  if (adw_leaflet_get_folded (self->leaflet) ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "chat") != 0)
+    tto_home_page_set_selected_event (self->home_page, NULL);
+  else
+    tto_home_page_set_selected_event (self->home_page, tto_chat_page_get_event (self->chat_page));
+
+  if (event != NULL)
+    {
+      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+      g_autofree char *id = g_strdup_printf ("event-%s", tto_event_get_id (event));
+
+      if (app != NULL)
+        g_application_withdraw_notification (app, id);
+    }
+}
+
+/* Mentions and replies raise a notification while the window is not
+ * focused, unless the event is muted. It names who and where, never the
+ * text: notification daemons may keep what they show. */
+static void
+on_session_message_for_me (TtoSession *session,
+                           TtoEvent *event,
+                           TtoMessage *message,
+                           gboolean mention,
+                           TtoWindow *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+
+  if (gtk_window_is_active (GTK_WINDOW (self)) ||
+      tto_client_is_event_muted (tto_event_get_id (event)))
+    return;
+
+  self->notifications_sent++;
+  if (app == NULL)
+    return;
+
+  if (mention)
+    /* Translators: %s is a display name */
+    body = g_strdup_printf (_("%s mentioned you"), tto_message_get_sender_name (message));
+  else
+    /* Translators: %s is a display name */
+    body = g_strdup_printf (_("%s replied to you"), tto_message_get_sender_name (message));
+  notification = g_notification_new (tto_event_get_title (event));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-event", "s",
+                                                tto_event_get_id (event));
+  id = g_strdup_printf ("event-%s", tto_event_get_id (event));
+  g_application_send_notification (app, id, notification);
 }
 
 static void
@@ -107,8 +161,12 @@ set_session (TtoWindow *self,
     return;
 
   if (session != NULL)
-    g_signal_connect_object (session, "send-failed", G_CALLBACK (on_session_send_failed), self,
-                             0);
+    {
+      g_signal_connect_object (session, "send-failed", G_CALLBACK (on_session_send_failed), self,
+                               0);
+      g_signal_connect_object (session, "message-for-me",
+                               G_CALLBACK (on_session_message_for_me), self, 0);
+    }
   tto_home_page_set_session (self->home_page, session);
   tto_chat_page_set_session (self->chat_page, session);
   tto_create_page_set_session (self->create_page, session);
@@ -424,4 +482,14 @@ tto_window_get_create_page (TtoWindow *self)
   g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
 
   return self->create_page;
+}
+
+/* How many notifications the window raised (or would have, without an
+ * application), for tests. */
+guint
+tto_window_get_notifications_sent (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), 0);
+
+  return self->notifications_sent;
 }

@@ -24,6 +24,7 @@ void tto_window_open_event (TtoWindow *self,
 void tto_window_add_toast (TtoWindow *self,
                            const char *title);
 gboolean tto_window_get_folded (TtoWindow *self);
+guint tto_window_get_notifications_sent (TtoWindow *self);
 
 TtoSignInPage *tto_window_get_sign_in_page (TtoWindow *self);
 TtoHomePage *tto_window_get_home_page (TtoWindow *self);

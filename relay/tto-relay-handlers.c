@@ -174,6 +174,26 @@ tto_relay_member_room (TtoRelayConn *conn,
   return room;
 }
 
+static const char *const rule_names[] = { "auto_approve_third_party", "require_id_verified",
+                                          "require_phone_verified" };
+
+/* body.rules onto @event; rules not named keep their value. */
+static void
+apply_rules (TtoEvent *event,
+             TtoFrame *frame)
+{
+  JsonObject *rules;
+
+  if (!tto_frame_has (frame, "rules"))
+    return;
+
+  rules = json_object_get_object_member (frame->body, "rules");
+  for (guint i = 0; i < G_N_ELEMENTS (rule_names); i++)
+    if (json_object_has_member (rules, rule_names[i]))
+      tto_event_set_rule (event, rule_names[i],
+                          json_object_get_boolean_member (rules, rule_names[i]));
+}
+
 /* body.forms as a vector, or NULL when absent. */
 static GStrv
 frame_forms (TtoFrame *frame)
@@ -451,7 +471,11 @@ handle_event_create (TtoRelayConn *conn,
   tto_event_set_content (event, content != NULL ? content : "");
   tto_event_set_announcement (event, announcement != NULL ? announcement : "");
   tto_event_set_deadline (event, deadline);
-  tto_event_set_admission (event, "open");
+  tto_event_set_admission (event, tto_frame_has (frame, "admission")
+                                    ? tto_frame_get_string (frame, "admission")
+                                    : "open");
+  tto_event_set_invite_expires_at (event, tto_frame_get_int (frame, "invite_expires_at", 0));
+  apply_rules (event, frame);
   tto_event_set_creator_id (event, conn->identity_id);
   tto_event_set_creator_name (event, conn->display_name);
   tto_event_set_invite_code (event, code);
@@ -1120,6 +1144,10 @@ on_event_updated (GObject *source,
   tto_event_set_recall_window (event, tto_event_get_recall_window (request->event));
   tto_event_set_announcement (event, tto_event_get_announcement (request->event));
   tto_event_set_forms (event, tto_event_get_forms (request->event));
+  tto_event_set_admission (event, tto_event_get_admission (request->event));
+  tto_event_set_invite_expires_at (event, tto_event_get_invite_expires_at (request->event));
+  for (guint i = 0; i < G_N_ELEMENTS (rule_names); i++)
+    tto_event_set_rule (event, rule_names[i], tto_event_get_rule (request->event, rule_names[i]));
 
   if (conn_is_open (request->conn))
     {
@@ -1148,21 +1176,26 @@ handle_event_update (TtoRelayConn *conn,
   request->identity_id = g_strdup (conn->identity_id);
   request->event_id = g_strdup (tto_relay_room_get_id (room));
   request->event = tto_event_new (request->event_id);
+  tto_event_update_from (request->event, event);
   tto_event_set_edit_window (request->event,
                              (guint) tto_frame_get_int (frame, "edit_window",
                                                         tto_event_get_edit_window (event)));
   tto_event_set_recall_window (request->event,
                                (guint) tto_frame_get_int (frame, "recall_window",
                                                           tto_event_get_recall_window (event)));
-  tto_event_set_announcement (request->event,
-                              tto_frame_has (frame, "announcement")
-                                ? tto_frame_get_string (frame, "announcement")
-                                : tto_event_get_announcement (event));
+  if (tto_frame_has (frame, "announcement"))
+    tto_event_set_announcement (request->event, tto_frame_get_string (frame, "announcement"));
+  if (tto_frame_has (frame, "admission"))
+    tto_event_set_admission (request->event, tto_frame_get_string (frame, "admission"));
+  if (tto_frame_has (frame, "invite_expires_at"))
+    tto_event_set_invite_expires_at (request->event,
+                                     tto_frame_get_int (frame, "invite_expires_at", 0));
+  apply_rules (request->event, frame);
   {
     g_auto (GStrv) forms = frame_forms (frame);
 
-    tto_event_set_forms (request->event, forms != NULL ? (const char *const *) forms
-                                                       : tto_event_get_forms (event));
+    if (forms != NULL)
+      tto_event_set_forms (request->event, (const char *const *) forms);
   }
   tto_relay_store_update_event_async (conn->relay->store, request->event, on_event_updated,
                                       request);

@@ -32,6 +32,7 @@ struct _TtoRelayRoom
   GArray *updates;          /* Update, useq = index + 1 */
   GHashTable *reads;        /* identity id → gint64* read position */
   GHashTable *pending_reads;/* identity ids whose position changed since the last push */
+  GHashTable *applications; /* identity id → TtoRelayApplication */
   gsize bytes_held;
   guint flush_source;
   gboolean ending;          /* its rows are being deleted */
@@ -90,6 +91,8 @@ tto_relay_room_new (TtoEvent *event)
   room->updates = g_array_new (FALSE, FALSE, sizeof (Update));
   room->reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   room->pending_reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  room->applications = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                              (GDestroyNotify) tto_relay_application_free);
 
   return room;
 }
@@ -108,6 +111,7 @@ tto_relay_room_free (TtoRelayRoom *room)
   g_array_unref (room->updates);
   g_hash_table_unref (room->reads);
   g_hash_table_unref (room->pending_reads);
+  g_hash_table_unref (room->applications);
   g_hash_table_unref (room->members);
   g_object_unref (room->event);
   g_free (room);
@@ -516,4 +520,92 @@ tto_relay_room_set_flush_source (TtoRelayRoom *room,
                                  guint source_id)
 {
   room->flush_source = source_id;
+}
+
+void
+tto_relay_application_free (TtoRelayApplication *application)
+{
+  if (application == NULL)
+    return;
+
+  g_free (application->identity_id);
+  g_free (application->display_name);
+  g_free (application->reason);
+  g_strfreev (application->evidence);
+  g_free (application->status);
+  g_free (application->message);
+  g_free (application);
+}
+
+JsonObject *
+tto_relay_application_to_json (const TtoRelayApplication *application,
+                               const char *event_id)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *badges = json_object_new ();
+  JsonArray *evidence = json_array_new ();
+
+  for (guint i = 0; application->evidence != NULL && application->evidence[i] != NULL; i++)
+    json_array_add_string_element (evidence, application->evidence[i]);
+  json_object_set_boolean_member (badges, "third_party", application->third_party_verified);
+  json_object_set_boolean_member (badges, "phone", application->phone_verified);
+  json_object_set_boolean_member (badges, "id", application->id_verified);
+
+  json_object_set_string_member (object, "event_id", event_id);
+  json_object_set_string_member (object, "identity_id", application->identity_id);
+  json_object_set_string_member (object, "display_name", application->display_name);
+  json_object_set_string_member (object, "reason", application->reason);
+  json_object_set_array_member (object, "evidence", evidence);
+  json_object_set_string_member (object, "status", application->status);
+  json_object_set_string_member (object, "message", application->message);
+  json_object_set_int_member (object, "created_at", application->created_at);
+  json_object_set_object_member (object, "badges", badges);
+
+  return object;
+}
+
+/* Takes @application, replacing an earlier one of the same identity. */
+void
+tto_relay_room_put_application (TtoRelayRoom *room,
+                                TtoRelayApplication *application)
+{
+  g_hash_table_replace (room->applications, application->identity_id, application);
+}
+
+TtoRelayApplication *
+tto_relay_room_get_application (TtoRelayRoom *room,
+                                const char *identity_id)
+{
+  return identity_id != NULL ? g_hash_table_lookup (room->applications, identity_id) : NULL;
+}
+
+gboolean
+tto_relay_room_remove_application (TtoRelayRoom *room,
+                                   const char *identity_id)
+{
+  return g_hash_table_remove (room->applications, identity_id);
+}
+
+static gint
+compare_applications (gconstpointer a,
+                      gconstpointer b)
+{
+  const TtoRelayApplication *x = a;
+  const TtoRelayApplication *y = b;
+
+  return (x->created_at > y->created_at) - (x->created_at < y->created_at);
+}
+
+/* Oldest first; the list is the caller's, the applications are not. */
+GList *
+tto_relay_room_get_applications (TtoRelayRoom *room)
+{
+  return g_list_sort (g_hash_table_get_values (room->applications), compare_applications);
+}
+
+void
+tto_relay_room_set_invite_code (TtoRelayRoom *room,
+                                const char *code)
+{
+  tto_event_set_invite_code (room->event, code);
 }

@@ -24,6 +24,25 @@ typedef struct
   gsize frame_length;
 } TtoRelayEntry;
 
+/* A request to join an event under review. */
+typedef struct
+{
+  char *identity_id;
+  char *display_name;
+  char *reason;
+  GStrv evidence; /* blob ids */
+  char *status;   /* "pending" or "more_info" */
+  char *message;  /* what the reviewer asked for */
+  gint64 created_at;
+  gboolean third_party_verified;
+  gboolean phone_verified;
+  gboolean id_verified;
+} TtoRelayApplication;
+
+void tto_relay_application_free (TtoRelayApplication *application);
+JsonObject *tto_relay_application_to_json (const TtoRelayApplication *application,
+                                           const char *event_id);
+
 typedef void (*TtoRelayEntryFunc) (const TtoRelayEntry *entry,
                                    gpointer user_data);
 
@@ -95,6 +114,16 @@ gboolean tto_relay_room_set_read (TtoRelayRoom *room,
                                   gint64 seq);
 JsonObject *tto_relay_room_reads_json (TtoRelayRoom *room);
 JsonObject *tto_relay_room_take_pending_reads (TtoRelayRoom *room);
+
+void tto_relay_room_put_application (TtoRelayRoom *room,
+                                     TtoRelayApplication *application);
+TtoRelayApplication *tto_relay_room_get_application (TtoRelayRoom *room,
+                                                     const char *identity_id);
+gboolean tto_relay_room_remove_application (TtoRelayRoom *room,
+                                            const char *identity_id);
+GList *tto_relay_room_get_applications (TtoRelayRoom *room);
+void tto_relay_room_set_invite_code (TtoRelayRoom *room,
+                                     const char *code);
 
 void tto_relay_room_wipe (TtoRelayRoom *room);
 gboolean tto_relay_room_get_ending (TtoRelayRoom *room);

@@ -104,10 +104,40 @@ static const char *const migration_v3[] = {
   NULL
 };
 
+/* v4: admission rules, invite expiry, join applications, and the
+ * verification flags rules look at (set by the identity work). */
+static const char *const migration_v4[] = {
+  "ALTER TABLE identities"
+  " ADD COLUMN third_party_verified TINYINT(1) NOT NULL DEFAULT 0,"
+  " ADD COLUMN phone_verified TINYINT(1) NOT NULL DEFAULT 0,"
+  " ADD COLUMN id_verified TINYINT(1) NOT NULL DEFAULT 0",
+  "ALTER TABLE events"
+  " ADD COLUMN auto_approve_third_party TINYINT(1) NOT NULL DEFAULT 0,"
+  " ADD COLUMN require_id_verified TINYINT(1) NOT NULL DEFAULT 0,"
+  " ADD COLUMN require_phone_verified TINYINT(1) NOT NULL DEFAULT 0,"
+  " ADD COLUMN invite_expires_at BIGINT NULL",
+  "CREATE TABLE applications ("
+  " event_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " identity_id CHAR(16) CHARACTER SET ascii NOT NULL,"
+  " reason TEXT NOT NULL,"
+  " evidence VARCHAR(128) CHARACTER SET ascii NOT NULL DEFAULT '',"
+  " status VARCHAR(16) CHARACTER SET ascii NOT NULL,"
+  " asked_for VARCHAR(500) NOT NULL DEFAULT '',"
+  " created_at BIGINT NOT NULL,"
+  " PRIMARY KEY (event_id, identity_id),"
+  " CONSTRAINT applications_event FOREIGN KEY (event_id) REFERENCES events (id)"
+  "  ON DELETE CASCADE,"
+  " CONSTRAINT applications_identity FOREIGN KEY (identity_id) REFERENCES identities (id)"
+  "  ON DELETE CASCADE"
+  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_v1,
   migration_v2,
   migration_v3,
+  migration_v4,
 };
 
 static void
@@ -433,7 +463,8 @@ tto_relay_store_load (TtoRelayStore *store,
   if (!exec (store->db,
              "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
              " e.invite_code, e.deadline, e.created_at, i.display_name, e.edit_window,"
-             " e.recall_window, e.forms"
+             " e.recall_window, e.forms, e.auto_approve_third_party, e.require_id_verified,"
+             " e.require_phone_verified, e.invite_expires_at"
              " FROM events e JOIN identities i ON i.id = e.creator_id ORDER BY e.created_at",
              error))
     return FALSE;
@@ -458,6 +489,10 @@ tto_relay_store_load (TtoRelayStore *store,
 
         tto_event_set_forms (event, (const char *const *) forms);
       }
+      tto_event_set_rule (event, "auto_approve_third_party", row_int (row[13]) != 0);
+      tto_event_set_rule (event, "require_id_verified", row_int (row[14]) != 0);
+      tto_event_set_rule (event, "require_phone_verified", row_int (row[15]) != 0);
+      tto_event_set_invite_expires_at (event, row_int (row[16]));
       event_func (event, user_data);
     }
 
@@ -588,7 +623,9 @@ find_identity_job (MYSQL *db,
   TtoRelayStoredIdentity *identity;
   MYSQL_ROW row;
 
-  if (!execf (db, error, "SELECT id, kind, display_name FROM identities WHERE token_hash = %s",
+  if (!execf (db, error,
+              "SELECT id, kind, display_name, third_party_verified, phone_verified, id_verified"
+              " FROM identities WHERE token_hash = %s",
               hash))
     return NULL;
 
@@ -600,6 +637,9 @@ find_identity_job (MYSQL *db,
   identity->id = g_strdup (row[0]);
   identity->kind = g_strdup (row[1]);
   identity->display_name = g_strdup (row[2]);
+  identity->third_party_verified = row_int (row[3]) != 0;
+  identity->phone_verified = row_int (row[4]) != 0;
+  identity->id_verified = row_int (row[5]) != 0;
 
   return identity;
 }
@@ -676,14 +716,21 @@ insert_event_body (MYSQL *db,
   g_autofree char *deadline = quote_int_or_null (tto_event_get_deadline (event));
   g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
   g_autofree char *forms = quote (db, joined);
+  g_autofree char *expires = quote_int_or_null (tto_event_get_invite_expires_at (event));
 
   return execf (db, error,
                 "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
-                " invite_code, deadline, created_at, edit_window, recall_window, forms)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ", %u, %u, %s)",
+                " invite_code, deadline, created_at, edit_window, recall_window, forms,"
+                " auto_approve_third_party, require_id_verified, require_phone_verified,"
+                " invite_expires_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT
+                ", %u, %u, %s, %d, %d, %d, %s)",
                 id, creator, title, content, announcement, admission, code, deadline,
                 tto_event_get_created_at (event), tto_event_get_edit_window (event),
-                tto_event_get_recall_window (event), forms) &&
+                tto_event_get_recall_window (event), forms,
+                tto_event_get_rule (event, "auto_approve_third_party"),
+                tto_event_get_rule (event, "require_id_verified"),
+                tto_event_get_rule (event, "require_phone_verified"), expires) &&
          execf (db, error,
                 "INSERT INTO members (event_id, identity_id, role, joined_at)"
                 " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
@@ -780,7 +827,8 @@ delete_event_body (MYSQL *db,
 {
   g_autofree char *id = quote (db, data);
 
-  return execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
+  return execf (db, error, "DELETE FROM applications WHERE event_id = %s", id) &&
+         execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
          execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
          execf (db, error, "DELETE FROM events WHERE id = %s", id);
 }
@@ -846,7 +894,8 @@ delete_identity_body (MYSQL *db,
     if (!delete_event_body (db, events->pdata[i], error))
       return FALSE;
 
-  if (!execf (db, error, "DELETE FROM grants WHERE identity_id = %s", id) ||
+  if (!execf (db, error, "DELETE FROM applications WHERE identity_id = %s", id) ||
+      !execf (db, error, "DELETE FROM grants WHERE identity_id = %s", id) ||
       !execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
       !execf (db, error, "DELETE FROM identities WHERE id = %s", id))
     return FALSE;
@@ -961,12 +1010,19 @@ update_event_job (MYSQL *db,
   g_autofree char *announcement = quote (db, tto_event_get_announcement (event));
   g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
   g_autofree char *forms = quote (db, joined);
+  g_autofree char *admission = quote (db, tto_event_get_admission (event));
+  g_autofree char *code = quote (db, tto_event_get_invite_code (event));
+  g_autofree char *expires = quote_int_or_null (tto_event_get_invite_expires_at (event));
 
   if (!execf (db, error,
               "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s,"
-              " forms = %s WHERE id = %s",
+              " forms = %s, admission = %s, auto_approve_third_party = %d,"
+              " require_id_verified = %d, require_phone_verified = %d, invite_code = %s,"
+              " invite_expires_at = %s WHERE id = %s",
               tto_event_get_edit_window (event), tto_event_get_recall_window (event),
-              announcement, forms, id))
+              announcement, forms, admission, tto_event_get_rule (event, "auto_approve_third_party"),
+              tto_event_get_rule (event, "require_id_verified"),
+              tto_event_get_rule (event, "require_phone_verified"), code, expires, id))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -1075,4 +1131,221 @@ tto_relay_store_delete_expired_grants_async (TtoRelayStore *store,
 {
   store_run (store, tto_relay_store_delete_expired_grants_async, delete_expired_grants_job,
              g_memdup2 (&now, sizeof now), g_free, callback, user_data);
+}
+
+/* Join review */
+
+typedef struct
+{
+  char *event_id;
+  char *identity_id;
+  char *reason;
+  char *evidence;
+  char *status;
+  char *message;
+  gint64 created_at;
+  GStrv identity_ids;
+  char *decision;
+} ApplicationData;
+
+static void
+application_data_free (gpointer data)
+{
+  ApplicationData *d = data;
+
+  g_free (d->event_id);
+  g_free (d->identity_id);
+  g_free (d->reason);
+  g_free (d->evidence);
+  g_free (d->status);
+  g_free (d->message);
+  g_strfreev (d->identity_ids);
+  g_free (d->decision);
+  g_free (d);
+}
+
+static gpointer
+save_application_job (MYSQL *db,
+                      gpointer data,
+                      GError **error)
+{
+  ApplicationData *d = data;
+  g_autofree char *event_id = quote (db, d->event_id);
+  g_autofree char *identity_id = quote (db, d->identity_id);
+  g_autofree char *reason = quote (db, d->reason);
+  g_autofree char *evidence = quote (db, d->evidence);
+  g_autofree char *status = quote (db, d->status);
+  g_autofree char *message = quote (db, d->message);
+
+  if (!execf (db, error,
+              "INSERT INTO applications (event_id, identity_id, reason, evidence, status,"
+              " asked_for, created_at) VALUES (%s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ")"
+              " ON DUPLICATE KEY UPDATE reason = VALUES(reason), evidence = VALUES(evidence),"
+              " status = VALUES(status), asked_for = VALUES(asked_for)",
+              event_id, identity_id, reason, evidence, status, message, d->created_at))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Creates or replaces an application (status "pending" or "more_info"). */
+void
+tto_relay_store_save_application_async (TtoRelayStore *store,
+                                        const char *event_id,
+                                        const char *identity_id,
+                                        const char *reason,
+                                        const char *evidence,
+                                        const char *status,
+                                        const char *message,
+                                        gint64 created_at,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  ApplicationData *d = g_new0 (ApplicationData, 1);
+
+  d->event_id = g_strdup (event_id);
+  d->identity_id = g_strdup (identity_id);
+  d->reason = g_strdup (reason != NULL ? reason : "");
+  d->evidence = g_strdup (evidence != NULL ? evidence : "");
+  d->status = g_strdup (status);
+  d->message = g_strdup (message != NULL ? message : "");
+  d->created_at = created_at;
+  store_run (store, tto_relay_store_save_application_async, save_application_job, d,
+             application_data_free, callback, user_data);
+}
+
+static gboolean
+decide_body (MYSQL *db,
+             gpointer data,
+             GError **error)
+{
+  ApplicationData *d = data;
+  g_autofree char *event_id = quote (db, d->event_id);
+  g_autofree char *message = quote (db, d->message);
+
+  for (guint i = 0; d->identity_ids[i] != NULL; i++)
+    {
+      g_autofree char *identity_id = quote (db, d->identity_ids[i]);
+      gboolean ok;
+
+      if (g_str_equal (d->decision, "approve"))
+        ok = execf (db, error,
+                    "INSERT IGNORE INTO members (event_id, identity_id, role, joined_at)"
+                    " VALUES (%s, %s, 'member', %" G_GINT64_FORMAT ")",
+                    event_id, identity_id, d->created_at) &&
+             execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
+                    event_id, identity_id);
+      else if (g_str_equal (d->decision, "reject"))
+        ok = execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
+                    event_id, identity_id);
+      else
+        ok = execf (db, error,
+                    "UPDATE applications SET status = 'more_info', asked_for = %s"
+                    " WHERE event_id = %s AND identity_id = %s",
+                    message, event_id, identity_id);
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gpointer
+decide_job (MYSQL *db,
+            gpointer data,
+            GError **error)
+{
+  return in_transaction (db, decide_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/* One transaction for a batch: approve (member now, application gone),
+ * reject (gone) or more (waits for more verification). */
+void
+tto_relay_store_decide_applications_async (TtoRelayStore *store,
+                                           const char *event_id,
+                                           const char *const *identity_ids,
+                                           const char *decision,
+                                           const char *message,
+                                           gint64 now,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data)
+{
+  ApplicationData *d = g_new0 (ApplicationData, 1);
+
+  d->event_id = g_strdup (event_id);
+  d->identity_ids = g_strdupv ((char **) identity_ids);
+  d->decision = g_strdup (decision);
+  d->message = g_strdup (message != NULL ? message : "");
+  d->created_at = now;
+  store_run (store, tto_relay_store_decide_applications_async, decide_job, d,
+             application_data_free, callback, user_data);
+}
+
+static gboolean
+remove_member_body (MYSQL *db,
+                    gpointer data,
+                    GError **error)
+{
+  MemberData *d = data;
+  g_autofree char *event_id = quote (db, d->event_id);
+  g_autofree char *identity_id = quote (db, d->identity_id);
+
+  return execf (db, error, "DELETE FROM grants WHERE event_id = %s AND identity_id = %s",
+                event_id, identity_id) &&
+         execf (db, error, "DELETE FROM members WHERE event_id = %s AND identity_id = %s",
+                event_id, identity_id);
+}
+
+static gpointer
+remove_member_job (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  return in_transaction (db, remove_member_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+void
+tto_relay_store_remove_member_async (TtoRelayStore *store,
+                                     const char *event_id,
+                                     const char *identity_id,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  MemberData *d = g_new0 (MemberData, 1);
+
+  d->event_id = g_strdup (event_id);
+  d->identity_id = g_strdup (identity_id);
+  store_run (store, tto_relay_store_remove_member_async, remove_member_job, d, member_data_free,
+             callback, user_data);
+}
+
+gboolean
+tto_relay_store_load_applications (TtoRelayStore *store,
+                                   TtoRelayStoreApplicationFunc func,
+                                   gpointer user_data,
+                                   GError **error)
+{
+  g_autoptr (MYSQL_RES) result = NULL;
+  MYSQL_ROW row;
+
+  if (!exec (store->db,
+             "SELECT a.event_id, a.identity_id, i.display_name, a.reason, a.evidence, a.status,"
+             " a.asked_for, a.created_at, i.third_party_verified, i.phone_verified, i.id_verified"
+             " FROM applications a JOIN identities i ON i.id = a.identity_id"
+             " ORDER BY a.created_at",
+             error))
+    return FALSE;
+
+  result = mysql_store_result (store->db);
+  while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
+    {
+      TtoRelayStoredApplication application = {
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row_int (row[7]),
+        row_int (row[8]) != 0, row_int (row[9]) != 0, row_int (row[10]) != 0
+      };
+
+      func (&application, user_data);
+    }
+
+  return TRUE;
 }

@@ -30,7 +30,28 @@ typedef struct
   char *id;
   char *kind;
   char *display_name;
+  gboolean third_party_verified;
+  gboolean phone_verified;
+  gboolean id_verified;
 } TtoRelayStoredIdentity;
+
+typedef struct
+{
+  const char *event_id;
+  const char *identity_id;
+  const char *display_name;
+  const char *reason;
+  const char *evidence; /* comma-separated blob ids */
+  const char *status;
+  const char *message;
+  gint64 created_at;
+  gboolean third_party_verified;
+  gboolean phone_verified;
+  gboolean id_verified;
+} TtoRelayStoredApplication;
+
+typedef void (*TtoRelayStoreApplicationFunc) (const TtoRelayStoredApplication *application,
+                                              gpointer user_data);
 
 typedef struct
 {
@@ -120,6 +141,33 @@ void tto_relay_store_delete_expired_grants_async (TtoRelayStore *store,
                                                   gint64 now,
                                                   GAsyncReadyCallback callback,
                                                   gpointer user_data);
+gboolean tto_relay_store_load_applications (TtoRelayStore *store,
+                                            TtoRelayStoreApplicationFunc func,
+                                            gpointer user_data,
+                                            GError **error);
+void tto_relay_store_save_application_async (TtoRelayStore *store,
+                                             const char *event_id,
+                                             const char *identity_id,
+                                             const char *reason,
+                                             const char *evidence,
+                                             const char *status,
+                                             const char *message,
+                                             gint64 created_at,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+void tto_relay_store_decide_applications_async (TtoRelayStore *store,
+                                                const char *event_id,
+                                                const char *const *identity_ids,
+                                                const char *decision,
+                                                const char *message,
+                                                gint64 now,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data);
+void tto_relay_store_remove_member_async (TtoRelayStore *store,
+                                          const char *event_id,
+                                          const char *identity_id,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
 /* For the jobs that return only success. */
 gboolean tto_relay_store_finish (TtoRelayStore *store,
                                  GAsyncResult *result,

@@ -80,5 +80,13 @@ void tto_event_set_forms (TtoEvent *self,
                           const char *const *forms);
 gboolean tto_event_has_form (TtoEvent *self,
                              const char *form);
+gboolean tto_event_get_rule (TtoEvent *self,
+                             const char *rule);
+void tto_event_set_rule (TtoEvent *self,
+                         const char *rule,
+                         gboolean enabled);
+gint64 tto_event_get_invite_expires_at (TtoEvent *self);
+void tto_event_set_invite_expires_at (TtoEvent *self,
+                                      gint64 expires_at);
 
 G_END_DECLS

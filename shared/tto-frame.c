@@ -40,6 +40,8 @@ typedef struct
 
 static gboolean node_has_type (JsonNode *node,
                                FieldType type);
+static gboolean check_admission (JsonObject *body,
+                                 GError **error);
 
 static const FieldSpec no_fields[] = { END_FIELDS };
 
@@ -63,6 +65,8 @@ static const FieldSpec event_create_fields[] = {
   { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "forms", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  { "rules", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
+  { "invite_expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
   END_FIELDS
 };
 
@@ -71,6 +75,9 @@ static const FieldSpec event_update_fields[] = {
   { "edit_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "recall_window", FIELD_INT, FALSE, FALSE, 0, 0 },
   { "forms", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  { "admission", FIELD_STRING, FALSE, FALSE, 1, 32 },
+  { "rules", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
+  { "invite_expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
   { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
   END_FIELDS
 };
@@ -198,6 +205,40 @@ static const FieldSpec event_id_fields[] = {
 
 static const FieldSpec event_join_fields[] = {
   { "invite_code", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "reason", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_REASON_CHARS },
+  { "evidence", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec rotate_code_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec review_decide_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "identity_ids", FIELD_ARRAY, TRUE, FALSE, 0, 0 },
+  { "decision", FIELD_STRING, TRUE, FALSE, 1, 16 },
+  { "message", FIELD_STRING, FALSE, FALSE, 0, 500 },
+  END_FIELDS
+};
+
+static const FieldSpec application_update_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "reason", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_REASON_CHARS },
+  { "evidence", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec member_remove_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "identity_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  END_FIELDS
+};
+
+static const FieldSpec event_id_push_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   END_FIELDS
 };
 
@@ -526,11 +567,113 @@ check_forms (JsonObject *body,
   return TRUE;
 }
 
+/* Admission, join rules and an invite expiry, shared by create and update. */
+static gboolean
+check_admission (JsonObject *body,
+                 GError **error)
+{
+  static const char *const admissions[] = { "open", "review", "closed", NULL };
+  static const char *const rules[] = { "auto_approve_third_party", "require_id_verified",
+                                       "require_phone_verified", NULL };
+
+  if (json_object_has_member (body, "admission") &&
+      !g_strv_contains (admissions, json_object_get_string_member (body, "admission")))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.admission must be open, review or closed");
+      return FALSE;
+    }
+
+  if (json_object_has_member (body, "rules"))
+    {
+      JsonObject *object = json_object_get_object_member (body, "rules");
+      g_autoptr (GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        if (!g_strv_contains (rules, l->data) ||
+            !node_has_type (json_object_get_member (object, l->data), FIELD_BOOL))
+          {
+            g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                         "body.rules.%s is not a join rule (auto_approve_third_party, "
+                         "require_id_verified, require_phone_verified take booleans)",
+                         (const char *) l->data);
+            return FALSE;
+          }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 check_event_update (JsonObject *body,
                     GError **error)
 {
-  return check_windows (body, error) && check_forms (body, error);
+  return check_windows (body, error) && check_forms (body, error) &&
+         check_admission (body, error);
+}
+
+static gboolean
+check_id_list (JsonObject *body,
+               const char *name,
+               guint max,
+               GError **error)
+{
+  JsonArray *array;
+
+  if (!json_object_has_member (body, name))
+    return TRUE;
+
+  array = json_object_get_array_member (body, name);
+  if (json_array_get_length (array) > max)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.%s has %u entries; at most %u are allowed", name,
+                   json_array_get_length (array), max);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!node_has_type (node, FIELD_STRING) || json_node_get_string (node)[0] == '\0' ||
+          strlen (json_node_get_string (node)) > 64)
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.%s[%u] must be an id", name, i);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_evidence (JsonObject *body,
+                GError **error)
+{
+  return check_id_list (body, "evidence", TTO_PROTOCOL_MAX_EVIDENCE, error);
+}
+
+static gboolean
+check_review_decide (JsonObject *body,
+                     GError **error)
+{
+  static const char *const decisions[] = { "approve", "reject", "more", NULL };
+
+  if (!g_strv_contains (decisions, json_object_get_string_member (body, "decision")))
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.decision must be approve, reject or more");
+      return FALSE;
+    }
+  if (json_array_get_length (json_object_get_array_member (body, "identity_ids")) == 0)
+    {
+      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.identity_ids must name at least one applicant");
+      return FALSE;
+    }
+
+  return check_id_list (body, "identity_ids", 500, error);
 }
 
 static gboolean
@@ -581,17 +724,8 @@ check_event_create (JsonObject *body,
   if (!check_windows (body, error) || !check_forms (body, error))
     return FALSE;
 
-  if (json_object_has_member (body, "admission"))
-    {
-      const char *admission = json_object_get_string_member (body, "admission");
-
-      if (!g_str_equal (admission, "open"))
-        {
-          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
-                       "body.admission: unsupported admission '%s' (expected 'open')", admission);
-          return FALSE;
-        }
-    }
+  if (!check_admission (body, error))
+    return FALSE;
 
   if (json_object_has_member (body, "deadline") &&
       !json_object_get_null_member (body, "deadline") &&
@@ -648,7 +782,13 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_AUTH, TTO_FRAME_FROM_CLIENT, auth_fields, NULL },
   { TTO_FRAME_EVENT_CREATE, TTO_FRAME_FROM_CLIENT, event_create_fields, check_event_create },
   { TTO_FRAME_EVENT_GET, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
-  { TTO_FRAME_EVENT_JOIN, TTO_FRAME_FROM_CLIENT, event_join_fields, NULL },
+  { TTO_FRAME_EVENT_JOIN, TTO_FRAME_FROM_CLIENT, event_join_fields, check_evidence },
+  { TTO_FRAME_EVENT_ROTATE_CODE, TTO_FRAME_FROM_CLIENT, rotate_code_fields, NULL },
+  { TTO_FRAME_REVIEW_LIST, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
+  { TTO_FRAME_REVIEW_DECIDE, TTO_FRAME_FROM_CLIENT, review_decide_fields, check_review_decide },
+  { TTO_FRAME_APPLICATION_UPDATE, TTO_FRAME_FROM_CLIENT, application_update_fields,
+    check_evidence },
+  { TTO_FRAME_MEMBER_REMOVE, TTO_FRAME_FROM_CLIENT, member_remove_fields, NULL },
   { TTO_FRAME_EVENT_LIST, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
   { TTO_FRAME_EVENT_END, TTO_FRAME_FROM_CLIENT, event_id_fields, NULL },
   { TTO_FRAME_MSG_SEND, TTO_FRAME_FROM_CLIENT, msg_send_fields, check_msg_send },
@@ -680,6 +820,10 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_EVENT_UPDATED, TTO_FRAME_FROM_RELAY, event_updated_fields, NULL },
   { TTO_FRAME_MEMBER_UPDATED, TTO_FRAME_FROM_RELAY, member_updated_fields, NULL },
   { TTO_FRAME_CALL_RING, TTO_FRAME_FROM_RELAY, call_push_fields, NULL },
+  { TTO_FRAME_REVIEW_NEW, TTO_FRAME_FROM_RELAY, event_id_push_fields, NULL },
+  { TTO_FRAME_REVIEW_DECIDED, TTO_FRAME_FROM_RELAY, event_id_push_fields, NULL },
+  { TTO_FRAME_EVENT_REMOVED, TTO_FRAME_FROM_RELAY, event_id_push_fields, NULL },
+  { TTO_FRAME_MEMBER_LEFT, TTO_FRAME_FROM_RELAY, event_id_push_fields, NULL },
   { TTO_FRAME_CALL_STATE, TTO_FRAME_FROM_RELAY, call_push_fields, NULL },
   { TTO_FRAME_CALL_OFFER, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },
   { TTO_FRAME_CALL_ANSWER, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },

@@ -92,6 +92,19 @@ typedef enum
 #define TTO_FRAME_CALL_RING "call.ring"
 #define TTO_FRAME_CALL_STATE "call.state"
 
+#define TTO_FRAME_EVENT_ROTATE_CODE "event.rotate_code"
+#define TTO_FRAME_REVIEW_LIST "review.list"
+#define TTO_FRAME_REVIEW_DECIDE "review.decide"
+#define TTO_FRAME_APPLICATION_UPDATE "application.update"
+#define TTO_FRAME_MEMBER_REMOVE "member.remove"
+#define TTO_FRAME_REVIEW_NEW "review.new"
+#define TTO_FRAME_REVIEW_DECIDED "review.decided"
+#define TTO_FRAME_EVENT_REMOVED "event.removed"
+#define TTO_FRAME_MEMBER_LEFT "member.left"
+
+#define TTO_PROTOCOL_MAX_REASON_CHARS 1000
+#define TTO_PROTOCOL_MAX_EVIDENCE 5
+
 /* Calls are a full mesh: each peer sends to every other. */
 #define TTO_PROTOCOL_MAX_CALL_PEERS 6
 #define TTO_PROTOCOL_MAX_SDP_BYTES (32 * 1024)

@@ -969,6 +969,8 @@ static const char event_json[] =
   "\"admission\":\"open\",\"creator_id\":\"p2m7x9q4k8t3v6cb\",\"creator_name\":\"Ana\","
   "\"invite_code\":\"7KQ4MZ2P\",\"created_at\":1798675200,\"member_count\":2,"
   "\"last_seq\":41,\"edit_window\":600,\"recall_window\":0,"
+  "\"rules\":{\"auto_approve_third_party\":true,\"require_id_verified\":false,"
+  "\"require_phone_verified\":false},\"invite_expires_at\":1798700000,"
   "\"forms\":[\"text\",\"file\",\"voice_call\"],\"role\":\"creator\","
   "\"state\":\"active\"}";
 
@@ -998,6 +1000,9 @@ test_event_json (void)
   g_assert_cmpstr (tto_event_get_role (event), ==, "creator");
   g_assert_true (tto_event_is_creator (event));
   g_assert_true (tto_event_has_form (event, "voice_call"));
+  g_assert_true (tto_event_get_rule (event, "auto_approve_third_party"));
+  g_assert_false (tto_event_get_rule (event, "require_id_verified"));
+  g_assert_cmpint (tto_event_get_invite_expires_at (event), ==, 1798700000);
   g_assert_false (tto_event_has_form (event, "video_call"));
   g_assert_false (tto_event_get_ended (event));
 
