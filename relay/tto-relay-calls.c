@@ -527,3 +527,28 @@ tto_relay_calls_end_event (TtoRelay *relay,
     if (g_str_equal (((TtoRelayCall *) call)->event_id, event_id))
       g_hash_table_iter_remove (&iter);
 }
+
+/* A removed member leaves the event's calls at once. */
+void
+tto_relay_calls_member_removed (TtoRelay *relay,
+                                const char *event_id,
+                                const char *identity_id)
+{
+  g_autoptr (GList) calls = NULL;
+
+  if (relay->calls == NULL)
+    return;
+
+  calls = g_hash_table_get_values (relay->calls);
+  for (GList *l = calls; l != NULL; l = l->next)
+    {
+      TtoRelayCall *call = l->data;
+
+      if (!g_str_equal (call->event_id, event_id))
+        continue;
+      if (g_hash_table_contains (call->participants, identity_id))
+        leave (relay, call, identity_id);
+      else if (g_hash_table_remove (call->invited, identity_id))
+        push_state (relay, call, FALSE);
+    }
+}

@@ -352,6 +352,9 @@ on_identity_found (GObject *source,
     {
       tto_relay_set_online (conn->relay, conn, identity->id, identity->kind,
                             identity->display_name);
+      conn->third_party_verified = identity->third_party_verified;
+      conn->phone_verified = identity->phone_verified;
+      conn->id_verified = identity->id_verified;
       body = json_object_new ();
       json_object_set_string_member (body, "identity_id", identity->id);
       json_object_set_string_member (body, "display_name", identity->display_name);
@@ -609,6 +612,10 @@ handle_event_join (TtoRelayConn *conn,
       reply_ok (conn, frame->id, body);
       return;
     }
+
+  /* Closed, expired code, rules, or review: answered there. */
+  if (!tto_relay_review_admit (conn, frame, room))
+    return;
 
   request = request_new (conn, frame);
   request->identity_id = g_strdup (conn->identity_id);
@@ -1451,6 +1458,11 @@ static const Route routes[] = {
   { TTO_FRAME_MEMBER_GRANT, TRUE, handle_member_grant },
   { TTO_FRAME_MEMBER_REVOKE, TRUE, handle_member_revoke },
   { TTO_FRAME_EXPORT_FETCH, TRUE, handle_export_fetch },
+  { TTO_FRAME_EVENT_ROTATE_CODE, TRUE, tto_relay_handle_rotate_code },
+  { TTO_FRAME_REVIEW_LIST, TRUE, tto_relay_handle_review_list },
+  { TTO_FRAME_REVIEW_DECIDE, TRUE, tto_relay_handle_review_decide },
+  { TTO_FRAME_APPLICATION_UPDATE, TRUE, tto_relay_handle_application_update },
+  { TTO_FRAME_MEMBER_REMOVE, TRUE, tto_relay_handle_member_remove },
   { TTO_FRAME_CALL_CONFIG, TRUE, tto_relay_handle_call_config },
   { TTO_FRAME_CALL_INVITE, TRUE, tto_relay_handle_call_invite },
   { TTO_FRAME_CALL_ACCEPT, TRUE, tto_relay_handle_call_accept },

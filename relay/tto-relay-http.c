@@ -538,7 +538,10 @@ on_blob_identity (GObject *source,
                   "no live event has this id");
       return;
     }
-  if (tto_relay_room_get_member (room, identity->id) == NULL)
+  /* Members; and applicants, to upload evidence for their application. */
+  if (tto_relay_room_get_member (room, identity->id) == NULL &&
+      (request->blob_id != NULL ||
+       tto_relay_room_get_application (room, identity->id) == NULL))
     {
       http_error (request->msg, SOUP_STATUS_FORBIDDEN, TTO_PROTOCOL_ERROR_FORBIDDEN,
                   "only members of the event may do this");

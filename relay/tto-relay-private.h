@@ -51,6 +51,10 @@ struct _TtoRelayConn
    * client may pipeline "auth, resume". */
   gboolean authenticating;
   GQueue held_frames; /* GBytes */
+  /* What the identity has proven; join rules look at these. */
+  gboolean third_party_verified;
+  gboolean phone_verified;
+  gboolean id_verified;
 };
 
 TtoRelayConn *tto_relay_conn_ref (TtoRelayConn *conn);
@@ -138,6 +142,24 @@ void tto_relay_calls_identity_offline (TtoRelay *relay,
                                        const char *identity_id);
 void tto_relay_calls_end_event (TtoRelay *relay,
                                 const char *event_id);
+void tto_relay_calls_member_removed (TtoRelay *relay,
+                                     const char *event_id,
+                                     const char *identity_id);
+
+/* tto-relay-review.c */
+gboolean tto_relay_review_admit (TtoRelayConn *conn,
+                                 TtoFrame *frame,
+                                 TtoRelayRoom *room);
+void tto_relay_handle_application_update (TtoRelayConn *conn,
+                                          TtoFrame *frame);
+void tto_relay_handle_review_list (TtoRelayConn *conn,
+                                   TtoFrame *frame);
+void tto_relay_handle_review_decide (TtoRelayConn *conn,
+                                     TtoFrame *frame);
+void tto_relay_handle_member_remove (TtoRelayConn *conn,
+                                     TtoFrame *frame);
+void tto_relay_handle_rotate_code (TtoRelayConn *conn,
+                                   TtoFrame *frame);
 
 /* tto-relay-sweeper.c */
 void tto_relay_sweeper_start (TtoRelay *relay);

@@ -48,6 +48,31 @@ on_member_loaded (const char *event_id,
     tto_relay_room_add_member (room, member);
 }
 
+static void
+on_application_loaded (const TtoRelayStoredApplication *stored,
+                       gpointer user_data)
+{
+  TtoRelayRoom *room = tto_relay_find_room (user_data, stored->event_id);
+  TtoRelayApplication *application;
+
+  if (room == NULL)
+    return;
+
+  application = g_new0 (TtoRelayApplication, 1);
+  application->identity_id = g_strdup (stored->identity_id);
+  application->display_name = g_strdup (stored->display_name);
+  application->reason = g_strdup (stored->reason);
+  application->evidence = stored->evidence[0] != '\0' ? g_strsplit (stored->evidence, ",", -1)
+                                                       : g_new0 (char *, 1);
+  application->status = g_strdup (stored->status);
+  application->message = g_strdup (stored->message);
+  application->created_at = stored->created_at;
+  application->third_party_verified = stored->third_party_verified;
+  application->phone_verified = stored->phone_verified;
+  application->id_verified = stored->id_verified;
+  tto_relay_room_put_application (room, application);
+}
+
 /* Takes @config. Connects to MariaDB, migrates the schema and loads the
  * live events (metadata only: messages never outlive a relay process). */
 TtoRelay *
@@ -75,7 +100,8 @@ tto_relay_new (TtoRelayConfig *config,
                                        g_get_real_time () / G_USEC_PER_SEC +
                                          config->identity_grace,
                                        error) ||
-      !tto_relay_store_load (relay->store, on_event_loaded, on_member_loaded, relay, error))
+      !tto_relay_store_load (relay->store, on_event_loaded, on_member_loaded, relay, error) ||
+      !tto_relay_store_load_applications (relay->store, on_application_loaded, relay, error))
     return NULL;
 
   return g_steal_pointer (&relay);
@@ -263,7 +289,10 @@ tto_relay_forget_identity (TtoRelay *relay,
 
   g_hash_table_iter_init (&iter, relay->rooms);
   while (g_hash_table_iter_next (&iter, NULL, &room))
-    tto_relay_room_remove_member (room, identity_id);
+    {
+      tto_relay_room_remove_member (room, identity_id);
+      tto_relay_room_remove_application (room, identity_id);
+    }
 
   for (guint i = 0; conns != NULL && i < conns->len; i++)
     {

@@ -414,6 +414,18 @@ tto_test_relay_query_rows (TtoTestRelay *relay,
   return rows;
 }
 
+/* Runs a statement without a result (UPDATE, DELETE); returns the rows
+ * it touched. */
+guint64
+tto_test_relay_exec (TtoTestRelay *relay,
+                     const char *sql)
+{
+  g_assert_nonnull (relay);
+
+  relay_exec (relay, sql);
+  return mysql_affected_rows (relay->mysql);
+}
+
 /* The first column of the first row; -1 when there is no row or it is NULL. */
 gint64
 tto_test_relay_query_int (TtoTestRelay *relay,

@@ -41,6 +41,8 @@ gint64 tto_test_relay_query_int (TtoTestRelay *relay,
 gint64 tto_test_relay_query_intf (TtoTestRelay *relay,
                                   const char *format,
                                   ...) G_GNUC_PRINTF (2, 3);
+guint64 tto_test_relay_exec (TtoTestRelay *relay,
+                             const char *sql);
 GPtrArray *tto_test_relay_query_rows (TtoTestRelay *relay,
                                       const char *sql);
 JsonObject *tto_test_relay_get_health (TtoTestRelay *relay,
