@@ -5,6 +5,9 @@
 #define G_LOG_DOMAIN "tto-relay"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "tto-relay-private.h"
 #include "tto-util.h"
@@ -248,6 +251,11 @@ tto_relay_end_room (TtoRelay *relay,
 
   tto_relay_room_wipe (room);
   tto_relay_blobs_wipe_event (relay->blobs, id);
+#ifdef __GLIBC__
+  /* Hand the freed pages back: an ended event's files should not keep the
+   * relay's footprint up (glibc keeps freed heap otherwise). */
+  malloc_trim (0);
+#endif
   tto_relay_calls_end_event (relay, id);
   g_hash_table_remove (relay->invites, tto_event_get_invite_code (tto_relay_room_get_event (room)));
   g_hash_table_remove (relay->rooms, id);
