@@ -30,6 +30,7 @@ struct _TtoChatPage
   AdwBin parent_instance;
 
   AdwWindowTitle *window_title;
+  GtkWidget *call_button; /* calls */
   GtkButton *back_button;
   GtkRevealer *banner_revealer;
   GtkSpinner *banner_spinner;
@@ -180,12 +181,27 @@ update_header (TtoChatPage *self)
   if (self->event == NULL)
     {
       adw_window_title_set_title (self->window_title, "");
+      gtk_widget_set_visible (self->call_button, FALSE); /* calls */
       adw_window_title_set_subtitle (self->window_title, NULL);
       gtk_revealer_set_reveal_child (self->announcement_revealer, FALSE);
       return;
     }
 
   adw_window_title_set_title (self->window_title, tto_event_get_title (self->event));
+  /* Calls: one button (the header must fit 360 px) with the forms the
+   * creator enabled, while the event lives. */
+  {
+    g_autoptr (GMenu) calls = g_menu_new ();
+
+    if (tto_event_has_form (self->event, TTO_FORM_VOICE_CALL))
+      g_menu_append (calls, _("Voice Call"), "win.call-start::audio");
+    if (tto_event_has_form (self->event, TTO_FORM_VIDEO_CALL))
+      g_menu_append (calls, _("Video Call"), "win.call-start::video");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->call_button), G_MENU_MODEL (calls));
+    gtk_widget_set_visible (self->call_button,
+                            g_menu_model_get_n_items (G_MENU_MODEL (calls)) > 0);
+    gtk_widget_set_sensitive (self->call_button, !tto_event_get_ended (self->event));
+  }
   if (tto_event_get_ended (self->event))
     subtitle = g_strdup (_("Ended"));
   else
@@ -1498,6 +1514,7 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/threetwoone/Tto/ui/tto-chat-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, call_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, banner_spinner);

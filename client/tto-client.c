@@ -205,6 +205,9 @@ tto_client_format_end_reason (const char *reason)
     return g_strdup (_("The event reached its deadline. Its messages have been deleted."));
   if (g_strcmp0 (reason, "creator_left") == 0)
     return g_strdup (_("The creator left, so the event ended. Its messages have been deleted."));
+  if (g_strcmp0 (reason, "removed") == 0)
+    return g_strdup (_("The creator removed you from this event. Its messages are no longer "
+                       "available to you."));
   return g_strdup (_("The creator ended the event. Its messages have been deleted."));
 }
 

@@ -35,6 +35,7 @@ struct _TtoConnection
   TtoConnectionState state;
 
   char *token; /* secret: memory only, wiped when dropped */
+  TtoBlobTransfer *blobs; /* attachments over HTTP, same token */
   char *identity_id;
   char *display_name;
 
@@ -59,6 +60,7 @@ typedef struct
   char *text;
   char *reply_to;   /* msg_id quoted, or NULL */
   GStrv mentions;   /* identity ids or "all", or NULL */
+  JsonObject *attachment; /* uploaded already, or NULL */
   char *request_id; /* while a msg.send for this item is in flight */
   GTask *task;
 } OutboxItem;
@@ -117,6 +119,7 @@ outbox_item_free (OutboxItem *item)
   tto_str_wipe_free (item->text);
   g_free (item->reply_to);
   g_strfreev (item->mentions);
+  g_clear_pointer (&item->attachment, json_object_unref);
   g_free (item->request_id);
   g_clear_object (&item->task);
   g_free (item);
@@ -137,6 +140,8 @@ static void
 wipe_token (TtoConnection *self)
 {
   g_clear_pointer (&self->token, tto_str_wipe_free);
+  if (self->blobs != NULL)
+    tto_blob_transfer_set_token (self->blobs, NULL);
 }
 
 static GError *
@@ -207,6 +212,13 @@ send_outbox_item (TtoConnection *self,
       for (guint i = 0; item->mentions[i] != NULL; i++)
         json_array_add_string_element (mentions, item->mentions[i]);
       json_object_set_array_member (body, "mentions", mentions);
+    }
+  if (item->attachment != NULL)
+    {
+      /* A copy: the sent frame is wiped, the item may be sent again. */
+      g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), item->attachment);
+
+      json_object_set_member (body, "attachment", tto_json_node_deep_copy (node));
     }
 
   g_free (item->request_id);
@@ -324,10 +336,21 @@ on_retry_timeout (gpointer user_data)
 }
 
 static void
+frame_wipe_free (TtoFrame *frame)
+{
+  tto_frame_wipe (frame);
+  tto_frame_free (frame);
+}
+
+/* Takes *@frame_inout over (and sets it to NULL) when an ok answer goes to
+ * a task: the task keeps the frame and wipes it when finalized, so the body
+ * stays intact until the callback has run. */
+static void
 handle_answer (TtoConnection *self,
-               TtoFrame *frame)
+               TtoFrame **frame_inout)
 {
   g_autoptr (GTask) task = NULL;
+  TtoFrame *frame = *frame_inout;
   OutboxItem *item;
 
   if (frame->re == NULL)
@@ -363,18 +386,36 @@ handle_answer (TtoConnection *self,
     remove_outbox_item (self, item);
 
   if (tto_frame_is (frame, TTO_FRAME_OK))
-    g_task_return_pointer (task, json_object_ref (frame->body),
-                           (GDestroyNotify) json_object_unref);
+    {
+      /* GTask calls back from an idle when the task was created in this
+       * main-loop turn (an auth ok and the resume ok read from the socket
+       * at once): the caller's wipe of the frame must not come first, or
+       * the callback reads zeroed strings ("state": "" ended every event). */
+      g_object_set_data_full (G_OBJECT (task), "tto-answer-frame", g_steal_pointer (frame_inout),
+                              (GDestroyNotify) frame_wipe_free);
+      g_task_return_pointer (task, json_object_ref (frame->body),
+                             (GDestroyNotify) json_object_unref);
+    }
   else
     g_task_return_error (task, error_from_frame (frame));
 }
 
+static void emit_governance_push (TtoConnection *self,
+                                  TtoFrame *frame);
+static void governance_class_init (GObjectClass *object_class);
+static void emit_call_push (TtoConnection *self,
+                            TtoFrame *frame);
+static void calls_class_init (GObjectClass *object_class);
+
+/* May take *@frame_inout over (answers), see handle_answer(). */
 static void
 handle_frame (TtoConnection *self,
-              TtoFrame *frame)
+              TtoFrame **frame_inout)
 {
+  TtoFrame *frame = *frame_inout;
+
   if (tto_frame_is (frame, TTO_FRAME_OK) || tto_frame_is (frame, TTO_FRAME_ERROR))
-    handle_answer (self, frame);
+    handle_answer (self, frame_inout);
   else if (tto_frame_is (frame, TTO_FRAME_MSG_NEW))
     {
       const char *event_id = tto_frame_get_string (frame, "event_id");
@@ -412,6 +453,10 @@ handle_frame (TtoConnection *self,
                      tto_frame_get_string (frame, "reason"));
       tto_connection_forget_event (self, event_id);
     }
+  else if (g_str_has_prefix (frame->type, "call."))
+    emit_call_push (self, frame); /* calls block at the end of this file */
+  else
+    emit_governance_push (self, frame); /* governance block at the end of this file */
 }
 
 static void
@@ -440,8 +485,9 @@ on_ws_message (SoupWebsocketConnection *ws,
     }
 
   g_object_ref (self);
-  handle_frame (self, frame);
-  /* Message text must not stay behind in freed memory. */
+  handle_frame (self, &frame);
+  /* Message text must not stay behind in freed memory (an answer taken by
+   * its task is wiped when the task goes). */
   tto_frame_wipe (frame);
   g_object_unref (self);
 }
@@ -729,6 +775,7 @@ tto_connection_dispose (GObject *object)
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   release_socket (self);
+  g_clear_object (&self->blobs);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tto_connection_parent_class)->dispose (object);
@@ -852,6 +899,8 @@ tto_connection_class_init (TtoConnectionClass *klass)
                                    NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
   signals[IDENTITY_LOST] = g_signal_new ("identity-lost", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  governance_class_init (object_class);
+  calls_class_init (object_class);
 }
 
 static void
@@ -1064,6 +1113,9 @@ tto_connection_request_finish (TtoConnection *self,
  * answers. @reply_to is the msg_id quoted or NULL; @mentions identity ids
  * or "all", or NULL. The answer's body ({msg_id, seq, ts}) comes back from
  * _finish. */
+static void enqueue_outbox_item (TtoConnection *self,
+                                 OutboxItem *item);
+
 void
 tto_connection_send_message_async (TtoConnection *self,
                                    const char *event_id,
@@ -1091,7 +1143,13 @@ tto_connection_send_message_async (TtoConnection *self,
   item->mentions = g_strdupv ((char **) mentions);
   item->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (item->task, tto_connection_send_message_async);
+  enqueue_outbox_item (self, item);
+}
 
+static void
+enqueue_outbox_item (TtoConnection *self,
+                     OutboxItem *item)
+{
   if (self->token == NULL)
     {
       g_autoptr (GTask) task = g_object_ref (item->task);
@@ -1105,6 +1163,36 @@ tto_connection_send_message_async (TtoConnection *self,
   g_queue_push_tail (&self->outbox, item);
   if (self->state == TTO_CONNECTION_STATE_CONNECTED)
     send_outbox_item (self, item);
+}
+
+/* As tto_connection_send_message_async(), with @attachment (its blobs
+ * uploaded already) and @text a caption, maybe "". */
+void
+tto_connection_send_attachment_async (TtoConnection *self,
+                                      const char *event_id,
+                                      const char *client_msg_id,
+                                      const char *text,
+                                      JsonObject *attachment,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  OutboxItem *item;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+  g_return_if_fail (client_msg_id != NULL);
+  g_return_if_fail (attachment != NULL);
+
+  item = g_new0 (OutboxItem, 1);
+  item->connection = self;
+  item->event_id = g_strdup (event_id);
+  item->client_msg_id = g_strdup (client_msg_id);
+  item->text = g_strdup (text != NULL ? text : "");
+  item->attachment = json_object_ref (attachment);
+  item->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (item->task, tto_connection_send_message_async);
+  enqueue_outbox_item (self, item);
 }
 
 JsonObject *
@@ -1229,4 +1317,67 @@ tto_connection_close (TtoConnection *self)
   fail_requests (self, error);
   g_hash_table_remove_all (self->watched);
   set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+}
+
+/* Governance: join review and member management pushes
+ *
+ * review.new, review.decided, event.removed and member.left reach the
+ * session as one signal, "governance-push" (frame type, body); the session's
+ * governance block turns them into model changes. */
+
+static guint governance_push_signal;
+
+static void
+governance_class_init (GObjectClass *object_class)
+{
+  governance_push_signal = g_signal_new ("governance-push", G_TYPE_FROM_CLASS (object_class),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                         2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+}
+
+static void
+emit_governance_push (TtoConnection *self,
+                      TtoFrame *frame)
+{
+  if (tto_frame_is (frame, TTO_FRAME_REVIEW_NEW) || tto_frame_is (frame, TTO_FRAME_REVIEW_DECIDED) ||
+      tto_frame_is (frame, TTO_FRAME_EVENT_REMOVED) || tto_frame_is (frame, TTO_FRAME_MEMBER_LEFT))
+    g_signal_emit (self, governance_push_signal, 0, frame->type, frame->body);
+}
+
+/* Calls: call.ring, call.state, call.offer, call.answer and call.ice pushes
+ * reach the call manager (tto-call-manager.c) as one signal, "call-push"
+ * (frame type, body), in the order they arrived. */
+
+static guint call_push_signal;
+
+static void
+calls_class_init (GObjectClass *object_class)
+{
+  call_push_signal = g_signal_new ("call-push", G_TYPE_FROM_CLASS (object_class),
+                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                   2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+}
+
+static void
+emit_call_push (TtoConnection *self,
+                TtoFrame *frame)
+{
+  if (frame->body != NULL)
+    g_signal_emit (self, call_push_signal, 0, frame->type, frame->body);
+}
+
+/* Attachments */
+
+/* Uploads and downloads for this identity's events: same relay, same
+ * token, same HTTP session. */
+TtoBlobTransfer *
+tto_connection_get_blob_transfer (TtoConnection *self)
+{
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), NULL);
+
+  if (self->blobs == NULL)
+    self->blobs = tto_blob_transfer_new (self->session, self->url, self->token);
+  else
+    tto_blob_transfer_set_token (self->blobs, self->token);
+  return self->blobs;
 }

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tto-blob-transfer.h"
+
 G_BEGIN_DECLS
 
 #define TTO_CONNECTION_ERROR (tto_connection_error_quark ())
@@ -70,6 +72,14 @@ void tto_connection_send_message_async (TtoConnection *self,
                                         GCancellable *cancellable,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data);
+void tto_connection_send_attachment_async (TtoConnection *self,
+                                           const char *event_id,
+                                           const char *client_msg_id,
+                                           const char *text,
+                                           JsonObject *attachment,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
 JsonObject *tto_connection_send_message_finish (TtoConnection *self,
                                                 GAsyncResult *result,
                                                 GError **error);
@@ -86,6 +96,7 @@ void tto_connection_forget_event (TtoConnection *self,
                                   const char *event_id);
 guint tto_connection_get_outbox_length (TtoConnection *self);
 void tto_connection_drop (TtoConnection *self);
+TtoBlobTransfer *tto_connection_get_blob_transfer (TtoConnection *self);
 void tto_connection_close (TtoConnection *self);
 
 G_END_DECLS

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "tto-admission.h"
 #include "tto-client.h"
+#include "tto-invite-card.h"
 
 #include "tto-create-page.h"
 
@@ -30,8 +32,12 @@ struct _TtoCreatePage
   AdwComboRow *recall_window_row;
   GtkLabel *error_label;
   GtkSpinner *spinner;
-  GtkLabel *code_label;
-  AdwActionRow *event_id_row;
+  TtoInviteCard *invite_card;
+  AdwComboRow *admission_row;
+  AdwActionRow *third_party_row;
+  GtkSwitch *third_party_switch;
+  GtkSwitch *id_rule_switch;
+  GtkSwitch *phone_rule_switch;
 
   TtoSession *session;
   TtoEvent *created_event;
@@ -146,7 +152,6 @@ on_create_ready (GObject *object,
   g_autoptr (TtoCreatePage) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (TtoEvent) event = NULL;
-  g_autofree char *code = NULL;
 
   event = tto_session_create_event_finish (TTO_SESSION (object), result, &error);
   if (event == NULL)
@@ -169,11 +174,7 @@ on_create_ready (GObject *object,
 
   set_busy (self, FALSE);
   g_set_object (&self->created_event, event);
-  if (tto_event_get_invite_code (event) != NULL &&
-      strlen (tto_event_get_invite_code (event)) == TTO_INVITE_CODE_LENGTH)
-    code = tto_invite_code_format (tto_event_get_invite_code (event));
-  gtk_label_set_label (self->code_label, code != NULL ? code : "");
-  adw_action_row_set_subtitle (self->event_id_row, tto_event_get_id (event));
+  tto_invite_card_set_event (self->invite_card, self->session, event);
   adw_window_title_set_title (ADW_WINDOW_TITLE (adw_header_bar_get_title_widget (self->header_bar)),
                               tto_event_get_title (event));
   gtk_stack_set_visible_child_name (self->stack, "done");
@@ -187,6 +188,8 @@ submit_action (GtkWidget *widget,
   TtoCreatePage *self = TTO_CREATE_PAGE (widget);
   g_autofree char *content = NULL;
   g_autofree char *announcement = NULL;
+  g_autoptr (JsonObject) settings = NULL;
+  JsonObject *rules;
   const char *title;
 
   if (self->session == NULL)
@@ -201,42 +204,21 @@ submit_action (GtkWidget *widget,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  tto_session_create_event_async (self->session, title, content, announcement,
-                                  get_deadline (self),
-                                  (int) tto_client_get_window_row_seconds (self->edit_window_row),
-                                  (int) tto_client_get_window_row_seconds (
-                                    self->recall_window_row),
-                                  self->cancellable, on_create_ready, g_object_ref (self));
-}
-
-static void
-copy_text (TtoCreatePage *self,
-           const char *text,
-           const char *toast)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", toast);
-}
-
-static void
-copy_code_action (GtkWidget *widget,
-                  const char *action_name,
-                  GVariant *parameter)
-{
-  TtoCreatePage *self = TTO_CREATE_PAGE (widget);
-
-  copy_text (self, gtk_label_get_label (self->code_label), _("Invite code copied"));
-}
-
-static void
-copy_id_action (GtkWidget *widget,
-                const char *action_name,
-                GVariant *parameter)
-{
-  TtoCreatePage *self = TTO_CREATE_PAGE (widget);
-
-  if (self->created_event != NULL)
-    copy_text (self, tto_event_get_id (self->created_event), _("Event ID copied"));
+  settings = json_object_new ();
+  json_object_set_string_member (settings, "admission", tto_admission_get_row (self->admission_row));
+  rules = json_object_new ();
+  json_object_set_boolean_member (rules, TTO_RULE_AUTO_APPROVE_THIRD_PARTY,
+                                  gtk_switch_get_active (self->third_party_switch));
+  json_object_set_boolean_member (rules, TTO_RULE_REQUIRE_ID_VERIFIED,
+                                  gtk_switch_get_active (self->id_rule_switch));
+  json_object_set_boolean_member (rules, TTO_RULE_REQUIRE_PHONE_VERIFIED,
+                                  gtk_switch_get_active (self->phone_rule_switch));
+  json_object_set_object_member (settings, "rules", rules);
+  tto_session_create_event_with_settings_async (
+    self->session, title, content, announcement, get_deadline (self),
+    (int) tto_client_get_window_row_seconds (self->edit_window_row),
+    (int) tto_client_get_window_row_seconds (self->recall_window_row), settings,
+    self->cancellable, on_create_ready, g_object_ref (self));
 }
 
 static void
@@ -334,23 +316,37 @@ tto_create_page_class_init (TtoCreatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, recall_window_row);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, error_label);
   gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, spinner);
-  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, code_label);
-  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, event_id_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, invite_card);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, admission_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, third_party_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, third_party_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, id_rule_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoCreatePage, phone_rule_switch);
   gtk_widget_class_bind_template_callback (widget_class, on_title_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_calendar_day_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_deadline_switch_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spin_output);
 
   gtk_widget_class_install_action (widget_class, "create.submit", NULL, submit_action);
-  gtk_widget_class_install_action (widget_class, "create.copy-code", NULL, copy_code_action);
-  gtk_widget_class_install_action (widget_class, "create.copy-id", NULL, copy_id_action);
   gtk_widget_class_install_action (widget_class, "create.open-chat", NULL, open_chat_action);
+}
+
+static void
+on_admission_changed (TtoCreatePage *self)
+{
+  /* Skipping review means nothing when there is no review. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->third_party_row),
+                            g_strcmp0 (tto_admission_get_row (self->admission_row),
+                                       TTO_ADMISSION_REVIEW) == 0);
 }
 
 static void
 tto_create_page_init (TtoCreatePage *self)
 {
+  g_type_ensure (TTO_TYPE_INVITE_CARD);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->admission_row, "notify::selected",
+                            G_CALLBACK (on_admission_changed), self);
   tto_create_page_reset (self);
 }
 
@@ -387,6 +383,13 @@ tto_create_page_reset (TtoCreatePage *self)
   tto_client_setup_window_row (self->edit_window_row, TTO_PROTOCOL_DEFAULT_EDIT_WINDOW);
   tto_client_setup_window_row (self->recall_window_row, TTO_PROTOCOL_DEFAULT_RECALL_WINDOW);
   adw_expander_row_set_expanded (self->advanced_row, FALSE);
+  /* The app proposes review: an invite code that leaks admits nobody. */
+  tto_admission_setup_row (self->admission_row, TTO_ADMISSION_REVIEW);
+  gtk_switch_set_active (self->third_party_switch, FALSE);
+  gtk_switch_set_active (self->id_rule_switch, FALSE);
+  gtk_switch_set_active (self->phone_rule_switch, FALSE);
+  on_admission_changed (self);
+  tto_invite_card_set_event (self->invite_card, NULL, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->title_row), "error");
   show_error (self, NULL);
   adw_window_title_set_title (ADW_WINDOW_TITLE (adw_header_bar_get_title_widget (self->header_bar)),
@@ -464,4 +467,22 @@ tto_create_page_set_windows (TtoCreatePage *self,
 
   tto_client_setup_window_row (self->edit_window_row, edit_window);
   tto_client_setup_window_row (self->recall_window_row, recall_window);
+}
+
+/* @admission: "open", "review" or "closed", as if chosen in the form. */
+void
+tto_create_page_set_admission (TtoCreatePage *self,
+                               const char *admission)
+{
+  g_return_if_fail (TTO_IS_CREATE_PAGE (self));
+
+  tto_admission_setup_row (self->admission_row, admission);
+}
+
+TtoInviteCard *
+tto_create_page_get_invite_card (TtoCreatePage *self)
+{
+  g_return_val_if_fail (TTO_IS_CREATE_PAGE (self), NULL);
+
+  return self->invite_card;
 }

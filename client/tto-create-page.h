@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tto-invite-card.h"
 #include "tto-session.h"
 
 G_BEGIN_DECLS
@@ -29,5 +30,9 @@ const char *tto_create_page_get_error (TtoCreatePage *self);
 void tto_create_page_set_windows (TtoCreatePage *self,
                                   guint edit_window,
                                   guint recall_window);
+
+void tto_create_page_set_admission (TtoCreatePage *self,
+                                    const char *admission);
+TtoInviteCard *tto_create_page_get_invite_card (TtoCreatePage *self);
 
 G_END_DECLS

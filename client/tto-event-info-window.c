@@ -5,7 +5,10 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "tto-admission.h"
 #include "tto-client.h"
+#include "tto-invite-card.h"
+#include "tto-review-window.h"
 
 #include "tto-event-info-window.h"
 
@@ -29,6 +32,19 @@ struct _TtoEventInfoWindow
   AdwComboRow *edit_window_row;
   AdwComboRow *recall_window_row;
   GtkListBox *member_list;
+  AdwPreferencesGroup *invite_group;
+  TtoInviteCard *invite_card;
+  AdwPreferencesGroup *review_group;
+  GtkLabel *review_count_label;
+  AdwPreferencesGroup *admission_group;
+  AdwComboRow *admission_row;
+  AdwActionRow *third_party_row;
+  GtkSwitch *third_party_switch;
+  GtkSwitch *id_rule_switch;
+  GtkSwitch *phone_rule_switch;
+  AdwPreferencesGroup *forms_group;
+  GHashTable *form_switches; /* form name → GtkSwitch (unowned) */
+  GListModel *review_queue;
 
   TtoSession *session;
   TtoEvent *event;
@@ -43,6 +59,8 @@ is_set (const char *text)
 {
   return text != NULL && *text != '\0';
 }
+
+static void update_governance (TtoEventInfoWindow *self);
 
 static void
 update (TtoEventInfoWindow *self)
@@ -105,6 +123,7 @@ update (TtoEventInfoWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->edit_window_row), creator && !ended);
   gtk_widget_set_sensitive (GTK_WIDGET (self->recall_window_row), creator && !ended);
   gtk_widget_set_visible (GTK_WIDGET (self->messages_group), !ended);
+  update_governance (self);
 }
 
 static void
@@ -134,6 +153,15 @@ on_update_ready (GObject *object,
 }
 
 static void
+on_session_event_changed (TtoSession *session,
+                          TtoEvent *event,
+                          TtoEventInfoWindow *self)
+{
+  if (event == self->event)
+    update (self);
+}
+
+static void
 on_window_row_changed (TtoEventInfoWindow *self)
 {
   guint edit = tto_client_get_window_row_seconds (self->edit_window_row);
@@ -155,28 +183,61 @@ on_window_row_changed (TtoEventInfoWindow *self)
 
 /* Members */
 
+static const char *
+permission_title (const char *permission)
+{
+  if (g_strcmp0 (permission, TTO_PERMISSION_EXPORT) == 0)
+    return _("Export");
+  if (g_strcmp0 (permission, TTO_PERMISSION_FLOW_EDIT) == 0)
+    return _("Edit Flow");
+  if (g_strcmp0 (permission, TTO_PERMISSION_TOPIC_MANAGE) == 0)
+    return _("Manage Topics");
+  if (g_strcmp0 (permission, TTO_PERMISSION_REVIEW) == 0)
+    return _("Review Requests");
+  return permission;
+}
+
+static const char *const all_permissions[] = { TTO_PERMISSION_FLOW_EDIT,
+                                               TTO_PERMISSION_TOPIC_MANAGE,
+                                               TTO_PERMISSION_EXPORT, TTO_PERMISSION_REVIEW };
+
 static char *
 describe_member (TtoEventInfoWindow *self,
                  TtoMember *member)
 {
-  gint64 until = 0;
+  g_autoptr (GString) text = g_string_new (NULL);
 
   if (g_strcmp0 (tto_member_get_role (member), "creator") == 0)
     return g_strdup (_("Creator"));
-  if (tto_member_get_permission (member, TTO_PERMISSION_EXPORT, &until))
-    {
-      g_autoptr (GDateTime) time = NULL;
-      g_autofree char *when = NULL;
 
+  for (guint i = 0; i < G_N_ELEMENTS (all_permissions); i++)
+    {
+      gint64 until = 0;
+      g_autofree char *item = NULL;
+
+      if (!tto_member_get_permission (member, all_permissions[i], &until))
+        continue;
       if (until <= 0)
-        return g_strdup (_("May export the conversation until the event ends"));
-      time = g_date_time_new_from_unix_local (until);
-      /* Translators: a time of day, see strftime(3) */
-      when = time != NULL ? g_date_time_format (time, _("%e %b, %H:%M")) : g_strdup ("");
-      /* Translators: %s is a date and time */
-      return g_strdup_printf (_("May export the conversation until %s"), when);
+        /* Translators: %s is a permission, e.g. "Export" */
+        item = g_strdup_printf (_("%s until the end"), permission_title (all_permissions[i]));
+      else
+        {
+          g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (until);
+          /* Translators: a time of day, see strftime(3) */
+          g_autofree char *when = time != NULL ? g_date_time_format (time, _("%e %b, %H:%M"))
+                                               : g_strdup ("");
+
+          /* Translators: %s is a permission, the second a date and time */
+          item = g_strdup_printf (_("%s until %s"), permission_title (all_permissions[i]),
+                                  g_strstrip (when));
+        }
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, item);
     }
-  return g_strdup (_("Member"));
+  if (text->len == 0)
+    return g_strdup (_("Member"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void
@@ -210,24 +271,30 @@ create_member_row (gpointer item,
     {
       g_autoptr (GMenu) menu = g_menu_new ();
       g_autoptr (GMenu) grants = g_menu_new ();
+      g_autoptr (GMenu) remove = g_menu_new ();
       GtkWidget *button = gtk_menu_button_new ();
       g_autofree char *label = NULL;
 
-      append_action (grants, _("Allow Export for 1 _Hour"), "info.grant-export",
-                     g_variant_new ("(sx)", id, (gint64) 3600));
-      append_action (grants, _("Allow Export for 1 _Day"), "info.grant-export",
-                     g_variant_new ("(sx)", id, (gint64) 86400));
-      append_action (grants, _("Allow Export _Until the Event Ends"), "info.grant-export",
-                     g_variant_new ("(sx)", id, (gint64) 0));
-      g_menu_append_section (menu, NULL, G_MENU_MODEL (grants));
-      if (tto_member_has_permission (member, TTO_PERMISSION_EXPORT))
+      for (guint i = 0; i < G_N_ELEMENTS (all_permissions); i++)
         {
-          g_autoptr (GMenu) revoke = g_menu_new ();
+          g_autoptr (GMenu) choices = g_menu_new ();
+          const char *permission = all_permissions[i];
 
-          append_action (revoke, _("_Revoke Export"), "info.revoke-export",
-                         g_variant_new_string (id));
-          g_menu_append_section (menu, NULL, G_MENU_MODEL (revoke));
+          append_action (choices, _("For 1 _Hour"), "info.grant",
+                         g_variant_new ("(ssx)", id, permission, (gint64) 3600));
+          append_action (choices, _("For 1 _Day"), "info.grant",
+                         g_variant_new ("(ssx)", id, permission, (gint64) 86400));
+          append_action (choices, _("_Until the Event Ends"), "info.grant",
+                         g_variant_new ("(ssx)", id, permission, (gint64) 0));
+          if (tto_member_has_permission (member, permission))
+            append_action (choices, _("_Revoke"), "info.revoke",
+                           g_variant_new ("(ss)", id, permission));
+          g_menu_append_submenu (grants, permission_title (permission), G_MENU_MODEL (choices));
         }
+      g_menu_append_section (menu, _("Permissions"), G_MENU_MODEL (grants));
+      append_action (remove, _("Re_move From Event…"), "info.remove-member",
+                     g_variant_new_string (id));
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (remove));
       gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
       gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -284,6 +351,300 @@ revoke_export_action (GtkWidget *widget,
   tto_session_revoke_async (self->session, self->event, g_variant_get_string (parameter, NULL),
                             TTO_PERMISSION_EXPORT, self->cancellable, on_member_ready,
                             g_object_ref (self));
+}
+
+static void
+grant_action (GtkWidget *widget,
+              const char *action_name,
+              GVariant *parameter)
+{
+  TtoEventInfoWindow *self = TTO_EVENT_INFO_WINDOW (widget);
+  const char *id;
+  const char *permission;
+  gint64 duration;
+
+  g_variant_get (parameter, "(&s&sx)", &id, &permission, &duration);
+  tto_session_grant_async (self->session, self->event, id, permission, duration,
+                           self->cancellable, on_member_ready, g_object_ref (self));
+}
+
+static void
+revoke_action (GtkWidget *widget,
+               const char *action_name,
+               GVariant *parameter)
+{
+  TtoEventInfoWindow *self = TTO_EVENT_INFO_WINDOW (widget);
+  const char *id;
+  const char *permission;
+
+  g_variant_get (parameter, "(&s&s)", &id, &permission);
+  tto_session_revoke_async (self->session, self->event, id, permission, self->cancellable,
+                            on_member_ready, g_object_ref (self));
+}
+
+static void
+on_remove_ready (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr (TtoEventInfoWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (tto_session_governance_finish (TTO_SESSION (object), result, &error))
+    return;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  text = tto_client_describe_error (error);
+  show_toast (self, text);
+}
+
+/* Removes @identity_id at once, without asking (the menu asks first). */
+void
+tto_event_info_window_remove_member (TtoEventInfoWindow *self,
+                                     const char *identity_id)
+{
+  g_return_if_fail (TTO_IS_EVENT_INFO_WINDOW (self));
+  g_return_if_fail (identity_id != NULL);
+
+  tto_session_remove_member_async (self->session, self->event, identity_id, self->cancellable,
+                                   on_remove_ready, g_object_ref (self));
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char *response,
+                    TtoEventInfoWindow *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "identity-id");
+
+  if (g_strcmp0 (response, "remove") == 0 && id != NULL)
+    tto_event_info_window_remove_member (self, id);
+}
+
+static void
+remove_member_action (GtkWidget *widget,
+                      const char *action_name,
+                      GVariant *parameter)
+{
+  TtoEventInfoWindow *self = TTO_EVENT_INFO_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  TtoMember *member = tto_session_lookup_member (self->session, self->event, id);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  /* Translators: %s is a member's display name */
+  heading = g_strdup_printf (_("Remove %s?"),
+                             member != NULL ? tto_member_get_display_name (member) : "");
+  dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), heading,
+                            _("They lose access to the event and its messages at once, and "
+                              "leave its calls. They can only come back with a new invitation.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "identity-id", g_strdup (id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Governance: admission, rules, forms, join requests */
+
+static void
+update_review_count (TtoEventInfoWindow *self)
+{
+  guint n = self->review_queue != NULL ? g_list_model_get_n_items (self->review_queue) : 0;
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *description =
+    g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u request waiting", "%u requests waiting", n),
+                     n);
+
+  gtk_label_set_label (self->review_count_label, count);
+  gtk_widget_set_visible (GTK_WIDGET (self->review_count_label), n > 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->review_count_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+}
+
+static void
+update_governance (TtoEventInfoWindow *self)
+{
+  gboolean creator = tto_event_is_creator (self->event);
+  gboolean ended = tto_event_get_ended (self->event);
+  GHashTableIter iter;
+  gpointer form, toggle;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->invite_group), creator && !ended);
+  /* The card shows the code; the old row stays for the event ID only. */
+  if (creator)
+    gtk_widget_set_visible (GTK_WIDGET (self->code_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->review_group),
+                          tto_session_can_review (self->session, self->event));
+  gtk_widget_set_visible (GTK_WIDGET (self->admission_group), creator && !ended);
+  gtk_widget_set_visible (GTK_WIDGET (self->forms_group), !ended);
+
+  self->updating = TRUE;
+  tto_admission_setup_row (self->admission_row, tto_event_get_admission (self->event));
+  gtk_switch_set_active (self->third_party_switch,
+                         tto_event_get_rule (self->event, TTO_RULE_AUTO_APPROVE_THIRD_PARTY));
+  gtk_switch_set_active (self->id_rule_switch,
+                         tto_event_get_rule (self->event, TTO_RULE_REQUIRE_ID_VERIFIED));
+  gtk_switch_set_active (self->phone_rule_switch,
+                         tto_event_get_rule (self->event, TTO_RULE_REQUIRE_PHONE_VERIFIED));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->third_party_row),
+                            g_strcmp0 (tto_event_get_admission (self->event),
+                                       TTO_ADMISSION_REVIEW) == 0);
+  g_hash_table_iter_init (&iter, self->form_switches);
+  while (g_hash_table_iter_next (&iter, &form, &toggle))
+    {
+      gtk_switch_set_active (toggle, tto_event_has_form (self->event, form));
+      /* Everyone sees what is allowed; only the creator changes it. */
+      gtk_widget_set_sensitive (toggle, creator && !ended);
+    }
+  self->updating = FALSE;
+  update_review_count (self);
+}
+
+static void
+on_settings_ready (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  g_autoptr (TtoEventInfoWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (tto_session_governance_finish (TTO_SESSION (object), result, &error))
+    {
+      update (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  text = tto_client_describe_error (error);
+  show_toast (self, text);
+  /* Back to what the relay has. */
+  update (self);
+}
+
+static void
+send_settings (TtoEventInfoWindow *self,
+               JsonObject *fields)
+{
+  tto_session_update_settings_async (self->session, self->event, fields, self->cancellable,
+                                     on_settings_ready, g_object_ref (self));
+}
+
+static void
+on_admission_changed (TtoEventInfoWindow *self)
+{
+  g_autoptr (JsonObject) fields = NULL;
+  const char *admission;
+
+  if (self->updating || self->event == NULL || !tto_event_is_creator (self->event))
+    return;
+  admission = tto_admission_get_row (self->admission_row);
+  if (g_strcmp0 (admission, tto_event_get_admission (self->event)) == 0)
+    return;
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "admission", admission);
+  send_settings (self, fields);
+}
+
+static void
+on_rule_changed (TtoEventInfoWindow *self)
+{
+  g_autoptr (JsonObject) fields = NULL;
+  JsonObject *rules;
+
+  if (self->updating || self->event == NULL || !tto_event_is_creator (self->event))
+    return;
+  fields = json_object_new ();
+  rules = json_object_new ();
+  json_object_set_boolean_member (rules, TTO_RULE_AUTO_APPROVE_THIRD_PARTY,
+                                  gtk_switch_get_active (self->third_party_switch));
+  json_object_set_boolean_member (rules, TTO_RULE_REQUIRE_ID_VERIFIED,
+                                  gtk_switch_get_active (self->id_rule_switch));
+  json_object_set_boolean_member (rules, TTO_RULE_REQUIRE_PHONE_VERIFIED,
+                                  gtk_switch_get_active (self->phone_rule_switch));
+  json_object_set_object_member (fields, "rules", rules);
+  send_settings (self, fields);
+}
+
+static void
+on_form_changed (TtoEventInfoWindow *self)
+{
+  g_autoptr (JsonObject) fields = NULL;
+  JsonArray *forms;
+  const char *const *all = tto_protocol_all_forms ();
+
+  if (self->updating || self->event == NULL || !tto_event_is_creator (self->event))
+    return;
+  fields = json_object_new ();
+  forms = json_array_new ();
+  for (guint i = 0; all[i] != NULL; i++)
+    {
+      GtkSwitch *toggle = g_hash_table_lookup (self->form_switches, all[i]);
+
+      if (toggle != NULL && gtk_switch_get_active (toggle))
+        json_array_add_string_element (forms, all[i]);
+    }
+  json_object_set_array_member (fields, "forms", forms);
+  send_settings (self, fields);
+}
+
+static void
+review_action (GtkWidget *widget,
+               const char *action_name,
+               GVariant *parameter)
+{
+  TtoEventInfoWindow *self = TTO_EVENT_INFO_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (tto_review_window_new (GTK_WINDOW (self), self->session,
+                                                         self->event)));
+}
+
+static void
+setup_governance (TtoEventInfoWindow *self)
+{
+  const char *const *forms = tto_protocol_all_forms ();
+
+  for (guint i = 0; forms[i] != NULL; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), tto_form_get_title (forms[i]));
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      adw_preferences_group_add (self->forms_group, row);
+      g_hash_table_insert (self->form_switches, (gpointer) forms[i], toggle);
+      g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (on_form_changed), self);
+    }
+  g_signal_connect_swapped (self->admission_row, "notify::selected",
+                            G_CALLBACK (on_admission_changed), self);
+  g_signal_connect_swapped (self->third_party_switch, "notify::active",
+                            G_CALLBACK (on_rule_changed), self);
+  g_signal_connect_swapped (self->id_rule_switch, "notify::active", G_CALLBACK (on_rule_changed),
+                            self);
+  g_signal_connect_swapped (self->phone_rule_switch, "notify::active",
+                            G_CALLBACK (on_rule_changed), self);
+
+  self->review_queue = g_object_ref (tto_session_get_review_queue (self->session, self->event));
+  g_signal_connect_swapped (self->review_queue, "items-changed",
+                            G_CALLBACK (update_review_count), self);
+  tto_session_load_review_queue (self->session, self->event);
+  tto_invite_card_set_event (self->invite_card, self->session, self->event);
+}
+
+TtoInviteCard *
+tto_event_info_window_get_invite_card (TtoEventInfoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT_INFO_WINDOW (self), NULL);
+
+  return self->invite_card;
 }
 
 static void
@@ -381,6 +742,10 @@ tto_event_info_window_dispose (GObject *object)
   if (self->event != NULL)
     g_signal_handlers_disconnect_by_data (self->event, self);
   g_clear_object (&self->event);
+  if (self->review_queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->review_queue, self);
+  g_clear_object (&self->review_queue);
+  g_clear_pointer (&self->form_switches, g_hash_table_unref);
   g_clear_object (&self->session);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_EVENT_INFO_WINDOW);
 
@@ -413,6 +778,17 @@ tto_event_info_window_class_init (TtoEventInfoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, edit_window_row);
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, recall_window_row);
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, member_list);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, invite_group);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, invite_card);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, review_group);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, review_count_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, admission_group);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, admission_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, third_party_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, third_party_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, id_rule_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, phone_rule_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, forms_group);
 
   gtk_widget_class_install_action (widget_class, "info.copy-code", NULL, copy_code_action);
   gtk_widget_class_install_action (widget_class, "info.copy-id", NULL, copy_id_action);
@@ -421,13 +797,20 @@ tto_event_info_window_class_init (TtoEventInfoWindowClass *klass)
                                    grant_export_action);
   gtk_widget_class_install_action (widget_class, "info.revoke-export", "s",
                                    revoke_export_action);
+  gtk_widget_class_install_action (widget_class, "info.grant", "(ssx)", grant_action);
+  gtk_widget_class_install_action (widget_class, "info.revoke", "(ss)", revoke_action);
+  gtk_widget_class_install_action (widget_class, "info.remove-member", "s",
+                                   remove_member_action);
+  gtk_widget_class_install_action (widget_class, "info.review", NULL, review_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
 tto_event_info_window_init (TtoEventInfoWindow *self)
 {
+  g_type_ensure (TTO_TYPE_INVITE_CARD);
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->form_switches = g_hash_table_new (g_str_hash, g_str_equal);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -444,7 +827,10 @@ tto_event_info_window_new (GtkWindow *parent,
   self = g_object_new (TTO_TYPE_EVENT_INFO_WINDOW, "transient-for", parent, NULL);
   self->session = g_object_ref (session);
   self->event = g_object_ref (event);
+  setup_governance (self);
   g_signal_connect_swapped (event, "notify", G_CALLBACK (update), self);
+  g_signal_connect_object (session, "event-changed", G_CALLBACK (on_session_event_changed), self,
+                           0);
   update (self);
   g_signal_connect_swapped (self->edit_window_row, "notify::selected",
                             G_CALLBACK (on_window_row_changed), self);

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tto-invite-card.h"
 #include "tto-session.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,9 @@ G_DECLARE_FINAL_TYPE (TtoEventInfoWindow, tto_event_info_window, TTO, EVENT_INFO
 TtoEventInfoWindow *tto_event_info_window_new (GtkWindow *parent,
                                                TtoSession *session,
                                                TtoEvent *event);
+
+void tto_event_info_window_remove_member (TtoEventInfoWindow *self,
+                                         const char *identity_id);
+TtoInviteCard *tto_event_info_window_get_invite_card (TtoEventInfoWindow *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "tto-client.h"
 #include "tto-event-row.h"
 
 #include "tto-home-page.h"
@@ -22,6 +23,8 @@ struct _TtoHomePage
   GtkLabel *joined_heading;
   GtkListView *created_list;
   GtkListView *joined_list;
+  GtkLabel *waiting_heading;
+  GtkListView *waiting_list;
 
   TtoSession *session;
   TtoEvent *selected_event;
@@ -44,18 +47,24 @@ update_visibility (TtoHomePage *self)
 {
   guint created = 0;
   guint joined = 0;
+  guint waiting = 0;
 
   if (self->session != NULL)
     {
       created = g_list_model_get_n_items (tto_session_get_created_events (self->session));
       joined = g_list_model_get_n_items (tto_session_get_joined_events (self->session));
+      waiting = g_list_model_get_n_items (tto_session_get_applications (self->session));
     }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->waiting_heading), waiting > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->waiting_list), waiting > 0);
 
   gtk_widget_set_visible (GTK_WIDGET (self->created_heading), created > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->created_list), created > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->joined_heading), joined > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->joined_list), joined > 0);
-  gtk_stack_set_visible_child_name (self->stack, created + joined > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->stack,
+                                    created + joined + waiting > 0 ? "list" : "empty");
 }
 
 static void
@@ -205,6 +214,270 @@ tto_home_page_set_property (GObject *object,
     }
 }
 
+/* Applications waiting for approval */
+
+static TtoJoinRequest *
+find_application (TtoHomePage *self,
+                  const char *event_id)
+{
+  GListModel *model = tto_session_get_applications (self->session);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TtoJoinRequest) request = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (tto_join_request_get_event_id (request), event_id) == 0)
+        return request; /* the model keeps it */
+    }
+  return NULL;
+}
+
+static void
+bind_waiting_row (GtkListItem *item)
+{
+  GtkWidget *row = gtk_list_item_get_child (item);
+  TtoJoinRequest *request = gtk_list_item_get_item (item);
+  GtkWidget *update_button = g_object_get_data (G_OBJECT (row), "update");
+  GtkWidget *dismiss_button = g_object_get_data (G_OBJECT (row), "dismiss");
+  const char *status;
+  g_autofree char *text = NULL;
+  g_autofree char *label = NULL;
+
+  if (request == NULL)
+    return;
+  status = tto_join_request_get_status (request);
+  gtk_label_set_label (g_object_get_data (G_OBJECT (row), "title"),
+                       tto_join_request_get_event_title (request));
+  if (g_strcmp0 (status, TTO_JOIN_REQUEST_REJECTED) == 0)
+    text = g_strdup (_("The organiser did not admit you."));
+  else if (g_strcmp0 (status, TTO_JOIN_REQUEST_MORE_INFO) == 0)
+    /* Translators: %s is what the organiser asked for */
+    text = g_strdup_printf (_("The organiser asks: %s"), tto_join_request_get_message (request));
+  else
+    text = g_strdup (_("Waiting for approval"));
+  gtk_label_set_label (g_object_get_data (G_OBJECT (row), "status"), text);
+  gtk_widget_set_visible (update_button, g_strcmp0 (status, TTO_JOIN_REQUEST_MORE_INFO) == 0);
+  gtk_widget_set_visible (dismiss_button, g_strcmp0 (status, TTO_JOIN_REQUEST_REJECTED) == 0);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (update_button), "s",
+                                    tto_join_request_get_event_id (request));
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (dismiss_button), "s",
+                                    tto_join_request_get_event_id (request));
+  /* Translators: %s is an event's title */
+  label = g_strdup_printf (_("Dismiss the request to join %s"),
+                           tto_join_request_get_event_title (request));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dismiss_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+}
+
+static void
+on_waiting_notify (TtoJoinRequest *request,
+                   GParamSpec *pspec,
+                   GtkListItem *item)
+{
+  if (gtk_list_item_get_item (item) == (gpointer) request)
+    bind_waiting_row (item);
+}
+
+static void
+on_waiting_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem *item,
+                  gpointer user_data)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("tto-pending-symbolic");
+  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *status = gtk_label_new (NULL);
+  GtkWidget *update_button = gtk_button_new_with_mnemonic (_("_Reply…"));
+  GtkWidget *dismiss_button = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  gtk_widget_set_margin_top (row, 8);
+  gtk_widget_set_margin_bottom (row, 8);
+  gtk_widget_set_margin_start (row, 6);
+  gtk_widget_set_margin_end (row, 6);
+  gtk_image_set_icon_size (GTK_IMAGE (icon), GTK_ICON_SIZE_LARGE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Waiting for approval"), -1);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (status), 0);
+  gtk_label_set_wrap (GTK_LABEL (status), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (status), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (status, "caption");
+  gtk_widget_add_css_class (status, "dim-label");
+  gtk_box_append (GTK_BOX (text), title);
+  gtk_box_append (GTK_BOX (text), status);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
+  /* The event id is set on bind. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (update_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (update_button), "home.update-reason");
+  gtk_widget_set_valign (update_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (update_button, -1, 44);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (dismiss_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (dismiss_button), "home.dismiss");
+  gtk_widget_set_valign (dismiss_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (dismiss_button, 44, 44);
+  gtk_widget_add_css_class (dismiss_button, "flat");
+  gtk_widget_set_tooltip_text (dismiss_button, _("Dismiss"));
+  gtk_box_append (GTK_BOX (row), icon);
+  gtk_box_append (GTK_BOX (row), text);
+  gtk_box_append (GTK_BOX (row), update_button);
+  gtk_box_append (GTK_BOX (row), dismiss_button);
+  g_object_set_data (G_OBJECT (row), "title", title);
+  g_object_set_data (G_OBJECT (row), "status", status);
+  g_object_set_data (G_OBJECT (row), "update", update_button);
+  g_object_set_data (G_OBJECT (row), "dismiss", dismiss_button);
+  gtk_list_item_set_child (item, row);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+on_waiting_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem *item,
+                 gpointer user_data)
+{
+  bind_waiting_row (item);
+  g_signal_connect_object (gtk_list_item_get_item (item), "notify",
+                           G_CALLBACK (on_waiting_notify), item, 0);
+}
+
+static void
+on_waiting_unbind (GtkSignalListItemFactory *factory,
+                   GtkListItem *item,
+                   gpointer user_data)
+{
+  gpointer request = gtk_list_item_get_item (item);
+
+  if (request != NULL)
+    g_signal_handlers_disconnect_by_func (request, on_waiting_notify, item);
+}
+
+static void
+setup_waiting_list (TtoHomePage *self)
+{
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_waiting_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_waiting_bind), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_waiting_unbind), NULL);
+  gtk_list_view_set_factory (self->waiting_list, factory);
+}
+
+static void
+on_application_decided (TtoSession *session,
+                        TtoJoinRequest *request,
+                        TtoEvent *event,
+                        TtoHomePage *self)
+{
+  g_autofree char *text = NULL;
+  const char *status = tto_join_request_get_status (request);
+
+  if (event != NULL)
+    {
+      /* Translators: %s is an event's title */
+      text = g_strdup_printf (_("You were admitted to “%s”"), tto_event_get_title (event));
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.open-event", "s",
+                                  tto_event_get_id (event));
+    }
+  else if (g_strcmp0 (status, TTO_JOIN_REQUEST_REJECTED) == 0)
+    /* Translators: %s is an event's title */
+    text = g_strdup_printf (_("Your request to join “%s” was declined"),
+                            tto_join_request_get_event_title (request));
+  else if (g_strcmp0 (status, TTO_JOIN_REQUEST_MORE_INFO) == 0)
+    /* Translators: %s is an event's title */
+    text = g_strdup_printf (_("The organiser of “%s” asks for more"),
+                            tto_join_request_get_event_title (request));
+  if (text != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+}
+
+static void
+on_update_reason_ready (GObject *object,
+                        GAsyncResult *result,
+                        gpointer user_data)
+{
+  g_autoptr (TtoHomePage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_session_governance_finish (TTO_SESSION (object), result, &error))
+    {
+      g_autofree char *text = tto_client_describe_error (error);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+    }
+}
+
+static void
+on_reason_response (AdwMessageDialog *dialog,
+                    const char *response,
+                    TtoHomePage *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  TtoJoinRequest *request;
+  g_autofree char *reason = NULL;
+
+  if (g_strcmp0 (response, "send") != 0 || self->session == NULL)
+    return;
+  request = find_application (self, g_object_get_data (G_OBJECT (dialog), "event-id"));
+  reason = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  if (request == NULL || *reason == '\0')
+    return;
+  tto_session_update_application_async (self->session, request, reason, NULL,
+                                        on_update_reason_ready, g_object_ref (self));
+}
+
+/* The organiser asked for more: a new reason. */
+static void
+update_reason_action (GtkWidget *widget,
+                      const char *action_name,
+                      GVariant *parameter)
+{
+  TtoHomePage *self = TTO_HOME_PAGE (widget);
+  const char *event_id = g_variant_get_string (parameter, NULL);
+  TtoJoinRequest *request = self->session != NULL ? find_application (self, event_id) : NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  GtkWidget *row;
+
+  if (request == NULL)
+    return;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_WINDOW (gtk_widget_get_root (widget)), _("Reply to the Organiser"),
+    tto_join_request_get_message (request)));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Reason"));
+  gtk_editable_set_text (GTK_EDITABLE (row), tto_join_request_get_reason (request));
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "send", _("_Send"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "send");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "entry", row);
+  g_object_set_data_full (G_OBJECT (dialog), "event-id", g_strdup (event_id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_reason_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+dismiss_action (GtkWidget *widget,
+                const char *action_name,
+                GVariant *parameter)
+{
+  TtoHomePage *self = TTO_HOME_PAGE (widget);
+  TtoJoinRequest *request = self->session != NULL
+                              ? find_application (self, g_variant_get_string (parameter, NULL))
+                              : NULL;
+
+  if (request != NULL)
+    tto_session_dismiss_application (self->session, request);
+}
+
 static void
 tto_home_page_class_init (TtoHomePageClass *klass)
 {
@@ -228,6 +501,11 @@ tto_home_page_class_init (TtoHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoHomePage, joined_heading);
   gtk_widget_class_bind_template_child (widget_class, TtoHomePage, created_list);
   gtk_widget_class_bind_template_child (widget_class, TtoHomePage, joined_list);
+  gtk_widget_class_bind_template_child (widget_class, TtoHomePage, waiting_heading);
+  gtk_widget_class_bind_template_child (widget_class, TtoHomePage, waiting_list);
+  gtk_widget_class_install_action (widget_class, "home.update-reason", "s",
+                                   update_reason_action);
+  gtk_widget_class_install_action (widget_class, "home.dismiss", "s", dismiss_action);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
 }
 
@@ -241,6 +519,7 @@ tto_home_page_init (TtoHomePage *self)
 
   gtk_list_view_set_factory (self->created_list, created_factory);
   gtk_list_view_set_factory (self->joined_list, joined_factory);
+  setup_waiting_list (self);
   update_visibility (self);
 }
 
@@ -258,6 +537,8 @@ tto_home_page_set_session (TtoHomePage *self,
     {
       g_signal_handlers_disconnect_by_data (tto_session_get_created_events (self->session), self);
       g_signal_handlers_disconnect_by_data (tto_session_get_joined_events (self->session), self);
+      g_signal_handlers_disconnect_by_data (tto_session_get_applications (self->session), self);
+      g_signal_handlers_disconnect_by_data (self->session, self);
     }
   g_set_object (&self->session, session);
 
@@ -265,12 +546,20 @@ tto_home_page_set_session (TtoHomePage *self,
     {
       g_autoptr (GtkSelectionModel) created = NULL;
       g_autoptr (GtkSelectionModel) joined = NULL;
+      g_autoptr (GtkSelectionModel) waiting = NULL;
       g_autofree char *subtitle = NULL;
 
       created = new_selection (tto_session_get_created_events (session));
       joined = new_selection (tto_session_get_joined_events (session));
       gtk_list_view_set_model (self->created_list, created);
       gtk_list_view_set_model (self->joined_list, joined);
+      waiting = GTK_SELECTION_MODEL (gtk_no_selection_new (
+        g_object_ref (tto_session_get_applications (session))));
+      gtk_list_view_set_model (self->waiting_list, waiting);
+      g_signal_connect_swapped (tto_session_get_applications (session), "items-changed",
+                                G_CALLBACK (update_visibility), self);
+      g_signal_connect_object (session, "application-decided",
+                               G_CALLBACK (on_application_decided), self, 0);
       /* Sorting or a new event moves rows: keep the open one selected. */
       g_signal_connect_swapped (tto_session_get_created_events (session), "items-changed",
                                 G_CALLBACK (apply_selection), self);
@@ -290,6 +579,7 @@ tto_home_page_set_session (TtoHomePage *self,
     {
       gtk_list_view_set_model (self->created_list, NULL);
       gtk_list_view_set_model (self->joined_list, NULL);
+      gtk_list_view_set_model (self->waiting_list, NULL);
       adw_window_title_set_subtitle (self->window_title, NULL);
     }
 

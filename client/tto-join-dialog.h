@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tto-scan-view.h"
 #include "tto-session.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,13 @@ TtoJoinDialog *tto_join_dialog_new (GtkWindow *parent,
 void tto_join_dialog_set_code (TtoJoinDialog *self,
                                const char *code);
 const char *tto_join_dialog_get_error (TtoJoinDialog *self);
+gboolean tto_join_dialog_open_invite (TtoJoinDialog *self,
+                                      const char *uri);
+void tto_join_dialog_set_mode (TtoJoinDialog *self,
+                               const char *mode);
+const char *tto_join_dialog_get_mode (TtoJoinDialog *self);
+void tto_join_dialog_set_reason (TtoJoinDialog *self,
+                                 const char *reason);
+TtoScanView *tto_join_dialog_get_scan_view (TtoJoinDialog *self);
 
 G_END_DECLS

@@ -739,6 +739,9 @@ sort_newest_first (gconstpointer a,
   return ta < tb ? 1 : ta > tb ? -1 : 0;
 }
 
+static void governance_attach (TtoSession *self);
+static void governance_class_init (GObjectClass *object_class);
+
 static void
 tto_session_constructed (GObject *object)
 {
@@ -764,6 +767,7 @@ tto_session_constructed (GObject *object)
                            self, 0);
   g_signal_connect_object (self->connection, "identity-lost",
                            G_CALLBACK (on_connection_identity_lost), self, 0);
+  governance_attach (self); /* governance block at the end of this file */
 }
 
 static void
@@ -884,6 +888,7 @@ tto_session_class_init (TtoSessionClass *klass)
   signals[MESSAGE_FOR_ME] = g_signal_new ("message-for-me", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                                           TTO_TYPE_EVENT, TTO_TYPE_MESSAGE, G_TYPE_BOOLEAN);
+  governance_class_init (object_class);
 }
 
 static void
@@ -2245,4 +2250,964 @@ tto_session_member_change_finish (TtoSession *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Governance: admission, join review, member removal, invite rotation
+ *
+ * Kept apart from the rest of the session: its state hangs off the session
+ * object ("tto-governance") and its pushes arrive through the connection's
+ * "governance-push" signal. The applicant's own applications form one
+ * list (the home page shows them as "waiting for approval"); each event a
+ * reviewer may review has a queue of applications (the review window). */
+
+typedef struct
+{
+  GListStore *applications; /* TtoJoinRequest: this identity's own, waiting */
+  GHashTable *queues;       /* event id → GListStore of TtoJoinRequest */
+} Governance;
+
+static guint application_decided_signal;
+
+static void
+governance_free (Governance *gov)
+{
+  g_clear_object (&gov->applications);
+  g_clear_pointer (&gov->queues, g_hash_table_unref);
+  g_free (gov);
+}
+
+static Governance *
+get_governance (TtoSession *self)
+{
+  Governance *gov = g_object_get_data (G_OBJECT (self), "tto-governance");
+
+  if (gov == NULL)
+    {
+      gov = g_new0 (Governance, 1);
+      gov->applications = g_list_store_new (TTO_TYPE_JOIN_REQUEST);
+      gov->queues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_object_set_data_full (G_OBJECT (self), "tto-governance", gov,
+                              (GDestroyNotify) governance_free);
+    }
+  return gov;
+}
+
+static GListStore *
+ensure_queue (TtoSession *self,
+              const char *event_id)
+{
+  Governance *gov = get_governance (self);
+  GListStore *queue = g_hash_table_lookup (gov->queues, event_id);
+
+  if (queue == NULL)
+    {
+      queue = g_list_store_new (TTO_TYPE_JOIN_REQUEST);
+      g_hash_table_insert (gov->queues, g_strdup (event_id), queue);
+    }
+  return queue;
+}
+
+/* Position of the request of @identity_id (or, with NULL, of @event_id) in
+ * @store, or G_MAXUINT. */
+static guint
+find_request (GListStore *store,
+              const char *event_id,
+              const char *identity_id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr (TtoJoinRequest) request = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_strcmp0 (tto_join_request_get_event_id (request), event_id) == 0 &&
+          (identity_id == NULL ||
+           g_strcmp0 (tto_join_request_get_identity_id (request), identity_id) == 0))
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static void
+queue_put (TtoSession *self,
+           JsonObject *application)
+{
+  g_autoptr (TtoJoinRequest) request = NULL;
+  GListStore *queue;
+  guint position;
+
+  request = tto_join_request_new_from_json (application, NULL);
+  if (request == NULL)
+    return;
+  queue = ensure_queue (self, tto_join_request_get_event_id (request));
+  position = find_request (queue, tto_join_request_get_event_id (request),
+                           tto_join_request_get_identity_id (request));
+  if (position != G_MAXUINT)
+    {
+      g_autoptr (TtoJoinRequest) known = g_list_model_get_item (G_LIST_MODEL (queue), position);
+
+      tto_join_request_update_from_json (known, application);
+      /* Rows show the new reason and status. */
+      g_list_model_items_changed (G_LIST_MODEL (queue), position, 1, 1);
+    }
+  else
+    g_list_store_append (queue, request);
+}
+
+static void
+queue_drop (TtoSession *self,
+            const char *event_id,
+            const char *identity_id)
+{
+  GListStore *queue = g_hash_table_lookup (get_governance (self)->queues, event_id);
+  guint position;
+
+  if (queue == NULL)
+    return;
+  position = find_request (queue, event_id, identity_id);
+  if (position != G_MAXUINT)
+    g_list_store_remove (queue, position);
+}
+
+/* A new member sees what was said before it came. */
+static void
+fetch_history (TtoSession *self,
+               TtoEvent *event)
+{
+  JsonObject *resume;
+  JsonObject *events;
+
+  if (tto_event_get_last_seq (event) <= 0)
+    return;
+  resume = json_object_new ();
+  events = json_object_new ();
+  json_object_set_int_member (events, tto_event_get_id (event), 0);
+  json_object_set_object_member (resume, "events", events);
+  tto_connection_request_async (self->connection, TTO_FRAME_RESUME, resume, NULL, NULL, NULL);
+}
+
+static void
+on_review_decided (TtoSession *self,
+                   JsonObject *body)
+{
+  Governance *gov = get_governance (self);
+  const char *event_id = json_object_get_string_member_with_default (body, "event_id", NULL);
+  const char *decision = json_object_get_string_member_with_default (body, "decision", "");
+  const char *message = json_object_get_string_member_with_default (body, "message", "");
+  g_autoptr (TtoJoinRequest) request = NULL;
+  g_autoptr (TtoEvent) event = NULL;
+  guint position;
+
+  if (event_id == NULL)
+    return;
+  position = find_request (gov->applications, event_id, NULL);
+  if (position == G_MAXUINT)
+    return;
+  request = g_list_model_get_item (G_LIST_MODEL (gov->applications), position);
+
+  if (g_str_equal (decision, "approve"))
+    {
+      JsonNode *node = json_object_get_member (body, "event");
+      g_autoptr (TtoEvent) parsed = NULL;
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        parsed = tto_event_new_from_json (json_node_get_object (node), NULL);
+      if (parsed != NULL)
+        {
+          add_event (self, parsed, &event);
+          fetch_history (self, event);
+        }
+      tto_join_request_set_status (request, TTO_JOIN_REQUEST_APPROVED, message);
+      g_list_store_remove (gov->applications, position);
+    }
+  else if (g_str_equal (decision, "reject"))
+    tto_join_request_set_status (request, TTO_JOIN_REQUEST_REJECTED, message);
+  else if (g_str_equal (decision, "more"))
+    tto_join_request_set_status (request, TTO_JOIN_REQUEST_MORE_INFO, message);
+  else
+    return;
+
+  g_signal_emit (self, application_decided_signal, 0, request, event);
+}
+
+static void
+on_member_left (TtoSession *self,
+                JsonObject *body)
+{
+  TtoEvent *event;
+  EventState *state;
+  gint64 count;
+  guint position;
+
+  event = tto_session_lookup_event (self,
+                                    json_object_get_string_member_with_default (body, "event_id",
+                                                                                ""));
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  count = json_object_get_int_member_with_default (body, "member_count", 0);
+  if (count > 0)
+    tto_event_set_member_count (event, (guint) MIN (count, G_MAXUINT));
+  state = ensure_state (self, tto_event_get_id (event));
+  position = find_member (state->members,
+                          json_object_get_string_member_with_default (body, "identity_id", ""),
+                          NULL);
+  if (position != G_MAXUINT)
+    {
+      g_list_store_remove (state->members, position);
+      g_hash_table_remove (state->reads,
+                           json_object_get_string_member_with_default (body, "identity_id", ""));
+      g_signal_emit (self, signals[MEMBERS_CHANGED], 0, event);
+      g_signal_emit (self, signals[RECEIPTS_CHANGED], 0, event);
+    }
+}
+
+static void
+on_connection_governance_push (TtoConnection *connection,
+                               const char *type,
+                               JsonObject *body,
+                               TtoSession *self)
+{
+  if (g_str_equal (type, TTO_FRAME_REVIEW_NEW))
+    {
+      JsonNode *node = json_object_get_member (body, "application");
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        queue_put (self, json_node_get_object (node));
+    }
+  else if (g_str_equal (type, TTO_FRAME_REVIEW_DECIDED))
+    on_review_decided (self, body);
+  else if (g_str_equal (type, TTO_FRAME_EVENT_REMOVED))
+    {
+      TtoEvent *event =
+        tto_session_lookup_event (self, json_object_get_string_member_with_default (body,
+                                                                                    "event_id",
+                                                                                    ""));
+
+      /* Shown like an ended event: the messages are gone here too. */
+      if (event != NULL && !tto_event_get_ended (event))
+        mark_ended (self, event, TTO_SESSION_END_REASON_REMOVED);
+    }
+  else if (g_str_equal (type, TTO_FRAME_MEMBER_LEFT))
+    on_member_left (self, body);
+}
+
+/* Approved applicants (decided here or elsewhere) leave the queue. */
+static void
+on_governance_member_joined (TtoConnection *connection,
+                             JsonObject *body,
+                             TtoSession *self)
+{
+  JsonObject *member = json_object_get_object_member (body, "member");
+
+  if (member != NULL)
+    queue_drop (self, json_object_get_string_member_with_default (body, "event_id", ""),
+                json_object_get_string_member_with_default (member, "identity_id", ""));
+}
+
+static void
+governance_attach (TtoSession *self)
+{
+  g_signal_connect_object (self->connection, "governance-push",
+                           G_CALLBACK (on_connection_governance_push), self, 0);
+  g_signal_connect_object (self->connection, "member-joined",
+                           G_CALLBACK (on_governance_member_joined), self, 0);
+}
+
+static void
+governance_class_init (GObjectClass *object_class)
+{
+  /* The decision on one of this identity's applications (TtoJoinRequest
+   * with its new status; the TtoEvent joined on approval, else NULL). */
+  application_decided_signal = g_signal_new ("application-decided",
+                                             G_TYPE_FROM_CLASS (object_class),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 2, TTO_TYPE_JOIN_REQUEST,
+                                             TTO_TYPE_EVENT);
+}
+
+static gboolean
+check_event_fields (GTask *task,
+                    const char *title,
+                    const char *content,
+                    const char *announcement,
+                    gint64 deadline)
+{
+  if (*title == '\0')
+    g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_EMPTY_TITLE,
+                             "The title is empty");
+  else if (g_utf8_strlen (title, -1) > TTO_PROTOCOL_MAX_TITLE_CHARS)
+    g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_TITLE_TOO_LONG,
+                             "The title is too long");
+  else if (content != NULL && g_utf8_strlen (content, -1) > TTO_PROTOCOL_MAX_CONTENT_CHARS)
+    g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_CONTENT_TOO_LONG,
+                             "The content is too long");
+  else if (announcement != NULL &&
+           g_utf8_strlen (announcement, -1) > TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS)
+    g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_ANNOUNCEMENT_TOO_LONG,
+                             "The announcement is too long");
+  else if (deadline != 0 && deadline <= g_get_real_time () / G_USEC_PER_SEC)
+    g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_DEADLINE_PASSED,
+                             "The deadline has passed");
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* As tto_session_create_event_async(), with the members of @settings
+ * (admission, rules, invite_expires_at, forms) added to event.create.
+ * Finish with tto_session_create_event_finish(). */
+void
+tto_session_create_event_with_settings_async (TtoSession *self,
+                                              const char *title,
+                                              const char *content,
+                                              const char *announcement,
+                                              gint64 deadline,
+                                              int edit_window,
+                                              int recall_window,
+                                              JsonObject *settings,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *clean_title = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (title != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_session_create_event_async);
+
+  clean_title = g_strstrip (g_strdup (title));
+  if (!check_event_fields (task, clean_title, content, announcement, deadline))
+    return;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "title", clean_title);
+  if (content != NULL && *content != '\0')
+    json_object_set_string_member (body, "content", content);
+  if (announcement != NULL && *announcement != '\0')
+    json_object_set_string_member (body, "announcement", announcement);
+  if (deadline != 0)
+    json_object_set_int_member (body, "deadline", deadline);
+  if (edit_window >= 0)
+    json_object_set_int_member (body, "edit_window", MIN (edit_window,
+                                                          TTO_PROTOCOL_MAX_WINDOW_SECONDS));
+  if (recall_window >= 0)
+    json_object_set_int_member (body, "recall_window", MIN (recall_window,
+                                                            TTO_PROTOCOL_MAX_WINDOW_SECONDS));
+  if (settings != NULL)
+    {
+      g_autoptr (GList) names = json_object_get_members (settings);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        json_object_set_member (body, l->data,
+                                json_node_copy (json_object_get_member (settings, l->data)));
+    }
+
+  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_CREATE, body, cancellable,
+                                on_event_answer, g_steal_pointer (&task));
+}
+
+static void
+on_join_with_reason_answer (GObject *object,
+                            GAsyncResult *result,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (TtoEvent) event = NULL;
+  g_autoptr (TtoJoinRequest) request = NULL;
+  TtoSession *self = g_task_get_source_object (task);
+  Governance *gov = get_governance (self);
+  JsonNode *application;
+  JsonNode *event_node;
+  TtoEvent *known = NULL;
+  gboolean was_known;
+  guint position;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  application = json_object_get_member (body, "application");
+  event_node = json_object_get_member (body, "event");
+  if (event_node == NULL || !JSON_NODE_HOLDS_OBJECT (event_node))
+    {
+      g_task_return_new_error (task, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                               "answer lacks the event");
+      return;
+    }
+
+  /* Under review: an application, and only the event's id and title. */
+  if (application != NULL && JSON_NODE_HOLDS_OBJECT (application))
+    {
+      request = tto_join_request_new_from_json (json_node_get_object (application), &error);
+      if (request == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      tto_join_request_set_event_title (
+        request, json_object_get_string_member_with_default (json_node_get_object (event_node),
+                                                             "title", ""));
+      position = find_request (gov->applications, tto_join_request_get_event_id (request), NULL);
+      if (position != G_MAXUINT)
+        g_list_store_splice (gov->applications, position, 1, (gpointer *) &request, 1);
+      else
+        g_list_store_append (gov->applications, request);
+      g_task_set_task_data (task, g_object_ref (request), g_object_unref);
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  event = tto_event_new_from_json (json_node_get_object (event_node), &error);
+  if (event == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  was_known = tto_session_lookup_event (self, tto_event_get_id (event)) != NULL;
+  add_event (self, event, &known);
+  if (!was_known)
+    fetch_history (self, known);
+  g_task_return_pointer (task, known, g_object_unref);
+}
+
+/* Joins with @invite_code; under review files an application with
+ * @reason (may be NULL). */
+void
+tto_session_join_with_reason_async (TtoSession *self,
+                                    const char *invite_code,
+                                    const char *reason,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *code = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (invite_code != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_session_join_with_reason_async);
+
+  code = tto_invite_code_normalize (invite_code);
+  if (code == NULL)
+    {
+      g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_MALFORMED_CODE,
+                               "Not an invite code");
+      return;
+    }
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "invite_code", code);
+  if (reason != NULL && *reason != '\0')
+    json_object_set_string_member (body, "reason", reason);
+  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_JOIN, body, cancellable,
+                                on_join_with_reason_answer, g_steal_pointer (&task));
+}
+
+/* The event when joined at once; NULL with @out_request set when the join
+ * became an application waiting for review; NULL with @error on failure. */
+TtoEvent *
+tto_session_join_with_reason_finish (TtoSession *self,
+                                     GAsyncResult *result,
+                                     TtoJoinRequest **out_request,
+                                     GError **error)
+{
+  TtoEvent *event;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  event = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_request != NULL)
+    {
+      gpointer request = g_task_get_task_data (G_TASK (result));
+
+      *out_request = request != NULL ? g_object_ref (request) : NULL;
+    }
+  return event;
+}
+
+/* This identity's applications still waiting for a decision, and the
+ * rejected ones until dismissed. */
+GListModel *
+tto_session_get_applications (TtoSession *self)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (get_governance (self)->applications);
+}
+
+void
+tto_session_dismiss_application (TtoSession *self,
+                                 TtoJoinRequest *request)
+{
+  Governance *gov;
+  guint position;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_JOIN_REQUEST (request));
+
+  gov = get_governance (self);
+  if (g_list_store_find (gov->applications, request, &position))
+    g_list_store_remove (gov->applications, position);
+}
+
+/* The applications to @event waiting for review, oldest first; filled by
+ * tto_session_load_review_queue() and review.new pushes. */
+GListModel *
+tto_session_get_review_queue (TtoSession *self,
+                              TtoEvent *event)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  return G_LIST_MODEL (ensure_queue (self, tto_event_get_id (event)));
+}
+
+gboolean
+tto_session_can_review (TtoSession *self,
+                        TtoEvent *event)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (TTO_IS_EVENT (event), FALSE);
+
+  return !tto_event_get_ended (event) &&
+         (tto_event_is_creator (event) || tto_event_has_permission (event, TTO_PERMISSION_REVIEW));
+}
+
+typedef struct
+{
+  TtoSession *session;
+  char *event_id;
+} ReviewListData;
+
+static void
+review_list_data_free (ReviewListData *data)
+{
+  g_object_unref (data->session);
+  g_free (data->event_id);
+  g_free (data);
+}
+
+static void
+on_review_list_ready (GObject *object,
+                      GAsyncResult *result,
+                      gpointer user_data)
+{
+  ReviewListData *data = user_data;
+  TtoSession *self = data->session;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListStore *queue;
+  JsonArray *array;
+  JsonNode *node;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  node = body != NULL ? json_object_get_member (body, "applications") : NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      if (error != NULL)
+        g_debug ("Could not list applications: %s", error->message);
+      review_list_data_free (data);
+      return;
+    }
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      queue_put (self, json_node_get_object (element));
+      g_hash_table_add (listed, g_strdup (json_object_get_string_member_with_default (
+                                  json_node_get_object (element), "identity_id", "")));
+    }
+
+  /* Those another reviewer decided meanwhile are gone. */
+  queue = ensure_queue (self, data->event_id);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (queue)); i > 0; i--)
+    {
+      g_autoptr (TtoJoinRequest) request = g_list_model_get_item (G_LIST_MODEL (queue), i - 1);
+
+      if (!g_hash_table_contains (listed, tto_join_request_get_identity_id (request)))
+        g_list_store_remove (queue, i - 1);
+    }
+  review_list_data_free (data);
+}
+
+/* Asks the relay for @event's applications (reviewers only). */
+void
+tto_session_load_review_queue (TtoSession *self,
+                               TtoEvent *event)
+{
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  ensure_queue (self, tto_event_get_id (event));
+  if (!tto_session_can_review (self, event))
+    return;
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  {
+    ReviewListData *data = g_new0 (ReviewListData, 1);
+
+    data->session = g_object_ref (self);
+    data->event_id = g_strdup (tto_event_get_id (event));
+    tto_connection_request_async (self->connection, TTO_FRAME_REVIEW_LIST, body, NULL,
+                                  on_review_list_ready, data);
+  }
+}
+
+typedef struct
+{
+  char *event_id;
+  GStrv identity_ids; /* review.decide: the decided */
+  char *more_message; /* review.decide "more": what was asked */
+  char *removed_id;   /* member.remove */
+} GovernanceRequest;
+
+static void
+governance_request_free (GovernanceRequest *request)
+{
+  g_free (request->event_id);
+  g_strfreev (request->identity_ids);
+  g_free (request->more_message);
+  g_free (request->removed_id);
+  g_free (request);
+}
+
+/* Answers of governance requests: an event in the answer updates ours. */
+static void
+on_governance_answer (GObject *object,
+                      GAsyncResult *result,
+                      gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  TtoSession *self = g_task_get_source_object (task);
+  GovernanceRequest *request = g_task_get_task_data (task);
+  JsonNode *node;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  node = json_object_get_member (body, "event");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr (TtoEvent) update = tto_event_new_from_json (json_node_get_object (node), NULL);
+      TtoEvent *event = update != NULL ? tto_session_lookup_event (self,
+                                                                    tto_event_get_id (update))
+                                       : NULL;
+
+      if (event != NULL && !tto_event_get_ended (event))
+        {
+          tto_event_update_from (event, update);
+          g_signal_emit (self, signals[EVENT_CHANGED], 0, event);
+        }
+    }
+
+  if (request != NULL && request->identity_ids != NULL)
+    for (guint i = 0; request->identity_ids[i] != NULL; i++)
+      {
+        GListStore *queue;
+        guint position;
+
+        if (request->more_message == NULL)
+          {
+            queue_drop (self, request->event_id, request->identity_ids[i]);
+            continue;
+          }
+        /* Asked for more: they stay, marked so, until they answer. */
+        queue = ensure_queue (self, request->event_id);
+        position = find_request (queue, request->event_id, request->identity_ids[i]);
+        if (position != G_MAXUINT)
+          {
+            g_autoptr (TtoJoinRequest) asked = g_list_model_get_item (G_LIST_MODEL (queue),
+                                                                      position);
+
+            tto_join_request_set_status (asked, TTO_JOIN_REQUEST_MORE_INFO,
+                                         request->more_message);
+            g_list_model_items_changed (G_LIST_MODEL (queue), position, 1, 1);
+          }
+      }
+
+  if (request != NULL && request->removed_id != NULL)
+    {
+      g_autoptr (JsonObject) left = json_object_new ();
+
+      /* The relay tells the others; the remover learns it from the answer. */
+      json_object_set_string_member (left, "event_id", request->event_id);
+      json_object_set_string_member (left, "identity_id", request->removed_id);
+      on_member_left (self, left);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+governance_request (TtoSession *self,
+                    const char *type,
+                    JsonObject *body,
+                    GovernanceRequest *request,
+                    GCancellable *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, governance_request);
+  if (request != NULL)
+    g_task_set_task_data (task, request, (GDestroyNotify) governance_request_free);
+  tto_connection_request_async (self->connection, type, body, cancellable, on_governance_answer,
+                                g_steal_pointer (&task));
+}
+
+/* Finishes every governance request below. */
+gboolean
+tto_session_governance_finish (TtoSession *self,
+                               GAsyncResult *result,
+                               GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* event.update with @fields (admission, rules, forms, invite_expires_at,
+ * …), creator only. */
+void
+tto_session_update_settings_async (TtoSession *self,
+                                   TtoEvent *event,
+                                   JsonObject *fields,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  JsonObject *body = json_object_new ();
+  g_autoptr (GList) names = NULL;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+  g_return_if_fail (fields != NULL);
+
+  names = json_object_get_members (fields);
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (body, l->data,
+                            json_node_copy (json_object_get_member (fields, l->data)));
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  governance_request (self, TTO_FRAME_EVENT_UPDATE, body, NULL, cancellable, callback, user_data);
+}
+
+/* A new invite code; the old one stops working at once. @expires_at:
+ * seconds since the epoch, or 0 for never. */
+void
+tto_session_rotate_code_async (TtoSession *self,
+                               TtoEvent *event,
+                               gint64 expires_at,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  JsonObject *body = json_object_new ();
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  if (expires_at > 0)
+    json_object_set_int_member (body, "expires_at", expires_at);
+  else
+    json_object_set_null_member (body, "expires_at");
+  governance_request (self, TTO_FRAME_EVENT_ROTATE_CODE, body, NULL, cancellable, callback,
+                      user_data);
+}
+
+/* @decision: "approve", "reject" or "more" (then @message is required). */
+void
+tto_session_review_decide_async (TtoSession *self,
+                                 TtoEvent *event,
+                                 const char *const *identity_ids,
+                                 const char *decision,
+                                 const char *message,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  JsonObject *body = json_object_new ();
+  JsonArray *ids = json_array_new ();
+  GovernanceRequest *request = g_new0 (GovernanceRequest, 1);
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+  g_return_if_fail (identity_ids != NULL && decision != NULL);
+
+  for (guint i = 0; identity_ids[i] != NULL; i++)
+    json_array_add_string_element (ids, identity_ids[i]);
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_array_member (body, "identity_ids", ids);
+  json_object_set_string_member (body, "decision", decision);
+  if (message != NULL && *message != '\0')
+    json_object_set_string_member (body, "message", message);
+  request->event_id = g_strdup (tto_event_get_id (event));
+  request->identity_ids = g_strdupv ((char **) identity_ids);
+  /* Asking for more keeps them in the queue, as "more info". */
+  if (g_str_equal (decision, "more"))
+    request->more_message = g_strdup (message != NULL ? message : "");
+  governance_request (self, TTO_FRAME_REVIEW_DECIDE, body, request, cancellable, callback,
+                      user_data);
+}
+
+void
+tto_session_remove_member_async (TtoSession *self,
+                                 TtoEvent *event,
+                                 const char *identity_id,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  JsonObject *body = json_object_new ();
+  GovernanceRequest *request = g_new0 (GovernanceRequest, 1);
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+  g_return_if_fail (identity_id != NULL);
+
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  json_object_set_string_member (body, "identity_id", identity_id);
+  request->event_id = g_strdup (tto_event_get_id (event));
+  request->removed_id = g_strdup (identity_id);
+  governance_request (self, TTO_FRAME_MEMBER_REMOVE, body, request, cancellable, callback,
+                      user_data);
+}
+
+/* The applicant answers "more": a new reason; pending again. */
+void
+tto_session_update_application_async (TtoSession *self,
+                                      TtoJoinRequest *application,
+                                      const char *reason,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  JsonObject *body = json_object_new ();
+  g_autoptr (JsonObject) own = json_object_new ();
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_JOIN_REQUEST (application));
+  g_return_if_fail (reason != NULL);
+
+  json_object_set_string_member (body, "event_id", tto_join_request_get_event_id (application));
+  json_object_set_string_member (body, "reason", reason);
+  /* Shown at once; the relay's answer is only "ok". */
+  json_object_set_string_member (own, "display_name",
+                                 tto_join_request_get_display_name (application));
+  json_object_set_string_member (own, "reason", reason);
+  json_object_set_string_member (own, "status", TTO_JOIN_REQUEST_PENDING);
+  tto_join_request_update_from_json (application, own);
+  governance_request (self, TTO_FRAME_APPLICATION_UPDATE, body, NULL, cancellable, callback,
+                      user_data);
+}
+
+/* Attachments
+ *
+ * A message with an attachment shows at once as pending while its blobs go
+ * up (TtoMediaUpload); msg.send follows only once they are stored, then it
+ * is confirmed as any other message. */
+
+/* Adds a pending message carrying @attachment (not yet uploaded) and
+ * @caption (or NULL). Returns it (owned by the list). */
+TtoMessage *
+tto_session_add_pending_attachment (TtoSession *self,
+                                    TtoEvent *event,
+                                    const char *caption,
+                                    JsonObject *attachment,
+                                    GError **error)
+{
+  g_autoptr (TtoMessage) message = NULL;
+  g_autofree char *client_msg_id = NULL;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+  g_return_val_if_fail (attachment != NULL, NULL);
+
+  if (tto_event_get_ended (event))
+    {
+      g_set_error_literal (error, TTO_SESSION_ERROR, TTO_SESSION_ERROR_EVENT_ENDED,
+                           "The event has ended");
+      return NULL;
+    }
+  if (caption != NULL && g_utf8_strlen (caption, -1) > TTO_PROTOCOL_MAX_TEXT_CHARS)
+    {
+      g_set_error_literal (error, TTO_SESSION_ERROR, TTO_SESSION_ERROR_MESSAGE_TOO_LONG,
+                           "The message is too long");
+      return NULL;
+    }
+
+  client_msg_id = g_uuid_string_random ();
+  message = tto_message_new_pending (tto_event_get_id (event), client_msg_id,
+                                     tto_connection_get_identity_id (self->connection),
+                                     tto_connection_get_display_name (self->connection),
+                                     caption != NULL ? caption : "", g_get_real_time () / 1000);
+  tto_message_set_attachment (message, attachment);
+  g_list_store_append (ensure_messages (self, tto_event_get_id (event)), message);
+  return message;
+}
+
+/* The blobs of pending @message are stored: sends it with @attachment
+ * (which now names them). */
+void
+tto_session_send_pending_attachment (TtoSession *self,
+                                     TtoMessage *message,
+                                     JsonObject *attachment)
+{
+  SendData *data;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_MESSAGE (message));
+  g_return_if_fail (attachment != NULL);
+
+  tto_message_set_attachment (message, attachment);
+  data = g_new0 (SendData, 1);
+  g_weak_ref_init (&data->session, self);
+  data->message = g_object_ref (message);
+  tto_connection_send_attachment_async (self->connection, tto_message_get_event_id (message),
+                                        tto_message_get_client_msg_id (message),
+                                        tto_message_get_text (message),
+                                        tto_message_get_attachment (message), NULL,
+                                        on_message_sent, data);
+}
+
+/* Takes pending @message out of the list (its upload failed or was
+ * cancelled). */
+void
+tto_session_discard_pending (TtoSession *self,
+                             TtoMessage *message)
+{
+  EventState *state;
+  guint position;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_MESSAGE (message));
+
+  state = g_hash_table_lookup (self->states, tto_message_get_event_id (message));
+  if (state != NULL && tto_message_get_state (message) == TTO_MESSAGE_STATE_PENDING &&
+      find_message (state->messages, message, &position))
+    g_list_store_remove (state->messages, position);
 }

@@ -188,4 +188,88 @@ gboolean tto_session_member_change_finish (TtoSession *self,
 
 void tto_session_sign_out (TtoSession *self);
 
+TtoMessage *tto_session_add_pending_attachment (TtoSession *self,
+                                                TtoEvent *event,
+                                                const char *caption,
+                                                JsonObject *attachment,
+                                                GError **error);
+void tto_session_send_pending_attachment (TtoSession *self,
+                                          TtoMessage *message,
+                                          JsonObject *attachment);
+void tto_session_discard_pending (TtoSession *self,
+                                  TtoMessage *message);
+
+/* Governance: admission, join review, member removal, invite rotation */
+
+#include "tto-join-request.h"
+
+/* The end reason of an event whose creator removed this identity. */
+#define TTO_SESSION_END_REASON_REMOVED "removed"
+
+void tto_session_create_event_with_settings_async (TtoSession *self,
+                                                   const char *title,
+                                                   const char *content,
+                                                   const char *announcement,
+                                                   gint64 deadline,
+                                                   int edit_window,
+                                                   int recall_window,
+                                                   JsonObject *settings,
+                                                   GCancellable *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer user_data);
+void tto_session_join_with_reason_async (TtoSession *self,
+                                         const char *invite_code,
+                                         const char *reason,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+TtoEvent *tto_session_join_with_reason_finish (TtoSession *self,
+                                               GAsyncResult *result,
+                                               TtoJoinRequest **out_request,
+                                               GError **error);
+GListModel *tto_session_get_applications (TtoSession *self);
+void tto_session_dismiss_application (TtoSession *self,
+                                      TtoJoinRequest *request);
+GListModel *tto_session_get_review_queue (TtoSession *self,
+                                          TtoEvent *event);
+gboolean tto_session_can_review (TtoSession *self,
+                                 TtoEvent *event);
+void tto_session_load_review_queue (TtoSession *self,
+                                    TtoEvent *event);
+gboolean tto_session_governance_finish (TtoSession *self,
+                                        GAsyncResult *result,
+                                        GError **error);
+void tto_session_update_settings_async (TtoSession *self,
+                                        TtoEvent *event,
+                                        JsonObject *fields,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+void tto_session_rotate_code_async (TtoSession *self,
+                                    TtoEvent *event,
+                                    gint64 expires_at,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+void tto_session_review_decide_async (TtoSession *self,
+                                      TtoEvent *event,
+                                      const char *const *identity_ids,
+                                      const char *decision,
+                                      const char *message,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+void tto_session_remove_member_async (TtoSession *self,
+                                      TtoEvent *event,
+                                      const char *identity_id,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+void tto_session_update_application_async (TtoSession *self,
+                                           TtoJoinRequest *application,
+                                           const char *reason,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+
 G_END_DECLS

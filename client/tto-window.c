@@ -25,6 +25,9 @@ struct _TtoWindow
   TtoHomePage *home_page;
   TtoChatPage *chat_page;
   TtoCreatePage *create_page;
+  TtoCallPage *call_page;
+  TtoCallBanner *call_banner;
+  TtoCallManager *call_manager;
 
   TtoSession *session;
   GSettings *settings;
@@ -32,6 +35,10 @@ struct _TtoWindow
 };
 
 G_DEFINE_FINAL_TYPE (TtoWindow, tto_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void calls_class_init (GtkWidgetClass *widget_class);
+static void calls_init (TtoWindow *self);
+static void calls_dispose (TtoWindow *self);
 
 enum
 {
@@ -170,6 +177,7 @@ set_session (TtoWindow *self,
   tto_home_page_set_session (self->home_page, session);
   tto_chat_page_set_session (self->chat_page, session);
   tto_create_page_set_session (self->create_page, session);
+  tto_call_manager_set_session (self->call_manager, session);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
@@ -307,6 +315,7 @@ tto_window_dispose (GObject *object)
   TtoWindow *self = (TtoWindow *) object;
 
   set_session (self, NULL);
+  calls_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_WINDOW);
   g_clear_object (&self->settings);
 
@@ -364,6 +373,7 @@ tto_window_class_init (TtoWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_page_signed_in);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_changed);
+  calls_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.create-event", NULL, create_event_action);
@@ -383,6 +393,7 @@ static void
 tto_window_init (TtoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  calls_init (self);
 
   g_object_bind_property (self->leaflet, "folded", self->chat_page, "folded",
                           G_BINDING_SYNC_CREATE);
@@ -492,4 +503,118 @@ tto_window_get_notifications_sent (TtoWindow *self)
   g_return_val_if_fail (TTO_IS_WINDOW (self), 0);
 
   return self->notifications_sent;
+}
+
+/* Calls
+ *
+ * The call manager lives as long as the window and follows its session.
+ * While this device is in a call (or joining one) the call page covers
+ * the window; the banner floats above every page. */
+
+static void
+on_call_manager_state_changed (TtoWindow *self)
+{
+  TtoCallManagerState state = tto_call_manager_get_state (self->call_manager);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.call-start",
+                                 state == TTO_CALL_MANAGER_STATE_IDLE);
+  if (state != TTO_CALL_MANAGER_STATE_IDLE)
+    gtk_stack_set_visible_child_name (self->stack, "call");
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "call") == 0)
+    gtk_stack_set_visible_child_name (self->stack, self->session != NULL ? "main" : "signin");
+}
+
+static void
+on_call_manager_failed (TtoCallManager *manager,
+                        const char *message,
+                        TtoWindow *self)
+{
+  tto_window_add_toast (self, message);
+}
+
+/* "audio" or "video", in the open chat's event, ringing everyone. */
+static void
+call_start_action (GtkWidget *widget,
+                   const char *action_name,
+                   GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoEvent *event = tto_chat_page_get_event (self->chat_page);
+  gboolean video = g_strcmp0 (g_variant_get_string (parameter, NULL), "audio") != 0;
+  g_autoptr (GError) error = NULL;
+
+  if (event == NULL)
+    return;
+  if (!tto_call_manager_start (self->call_manager, event,
+                               video ? TTO_CALL_KIND_VIDEO : TTO_CALL_KIND_AUDIO, NULL, &error))
+    {
+      if (g_error_matches (error, TTO_CALL_MANAGER_ERROR, TTO_CALL_MANAGER_ERROR_ENDED))
+        tto_window_add_toast (self, _("This event has ended."));
+      else if (g_error_matches (error, TTO_CALL_MANAGER_ERROR, TTO_CALL_MANAGER_ERROR_BUSY))
+        tto_window_add_toast (self, _("Hang up first to start another call."));
+      else
+        {
+          g_autofree char *reason = tto_client_describe_error (error);
+
+          tto_window_add_toast (self, reason);
+        }
+    }
+}
+
+static void
+calls_class_init (GtkWidgetClass *widget_class)
+{
+  g_type_ensure (TTO_TYPE_CALL_PAGE);
+  g_type_ensure (TTO_TYPE_CALL_BANNER);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, call_page);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, call_banner);
+  gtk_widget_class_install_action (widget_class, "win.call-start", "s", call_start_action);
+}
+
+static void
+calls_init (TtoWindow *self)
+{
+  self->call_manager = tto_call_manager_new ();
+  g_signal_connect_object (self->call_manager, "notify::state",
+                           G_CALLBACK (on_call_manager_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->call_manager, "failed", G_CALLBACK (on_call_manager_failed),
+                           self, 0);
+  tto_call_page_set_manager (self->call_page, self->call_manager);
+  tto_call_banner_set_manager (self->call_banner, self->call_manager);
+}
+
+static void
+calls_dispose (TtoWindow *self)
+{
+  if (self->call_manager == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->call_manager, self);
+  tto_call_manager_set_session (self->call_manager, NULL);
+  tto_call_page_set_manager (self->call_page, NULL);
+  tto_call_banner_set_manager (self->call_banner, NULL);
+  g_clear_object (&self->call_manager);
+}
+
+TtoCallManager *
+tto_window_get_call_manager (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->call_manager;
+}
+
+TtoCallPage *
+tto_window_get_call_page (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->call_page;
+}
+
+TtoCallBanner *
+tto_window_get_call_banner (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->call_banner;
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "tto-call-banner.h"
+#include "tto-call-page.h"
 #include "tto-chat-page.h"
 #include "tto-create-page.h"
 #include "tto-home-page.h"
@@ -30,5 +32,10 @@ TtoSignInPage *tto_window_get_sign_in_page (TtoWindow *self);
 TtoHomePage *tto_window_get_home_page (TtoWindow *self);
 TtoChatPage *tto_window_get_chat_page (TtoWindow *self);
 TtoCreatePage *tto_window_get_create_page (TtoWindow *self);
+
+/* Calls */
+TtoCallManager *tto_window_get_call_manager (TtoWindow *self);
+TtoCallPage *tto_window_get_call_page (TtoWindow *self);
+TtoCallBanner *tto_window_get_call_banner (TtoWindow *self);
 
 G_END_DECLS

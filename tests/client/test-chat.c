@@ -355,6 +355,8 @@ test_rich (void)
   /* The advanced section sets the windows at creation. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.create-event", NULL));
   tto_create_page_fill (tto_window_get_create_page (window), "Site visit", "Plan the visit", NULL);
+  /* Harness clients join at once (the app proposes review). */
+  tto_create_page_set_admission (tto_window_get_create_page (window), "open");
   tto_create_page_set_windows (tto_window_get_create_page (window), 600, 300);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
                                              "create.submit", NULL));

@@ -1,0 +1,418 @@
+/* test-call-ui.c: calls in the client's window against a real relay
+ *
+ * Runs under xvfb-run and dbus-run-session (see meson.build). Ana signs in
+ * through the window; Bo is a harness client driving a real TtoCallEngine
+ * (tests/calls/tto-calls-test-util.c). Ana starts a video call from the
+ * chat header, Bo accepts, media flows both ways; mute and camera reach
+ * the engine and the tiles; Bo's recording shows the red pill; hanging up
+ * returns to the chat and drops the engine. Then Bo calls: the banner
+ * rings, Accept joins; after Ana leaves, the banner offers to join again.
+ * Screenshots of the call page at 360×720 and 1280×800.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "tto-calls-test-util.h"
+#include "tto-client.h"
+#include "tto-window.h"
+
+#define WAIT_TIMEOUT_MS 15000
+
+static TtoCallsRoom room; /* Bo's side; pumped while waiting */
+static gboolean room_open;
+
+/* Iterates the main context (and Bo's engine) until @cond holds. */
+#define WAIT_FOR(cond)                                                                            \
+  G_STMT_START                                                                                    \
+  {                                                                                               \
+    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
+    while (!(cond))                                                                               \
+      {                                                                                           \
+        if (g_get_monotonic_time () > wait_end)                                                   \
+          g_error ("timed out waiting for: %s", #cond);                                           \
+        while (g_main_context_iteration (NULL, FALSE))                                            \
+          ;                                                                                       \
+        if (room_open)                                                                            \
+          tto_calls_room_pump (&room);                                                            \
+        g_usleep (2000);                                                                          \
+      }                                                                                           \
+  }                                                                                               \
+  G_STMT_END
+
+static void
+settle (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if (room_open)
+        tto_calls_room_pump (&room);
+      g_usleep (5000);
+    }
+}
+
+static int requested_width = 360;
+static int requested_height = 720;
+static int frame_size;
+
+static void
+resize (GtkWindow *window,
+        int width,
+        int height)
+{
+  requested_width = width;
+  requested_height = height;
+  /* Without a window manager a mapped X11 window keeps its size. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_widget_unrealize (GTK_WIDGET (window));
+  settle (50);
+  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
+  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
+            gtk_widget_get_height (GTK_WIDGET (window)) == height);
+  gtk_window_present (window);
+  settle (200);
+}
+
+static void
+screenshot (GtkWindow *window,
+            const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  settle (400);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  settle (100);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  /* Right after a new frame of video the window may have no render node
+   * yet: ask again once it has drawn. */
+  for (guint i = 0; node == NULL && i < 50; i++)
+    {
+      if (i > 0)
+        settle (50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                          "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static TtoWindow *
+new_window (void)
+{
+  TtoWindow *window = tto_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  settle (200);
+  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
+  resize (GTK_WINDOW (window), 360, 720);
+  return window;
+}
+
+static void
+sign_in (TtoWindow *window,
+         const char *url,
+         const char *name)
+{
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+
+  tto_sign_in_page_set_relay_url (page, url);
+  tto_sign_in_page_set_display_name (page, name);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
+  WAIT_FOR (tto_window_get_session (window) != NULL ||
+            tto_sign_in_page_get_error (page) != NULL);
+  g_assert_null (tto_sign_in_page_get_error (page));
+}
+
+static void
+on_joined (GObject *object,
+           GAsyncResult *result,
+           gpointer user_data)
+{
+  TtoEvent **out = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *out = tto_session_join_event_finish (TTO_SESSION (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* The chat header's call button: a menu of win.call-start items. */
+static GtkMenuButton *
+find_call_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *found;
+
+      if (GTK_IS_MENU_BUTTON (child) &&
+          g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (child)),
+                     "call-start-symbolic") == 0)
+        return GTK_MENU_BUTTON (child);
+      found = find_call_button (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_visible (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static TtoCallPeer *
+bo_peer_for_ana (const char *ana_id)
+{
+  return room.sides[0].engine != NULL
+           ? tto_call_engine_find_peer (room.sides[0].engine, ana_id)
+           : NULL;
+}
+
+static gboolean
+stack_shows (TtoWindow *window,
+             const char *name)
+{
+  GtkWidget *page = GTK_WIDGET (tto_window_get_call_page (window));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_parent (page));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), name) == 0;
+}
+
+static void
+test_calls (void)
+{
+  TtoTestRelay *relay = tto_test_relay_start (60);
+  TtoTestClient *bo;
+  TtoWindow *window;
+  TtoSession *session;
+  TtoCallManager *manager;
+  TtoCallPage *page;
+  TtoCallBanner *banner;
+  TtoCallTile *bo_tile;
+  TtoCallEngine *engine;
+  TtoEvent *event = NULL;
+  JsonObject *created;
+  const char *ana_id;
+  GtkMenuButton *call_button;
+  g_autoptr (TtoFrame) config = NULL;
+  g_autoptr (TtoFrame) ring = NULL;
+  g_autoptr (TtoFrame) frame = NULL;
+  g_autofree char *recordings = NULL;
+  guint64 frames;
+
+  if (relay == NULL)
+    return;
+
+  /* Bo creates the event; Ana joins it in the window. */
+  bo = tto_test_client_connect (relay);
+  tto_test_client_create_identity (bo, "Bo");
+  created = tto_test_client_create_event (bo, "Site visit", 0);
+
+  window = new_window ();
+  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  session = tto_window_get_session (window);
+  ana_id = tto_session_get_identity_id (session);
+  manager = tto_window_get_call_manager (window);
+  page = tto_window_get_call_page (window);
+  banner = tto_window_get_call_banner (window);
+  recordings = g_dir_make_tmp ("tto-call-ui-XXXXXX", NULL);
+  tto_call_manager_set_recordings_dir (manager, recordings);
+
+  tto_session_join_event_async (session,
+                                json_object_get_string_member (created, "invite_code"), NULL,
+                                on_joined, &event);
+  WAIT_FOR (event != NULL);
+  tto_window_open_event (window, event);
+  settle (200);
+
+  memset (&room, 0, sizeof room);
+  room.relay = relay;
+  room.n = 1;
+  room.sides[0].client = bo;
+  room.event_id = g_strdup (json_object_get_string_member (created, "event_id"));
+  room.width = 320;
+  room.height = 180;
+  room.framerate = 15;
+  room.bitrate = 300;
+  room.fake_audio_sink = TRUE;
+  config = tto_test_client_request_ok (bo, TTO_FRAME_CALL_CONFIG, NULL);
+  room.ice_servers = json_array_ref (json_object_get_array_member (config->body, "ice_servers"));
+  tto_test_client_discard_pushes (bo);
+
+  /* The header offers voice and video calls. */
+  call_button = find_call_button (GTK_WIDGET (tto_window_get_chat_page (window)));
+  g_assert_nonnull (call_button);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (call_button)));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (call_button)));
+  g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (call_button)), ==, 2);
+
+  /* Ana starts a video call; Bo's devices ring; Bo accepts. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_button), "win.call-start", "s",
+                                             "video"));
+  WAIT_FOR (tto_call_manager_get_state (manager) == TTO_CALL_MANAGER_STATE_IN_CALL);
+  g_assert_true (stack_shows (window, "call"));
+  ring = tto_test_client_wait_push (bo, TTO_FRAME_CALL_RING, 5000);
+  g_assert_nonnull (ring);
+  room.call_id = g_strdup (json_object_get_string_member (
+    json_object_get_object_member (ring->body, "call"), "call_id"));
+  tto_test_client_discard_pushes (bo);
+  room_open = TRUE;
+  tto_calls_room_accept (&room, 0);
+
+  WAIT_FOR (tto_call_page_find_tile (page, tto_test_client_get_identity_id (bo)) != NULL);
+  bo_tile = tto_call_page_find_tile (page, tto_test_client_get_identity_id (bo));
+  WAIT_FOR (tto_call_tile_get_frames (bo_tile) > 3 && bo_peer_for_ana (ana_id) != NULL &&
+            tto_call_peer_get_video_frames (bo_peer_for_ana (ana_id)) > 3 &&
+            tto_call_peer_get_audio_buffers (bo_peer_for_ana (ana_id)) > 0);
+  WAIT_FOR (tto_call_tile_get_showing_video (bo_tile));
+  g_assert_true (tto_call_page_get_narrow (page));
+  g_assert_true (tto_call_page_get_main_tile (page) == bo_tile);
+  WAIT_FOR (tto_call_tile_get_frames (tto_call_page_get_local_tile (page)) > 0);
+  g_assert_cmpstr (tto_call_tile_get_name (bo_tile), ==, "Bo");
+
+  /* Mute and camera reach the engine and the own tile. */
+  engine = tto_call_manager_get_engine (manager);
+  g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &engine);
+  click (tto_call_page_get_control (page, "mute"));
+  g_assert_true (tto_call_engine_get_muted (engine));
+  g_assert_true (tto_call_tile_get_muted (tto_call_page_get_local_tile (page)));
+  g_assert_true (gtk_toggle_button_get_active (
+    GTK_TOGGLE_BUTTON (tto_call_page_get_control (page, "mute"))));
+  click (tto_call_page_get_control (page, "camera"));
+  g_assert_false (tto_call_engine_get_camera_enabled (engine));
+  g_assert_false (tto_call_tile_get_showing_video (tto_call_page_get_local_tile (page)));
+  click (tto_call_page_get_control (page, "camera"));
+  g_assert_true (tto_call_engine_get_camera_enabled (engine));
+  g_assert_true (tto_call_tile_get_showing_video (tto_call_page_get_local_tile (page)));
+  click (tto_call_page_get_control (page, "mute"));
+  g_assert_false (tto_call_engine_get_muted (engine));
+  g_assert_false (tto_call_tile_get_muted (tto_call_page_get_local_tile (page)));
+
+  /* Bo records: the pill shows for Ana. */
+  g_assert_false (tto_call_page_get_recording_shown (page));
+  frame = tto_test_client_request_ok (
+    bo, TTO_FRAME_CALL_RECORDING,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\",\"recording\":true}",
+                          room.event_id, room.call_id));
+  WAIT_FOR (tto_call_page_get_recording_shown (page));
+
+  /* Ana records on her device too: a WebM file in the folder chosen. */
+  click (tto_call_page_get_control (page, "record"));
+  g_assert_true (tto_call_engine_get_recording (engine));
+  settle (1500);
+  click (tto_call_page_get_control (page, "record"));
+  g_assert_false (tto_call_engine_get_recording (engine));
+  {
+    g_autoptr (GDir) dir = g_dir_open (recordings, 0, NULL);
+    const char *name = g_dir_read_name (dir);
+    g_autofree char *path = NULL;
+    GStatBuf st;
+
+    g_assert_nonnull (name);
+    g_assert_true (g_str_has_suffix (name, ".webm"));
+    path = g_build_filename (recordings, name, NULL);
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_size, >, 1000);
+    g_unlink (path);
+  }
+  g_rmdir (recordings);
+
+  screenshot (GTK_WINDOW (window), "call-video");
+  resize (GTK_WINDOW (window), 1280, 800);
+  WAIT_FOR (!tto_call_page_get_narrow (page) && tto_call_page_get_main_tile (page) == NULL);
+  frames = tto_call_tile_get_frames (bo_tile);
+  WAIT_FOR (tto_call_tile_get_frames (bo_tile) > frames + 3);
+  screenshot (GTK_WINDOW (window), "call-video");
+
+  /* Hanging up returns to the chat and drops the engine. */
+  click (tto_call_page_get_control (page, "hangup"));
+  WAIT_FOR (tto_call_manager_get_state (manager) == TTO_CALL_MANAGER_STATE_IDLE);
+  WAIT_FOR (engine == NULL);
+  g_assert_true (stack_shows (window, "main"));
+
+  /* Bo is still in his call: the chat offers to join it. */
+  WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_JOIN);
+  tto_calls_room_hangup (&room, 0);
+  WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_HIDDEN);
+
+  /* Bo calls: the banner rings, Accept joins. */
+  tto_calls_room_invite (&room, 0);
+  WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_RING);
+  g_assert_cmpstr (tto_call_banner_get_title (banner), ==, "Bo is video calling");
+  screenshot (GTK_WINDOW (window), "call-ringing");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (banner), "banner.accept", NULL));
+  WAIT_FOR (tto_call_manager_get_state (manager) == TTO_CALL_MANAGER_STATE_IN_CALL);
+  WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_HIDDEN);
+  WAIT_FOR (tto_call_page_find_tile (page, tto_test_client_get_identity_id (bo)) != NULL);
+  bo_tile = tto_call_page_find_tile (page, tto_test_client_get_identity_id (bo));
+  WAIT_FOR (tto_call_tile_get_frames (bo_tile) > 3 && bo_peer_for_ana (ana_id) != NULL &&
+            tto_call_peer_get_video_frames (bo_peer_for_ana (ana_id)) > 3);
+  g_assert_false (tto_call_page_get_recording_shown (page));
+
+  /* Bo leaves last-but-one: the call goes on for Ana until she hangs up. */
+  engine = tto_call_manager_get_engine (manager);
+  g_object_add_weak_pointer (G_OBJECT (engine), (gpointer *) &engine);
+  tto_calls_room_hangup (&room, 0);
+  WAIT_FOR (tto_call_page_find_tile (page, tto_test_client_get_identity_id (bo)) == NULL);
+  click (tto_call_page_get_control (page, "hangup"));
+  WAIT_FOR (engine == NULL && stack_shows (window, "main"));
+
+  room_open = FALSE;
+  tto_test_client_close (bo);
+  g_clear_pointer (&room.ice_servers, json_array_unref);
+  g_free (room.event_id);
+  g_free (room.call_id);
+  json_object_unref (created);
+  g_object_unref (event);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (100);
+  tto_test_relay_stop (relay);
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  tto_client_init ();
+  gtk_init ();
+  adw_init ();
+  tto_client_load_css ();
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  g_test_add_func ("/calls/ui", test_calls);
+
+  return g_test_run ();
+}
