@@ -31,6 +31,9 @@ struct _TtoCallPage
   GtkToggleButton *mute_button;
   GtkToggleButton *camera_button;
   GtkToggleButton *record_button;
+  GtkWidget *switch_camera_button;
+  GPtrArray *cameras; /* gst-launch descriptions of the cameras found */
+  gboolean cameras_probed;
   GtkWidget *hangup_button;
 
   TtoCallManager *manager;
@@ -251,6 +254,10 @@ update_controls (TtoCallPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->camera_button), in_call);
   gtk_widget_set_sensitive (GTK_WIDGET (self->record_button), in_call);
   gtk_widget_set_visible (GTK_WIDGET (self->camera_button), video);
+  /* Only where there is another camera to switch to. */
+  gtk_widget_set_visible (self->switch_camera_button,
+                          video && self->cameras != NULL && self->cameras->len > 1);
+  gtk_widget_set_sensitive (self->switch_camera_button, in_call && !camera_off);
 
   gtk_button_set_icon_name (GTK_BUTTON (self->mute_button),
                             muted ? "microphone-disabled-symbolic"
@@ -465,6 +472,34 @@ ensure_local_tile (TtoCallPage *self)
   queue_relayout (self);
 }
 
+/* V4L2 cameras the engine can open by description (a phone's front and
+ * back camera are two of them). */
+static GPtrArray *
+find_cameras (void)
+{
+  GPtrArray *cameras = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GList *devices;
+
+  gst_device_monitor_add_filter (monitor, "Video/Source", NULL);
+  devices = gst_device_monitor_get_devices (monitor);
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      g_autoptr (GstStructure) properties = gst_device_get_properties (l->data);
+      const char *path = properties != NULL
+                           ? gst_structure_get_string (properties, "device.path")
+                           : NULL;
+
+      if (path == NULL && properties != NULL)
+        path = gst_structure_get_string (properties, "api.v4l2.path");
+      if (path != NULL)
+        g_ptr_array_add (cameras, g_strdup_printf ("v4l2src device=%s", path));
+    }
+  g_list_free_full (devices, gst_object_unref);
+
+  return cameras;
+}
+
 static void
 set_engine (TtoCallPage *self,
             TtoCallEngine *engine)
@@ -476,6 +511,16 @@ set_engine (TtoCallPage *self,
   clear_tiles (self);
   g_set_object (&self->engine, engine);
   ensure_local_tile (self);
+
+  /* GStreamer is up once an engine exists: look for cameras then, once. */
+  if (engine != NULL && !self->cameras_probed && self->cameras != NULL)
+    {
+      g_autoptr (GPtrArray) found = find_cameras ();
+
+      self->cameras_probed = TRUE;
+      for (guint i = 0; i < found->len; i++)
+        g_ptr_array_add (self->cameras, g_strdup (found->pdata[i]));
+    }
 
   if (engine != NULL)
     {
@@ -567,6 +612,7 @@ tto_call_page_dispose (GObject *object)
   g_clear_handle_id (&self->timer_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_CALL_PAGE);
 
+  g_clear_pointer (&self->cameras, g_ptr_array_unref);
   G_OBJECT_CLASS (tto_call_page_parent_class)->dispose (object);
 }
 
@@ -605,6 +651,7 @@ tto_call_page_class_init (TtoCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, mute_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, camera_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, record_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoCallPage, switch_camera_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, hangup_button);
 
   gtk_widget_class_install_action (widget_class, "call.hangup", NULL, hangup_action);
@@ -627,6 +674,28 @@ load_css (void)
 }
 
 static void
+on_switch_camera_clicked (TtoCallPage *self)
+{
+  TtoCallEngine *engine = self->manager != NULL ? tto_call_manager_get_engine (self->manager)
+                                                : NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *current = NULL;
+  guint next = 0;
+
+  if (engine == NULL || self->cameras == NULL || self->cameras->len < 2)
+    return;
+
+  g_object_get (engine, "video-source", &current, NULL);
+  for (guint i = 0; i < self->cameras->len; i++)
+    if (g_strcmp0 (current, self->cameras->pdata[i]) == 0)
+      next = (i + 1) % self->cameras->len;
+
+  if (!tto_call_engine_switch_video_source (engine, self->cameras->pdata[next], &error))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s",
+                                _("Could not switch the camera."));
+}
+
+static void
 tto_call_page_init (TtoCallPage *self)
 {
   load_css ();
@@ -644,6 +713,9 @@ tto_call_page_init (TtoCallPage *self)
                             G_CALLBACK (on_toggle_changed), self);
   g_signal_connect_swapped (self->record_button, "notify::active",
                             G_CALLBACK (on_toggle_changed), self);
+  self->cameras = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect_swapped (self->switch_camera_button, "clicked",
+                            G_CALLBACK (on_switch_camera_clicked), self);
   update_controls (self);
 }
 

@@ -106,6 +106,8 @@ struct _TtoCallEngine
   GstElement *volume;
   GstElement *audio_tee;
   GstElement *video_encoder;
+  GstElement *video_source_bin;  /* replaced when the camera switches */
+  GstElement *video_convert;
   GstElement *video_tee;
 
   GstElement *recorder;
@@ -578,6 +580,8 @@ build_video (TtoCallEngine *self,
 
   if (!link_all (chain, G_N_ELEMENTS (chain), error))
     return FALSE;
+  self->video_source_bin = chain[0];
+  self->video_convert = chain[1];
 
   probed = gst_element_get_static_pad (chain[4], "src");
   gst_pad_add_probe (probed, GST_PAD_PROBE_TYPE_BUFFER, on_raw_video, self, NULL);
@@ -1493,6 +1497,58 @@ tto_call_engine_set_camera_enabled (TtoCallEngine *self,
   if (enabled)
     tto_call_engine_request_key_frame (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CAMERA_ENABLED]);
+}
+
+/* Swaps the camera during a call (e.g. front and back on a phone). The old
+ * source stops before it is unlinked, so it never pushes into nothing;
+ * videoscale and the caps filter keep the encoded size. */
+gboolean
+tto_call_engine_switch_video_source (TtoCallEngine *self,
+                                     const char *description,
+                                     GError **error)
+{
+  GstElement *next;
+  GstElement *old;
+
+  g_return_val_if_fail (TTO_IS_CALL_ENGINE (self), FALSE);
+  g_return_val_if_fail (description != NULL, FALSE);
+
+  if (self->video_source_bin == NULL || self->pipeline == NULL)
+    {
+      g_set_error_literal (error, TTO_CALL_ERROR, TTO_CALL_ERROR_WRONG_STATE,
+                           "no video is being sent");
+      return FALSE;
+    }
+
+  next = gst_parse_bin_from_description (description, TRUE, error);
+  if (next == NULL)
+    {
+      g_prefix_error (error, "source \"%s\": ", description);
+      return FALSE;
+    }
+
+  old = self->video_source_bin;
+  gst_element_set_state (old, GST_STATE_NULL);
+  gst_element_unlink (old, self->video_convert);
+  gst_bin_remove (GST_BIN (self->pipeline), old);
+
+  gst_bin_add (GST_BIN (self->pipeline), next);
+  if (!gst_element_link (next, self->video_convert))
+    {
+      g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_FAILED,
+                   "source \"%s\" gives no video the call can use", description);
+      gst_bin_remove (GST_BIN (self->pipeline), next);
+      self->video_source_bin = NULL;
+      return FALSE;
+    }
+  gst_element_sync_state_with_parent (next);
+  self->video_source_bin = next;
+  g_free (self->video_source);
+  self->video_source = g_strdup (description);
+  /* The peers' decoders need a fresh key frame from the new picture. */
+  tto_call_engine_request_key_frame (self);
+
+  return TRUE;
 }
 
 gboolean

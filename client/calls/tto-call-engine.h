@@ -88,6 +88,9 @@ gboolean tto_call_engine_get_muted (TtoCallEngine *self);
 void tto_call_engine_set_camera_enabled (TtoCallEngine *self,
                                          gboolean enabled);
 gboolean tto_call_engine_get_camera_enabled (TtoCallEngine *self);
+gboolean tto_call_engine_switch_video_source (TtoCallEngine *self,
+                                              const char *description,
+                                              GError **error);
 void tto_call_engine_set_video_bitrate (TtoCallEngine *self,
                                         guint kbps);
 guint tto_call_engine_get_video_bitrate (TtoCallEngine *self);

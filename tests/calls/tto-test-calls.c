@@ -202,6 +202,23 @@ test_one_to_one (void)
   tto_call_engine_set_camera_enabled (room.sides[0].engine, TRUE);
   tto_call_engine_set_muted (room.sides[0].engine, FALSE);
 
+  /* Switching the camera mid-call: the other side keeps decoding, from the
+   * new source; a source that cannot give video is refused. */
+  {
+    g_autoptr (GError) error = NULL;
+    guint64 before = tto_call_peer_get_video_frames (tto_calls_room_peer (&room, 1, 0));
+
+    g_assert_true (tto_call_engine_switch_video_source (
+      room.sides[0].engine, "videotestsrc is-live=true pattern=snow", &error));
+    g_assert_no_error (error);
+    tto_calls_room_run (&room, 1500);
+    g_assert_cmpuint (tto_call_peer_get_video_frames (tto_calls_room_peer (&room, 1, 0)), >,
+                      before + 10);
+    g_assert_false (tto_call_engine_switch_video_source (room.sides[0].engine,
+                                                         "no-such-element-here", &error));
+    g_assert_nonnull (error);
+  }
+
   /* Own streams recorded locally, announced to the relay. */
   recording = g_build_filename (g_get_user_data_dir (), "call.webm", NULL);
   g_assert_true (g_mkdir_with_parents (g_get_user_data_dir (), 0700) == 0);
