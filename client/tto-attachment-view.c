@@ -154,6 +154,47 @@ load_picture (TtoAttachmentView *self)
                                self->cancellable, on_picture_fetched, g_object_ref (self));
 }
 
+/* A picture's natural size is its paintable's (a photo's thousands of
+ * pixels): this layout gives it exactly its size request instead. */
+
+static GtkSizeRequestMode
+fixed_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+fixed_measure (GtkWidget *widget,
+               GtkOrientation orientation,
+               int for_size,
+               int *minimum,
+               int *natural,
+               int *minimum_baseline,
+               int *natural_baseline)
+{
+  *minimum = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min = 0;
+
+      gtk_widget_measure (child, orientation, -1, &child_min, NULL, NULL, NULL);
+      *minimum = MAX (*minimum, child_min);
+    }
+  *natural = *minimum;
+}
+
+static void
+fixed_allocate (GtkWidget *widget,
+                int width,
+                int height,
+                int baseline)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_allocate (child, width, height, -1, NULL);
+}
+
 /* Upload */
 
 static void
@@ -448,7 +489,11 @@ build_picture (TtoAttachmentView *self)
   gtk_picture_set_content_fit (self->picture, sticker ? GTK_CONTENT_FIT_CONTAIN
                                                       : GTK_CONTENT_FIT_COVER);
   gtk_widget_set_size_request (GTK_WIDGET (self->picture), width, height);
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->picture));
+  frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_layout_manager (frame, gtk_custom_layout_new (fixed_request_mode, fixed_measure,
+                                                               fixed_allocate));
+  gtk_box_append (GTK_BOX (frame), GTK_WIDGET (self->picture));
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), frame);
   gtk_widget_add_css_class (overlay, sticker ? "attachment-sticker" : "attachment-picture");
   gtk_widget_set_overflow (overlay, GTK_OVERFLOW_HIDDEN);
 

@@ -16,6 +16,8 @@
 #include "tto-client.h"
 #include "tto-event-info-window.h"
 #include "tto-export.h"
+#include "tto-attachment-view.h"
+#include "tto-media-upload.h"
 #include "tto-message-row.h"
 
 #include "tto-chat-page.h"
@@ -44,6 +46,10 @@ struct _TtoChatPage
   GtkTextView *composer_view;
   GtkLabel *counter_label;
   GtkButton *send_button;
+  GtkWidget *attach_button;
+  GtkWidget *voice_button;
+  GtkWidget *composer_scroll;
+  GtkLabel *recording_label;
   AdwStatusPage *ended_status;
   GtkMenuButton *menu_button;
   GtkRevealer *jump_revealer;
@@ -79,6 +85,11 @@ struct _TtoChatPage
   GtkProgressBar *export_progress;
   GCancellable *export_cancellable;
   GtkFileChooserNative *export_chooser;
+  GtkFileChooserNative *attach_chooser;
+  TtoVoiceRecorder *recorder;
+  GCancellable *voice_cancellable;
+  guint recording_source;
+  gboolean voice_send_on_start; /* released before the microphone opened */
   gboolean exporting;
   GError *export_error;
 
@@ -170,6 +181,15 @@ update_composer (TtoChatPage *self)
   gtk_widget_set_visible (self->composer, self->event == NULL || !ended);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send",
                                  !ended && has_text && chars <= TTO_PROTOCOL_MAX_TEXT_CHARS);
+  gtk_widget_set_visible (self->attach_button,
+                          self->recorder == NULL && self->event != NULL &&
+                          tto_event_has_form (self->event, TTO_FORM_FILE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.attach",
+                                 !ended && self->event != NULL &&
+                                 tto_event_has_form (self->event, TTO_FORM_FILE));
+  gtk_widget_set_visible (self->voice_button,
+                          self->event != NULL &&
+                          tto_event_has_form (self->event, TTO_FORM_VOICE_MESSAGE));
 }
 
 static void
@@ -1140,6 +1160,7 @@ on_session_event_changed (TtoSession *session,
   if (event == self->event)
     {
       update_menu_actions (self);
+      update_composer (self);
       for (guint i = 0; i < self->rows->len; i++)
         tto_message_row_update_receipts (g_ptr_array_index (self->rows, i));
     }
@@ -1290,6 +1311,479 @@ export_action (GtkWidget *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
 }
 
+/* Attachments */
+
+#define ATTACH_QUERY G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE "," \
+                     G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," G_FILE_ATTRIBUTE_STANDARD_SIZE
+
+/* A picture bigger than this goes as a file, without being decoded here. */
+#define MAX_IMAGE_BYTES (25 * 1024 * 1024)
+
+typedef struct
+{
+  TtoChatPage *self;
+  TtoEvent *event;
+  GFile *file;
+  char *name;
+  char *content_type;
+  goffset size;
+  GBytes *bytes;
+  TtoThumbnailer *thumbnailer;
+} SendFile;
+
+static void
+send_file_free (SendFile *send)
+{
+  g_object_unref (send->self);
+  g_object_unref (send->event);
+  g_clear_object (&send->file);
+  g_free (send->name);
+  g_free (send->content_type);
+  g_clear_pointer (&send->bytes, g_bytes_unref);
+  g_clear_object (&send->thumbnailer);
+  g_free (send);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SendFile, send_file_free)
+
+static void
+show_send_error (TtoChatPage *self,
+                 const GError *error)
+{
+  g_autofree char *description = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_TOO_LARGE))
+    {
+      toast (self, _("The file is too large to send."));
+      return;
+    }
+  description = tto_client_describe_error (error);
+  /* Translators: %s says what went wrong */
+  text = g_strdup_printf (_("Could not send the file: %s"), description);
+  toast (self, text);
+}
+
+static void
+on_upload_failed (TtoMediaUpload *upload,
+                  const GError *error,
+                  TtoChatPage *self)
+{
+  show_send_error (self, error);
+}
+
+static void
+start_upload (SendFile *send,
+              TtoMediaUpload *upload)
+{
+  TtoChatPage *self = send->self;
+  g_autoptr (GError) error = NULL;
+
+  /* The pending message keeps the upload alive; its failure comes later. */
+  g_signal_connect_object (upload, "failed", G_CALLBACK (on_upload_failed), self, 0);
+  if (tto_media_upload_start (upload, &error) == NULL)
+    {
+      show_send_error (self, error);
+      return;
+    }
+  if (send->event == self->event)
+    {
+      self->stick_to_bottom = TRUE;
+      scroll_to_bottom (self);
+    }
+}
+
+static void
+send_as_file (SendFile *send)
+{
+  g_autoptr (TtoMediaUpload) upload = NULL;
+
+  upload = tto_media_upload_new_file (send->self->session, send->event, send->file, send->name,
+                                      send->size, send->content_type);
+  start_upload (send, upload);
+}
+
+static void
+on_thumbnail_ready (GObject *object,
+                    GAsyncResult *result,
+                    gpointer user_data)
+{
+  g_autoptr (SendFile) send = user_data;
+  g_autoptr (TtoMediaUpload) upload = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_thumbnailer_run_finish (send->thumbnailer, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Not a picture after all (or too big to decode): send it as a file. */
+      send_as_file (send);
+      return;
+    }
+
+  upload = tto_media_upload_new_bytes (send->self->session, send->event, "image", send->bytes,
+                                       send->name);
+  tto_media_upload_set_thumbnail (upload, tto_thumbnailer_get_thumbnail (send->thumbnailer),
+                                  tto_thumbnailer_get_width (send->thumbnailer),
+                                  tto_thumbnailer_get_height (send->thumbnailer));
+  start_upload (send, upload);
+}
+
+static void
+on_image_loaded (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr (SendFile) send = user_data;
+  g_autoptr (GError) error = NULL;
+  SendFile *next;
+
+  send->bytes = g_file_load_bytes_finish (G_FILE (object), result, NULL, &error);
+  if (send->bytes == NULL)
+    {
+      show_send_error (send->self, error);
+      return;
+    }
+
+  send->thumbnailer = tto_thumbnailer_new (send->bytes, TTO_THUMBNAILER_DEFAULT_MAX_SIZE);
+  next = g_steal_pointer (&send);
+  tto_thumbnailer_run_async (next->thumbnailer, next->self->cancellable, on_thumbnail_ready,
+                             next);
+}
+
+static gboolean
+content_type_is_image (const char *content_type,
+                       const char *name)
+{
+  g_autofree char *mime = NULL;
+  g_autofree char *guessed = NULL;
+
+  if (content_type != NULL && !g_content_type_is_unknown (content_type))
+    mime = g_content_type_get_mime_type (content_type);
+  if (mime == NULL && name != NULL)
+    {
+      guessed = g_content_type_guess (name, NULL, 0, NULL);
+      mime = g_content_type_get_mime_type (guessed);
+    }
+  return mime != NULL && g_str_has_prefix (mime, "image/");
+}
+
+static void
+on_send_file_info (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  g_autoptr (SendFile) send = user_data;
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  SendFile *next;
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (info == NULL)
+    {
+      show_send_error (send->self, error);
+      return;
+    }
+  if (send->self->session == NULL || tto_event_get_ended (send->event))
+    return;
+
+  send->name = g_strdup (g_file_info_get_display_name (info));
+  send->content_type = g_strdup (g_file_info_get_content_type (info));
+  send->size = g_file_info_get_size (info);
+
+  if (send->size <= MAX_IMAGE_BYTES && content_type_is_image (send->content_type, send->name))
+    {
+      next = g_steal_pointer (&send);
+      g_file_load_bytes_async (next->file, next->self->cancellable, on_image_loaded, next);
+      return;
+    }
+  send_as_file (send);
+}
+
+/* Sends @file in the open event: a picture (an image type) with a thumbnail,
+ * anything else as a file. Progress shows in its row; errors as toasts. */
+void
+tto_chat_page_send_file (TtoChatPage *self,
+                         GFile *file)
+{
+  SendFile *send;
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->session == NULL || self->event == NULL || tto_event_get_ended (self->event))
+    return;
+  if (!tto_event_has_form (self->event, TTO_FORM_FILE))
+    {
+      toast (self, _("Files cannot be sent in this event."));
+      return;
+    }
+
+  send = g_new0 (SendFile, 1);
+  send->self = g_object_ref (self);
+  send->event = g_object_ref (self->event);
+  send->file = g_object_ref (file);
+  g_file_query_info_async (file, ATTACH_QUERY, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           self->cancellable, on_send_file_info, send);
+}
+
+static void
+on_attach_chooser_response (GtkNativeDialog *chooser,
+                            int response,
+                            TtoChatPage *self)
+{
+  g_autoptr (GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->attach_chooser);
+  if (file != NULL)
+    tto_chat_page_send_file (self, file);
+}
+
+static void
+attach_action (GtkWidget *widget,
+               const char *action_name,
+               GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+
+  if (self->event == NULL || self->attach_chooser != NULL)
+    return;
+
+  self->attach_chooser = gtk_file_chooser_native_new (_("Send a File"),
+                                                      GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN, _("_Send"),
+                                                      _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->attach_chooser), TRUE);
+  g_signal_connect (self->attach_chooser, "response", G_CALLBACK (on_attach_chooser_response),
+                    self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->attach_chooser));
+}
+
+/* Voice messages: the microphone button records while held (or from one
+ * activation to the next, by keyboard); releasing sends. */
+
+/* Shorter recordings are taken for a slip of the finger. */
+#define MIN_VOICE_MS 500
+
+static void
+update_recording (TtoChatPage *self)
+{
+  gboolean recording = self->recorder != NULL;
+
+  gtk_widget_set_visible (self->composer_scroll, !recording);
+  gtk_widget_set_visible (GTK_WIDGET (self->recording_label), recording);
+  gtk_widget_set_visible (self->attach_button,
+                          !recording && self->event != NULL &&
+                          tto_event_has_form (self->event, TTO_FORM_FILE));
+  if (recording)
+    {
+      g_autofree char *duration =
+        tto_attachment_format_duration (tto_voice_recorder_get_duration_ms (self->recorder));
+      /* Translators: %s is a duration, "0:05" */
+      g_autofree char *text = g_strdup_printf (_("Recording %s · release to send"), duration);
+
+      gtk_label_set_label (self->recording_label, text);
+      gtk_widget_add_css_class (self->voice_button, "destructive-action");
+      gtk_widget_remove_css_class (self->voice_button, "flat");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->voice_button, "destructive-action");
+      gtk_widget_add_css_class (self->voice_button, "flat");
+    }
+}
+
+static gboolean
+on_recording_tick (gpointer user_data)
+{
+  update_recording (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_recording_ui (TtoChatPage *self)
+{
+  g_clear_handle_id (&self->recording_source, g_source_remove);
+  g_clear_object (&self->recorder);
+  g_clear_object (&self->voice_cancellable);
+  self->voice_send_on_start = FALSE;
+  update_recording (self);
+}
+
+static void
+on_voice_stopped (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (SendFile) send = user_data;
+  TtoVoiceRecorder *recorder = TTO_VOICE_RECORDER (object);
+  g_autoptr (TtoMediaUpload) upload = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  const guint8 *levels;
+  gsize n_levels = 0;
+
+  bytes = tto_voice_recorder_stop_finish (recorder, result, &error);
+  if (bytes == NULL)
+    {
+      show_send_error (send->self, error);
+      return;
+    }
+  if (send->self->session == NULL || tto_event_get_ended (send->event))
+    return;
+
+  upload = tto_media_upload_new_bytes (send->self->session, send->event, "voice", bytes, NULL);
+  tto_media_upload_set_duration (upload, tto_voice_recorder_get_duration_ms (recorder));
+  levels = tto_voice_recorder_get_waveform (recorder, &n_levels);
+  if (levels != NULL && n_levels > 0)
+    tto_media_upload_set_waveform (upload, levels, n_levels);
+  start_upload (send, upload);
+}
+
+/* Ends the recording: @send it, or throw it away. */
+void
+tto_chat_page_finish_voice (TtoChatPage *self,
+                            gboolean send)
+{
+  SendFile *data;
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->recorder == NULL)
+    return;
+
+  if (tto_voice_recorder_get_state (self->recorder) == TTO_RECORDER_STATE_STARTING)
+    {
+      /* Still opening the microphone: decide once it is open. */
+      if (send)
+        self->voice_send_on_start = TRUE;
+      else
+        {
+          g_cancellable_cancel (self->voice_cancellable);
+          tto_voice_recorder_cancel (self->recorder);
+          stop_recording_ui (self);
+        }
+      return;
+    }
+
+  if (!send || self->event == NULL ||
+      tto_voice_recorder_get_duration_ms (self->recorder) < MIN_VOICE_MS)
+    {
+      tto_voice_recorder_cancel (self->recorder);
+      if (send)
+        toast (self, _("Hold the button to record a voice message"));
+      stop_recording_ui (self);
+      return;
+    }
+
+  data = g_new0 (SendFile, 1);
+  data->self = g_object_ref (self);
+  data->event = g_object_ref (self->event);
+  data->file = NULL;
+  tto_voice_recorder_stop_async (self->recorder, self->cancellable, on_voice_stopped, data);
+  stop_recording_ui (self);
+}
+
+static void
+on_voice_started (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_voice_recorder_start_finish (TTO_VOICE_RECORDER (object), result, &error))
+    {
+      if ((TtoVoiceRecorder *) object == self->recorder)
+        stop_recording_ui (self);
+      if (g_error_matches (error, TTO_VOICE_RECORDER_ERROR, TTO_VOICE_RECORDER_ERROR_NO_MICROPHONE))
+        toast (self, _("No microphone found"));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Could not record a voice message"));
+      return;
+    }
+  if ((TtoVoiceRecorder *) object != self->recorder)
+    return;
+  if (self->voice_send_on_start)
+    tto_chat_page_finish_voice (self, TRUE);
+}
+
+/* Starts recording a voice message (the microphone button's press). */
+void
+tto_chat_page_start_voice (TtoChatPage *self)
+{
+  const char *source = g_getenv ("TTO_TEST_AUDIO_SOURCE");
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->recorder != NULL || self->session == NULL || self->event == NULL ||
+      tto_event_get_ended (self->event) ||
+      !tto_event_has_form (self->event, TTO_FORM_VOICE_MESSAGE))
+    return;
+
+  self->recorder = tto_voice_recorder_new ();
+  if (source != NULL && *source != '\0')
+    tto_voice_recorder_set_source (self->recorder, source);
+  self->voice_cancellable = g_cancellable_new ();
+  self->voice_send_on_start = FALSE;
+  tto_voice_recorder_start_async (self->recorder, self->voice_cancellable, on_voice_started,
+                                  g_object_ref (self));
+  self->recording_source = g_timeout_add (200, on_recording_tick, self);
+  update_recording (self);
+}
+
+gboolean
+tto_chat_page_get_recording (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), FALSE);
+
+  return self->recorder != NULL &&
+         tto_voice_recorder_get_state (self->recorder) == TTO_RECORDER_STATE_RECORDING;
+}
+
+static void
+on_voice_pressed (GtkGestureClick *gesture,
+                  int n_press,
+                  double x,
+                  double y,
+                  TtoChatPage *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  tto_chat_page_start_voice (self);
+}
+
+static void
+on_voice_released (GtkGestureClick *gesture,
+                   int n_press,
+                   double x,
+                   double y,
+                   TtoChatPage *self)
+{
+  tto_chat_page_finish_voice (self, TRUE);
+}
+
+static void
+on_voice_cancelled (GtkGesture *gesture,
+                    GdkEventSequence *sequence,
+                    TtoChatPage *self)
+{
+  tto_chat_page_finish_voice (self, FALSE);
+}
+
+/* By keyboard: one activation starts, the next sends. */
+static void
+on_voice_clicked (TtoChatPage *self)
+{
+  if (self->recorder == NULL)
+    tto_chat_page_start_voice (self);
+  else
+    tto_chat_page_finish_voice (self, TRUE);
+}
+
 /* Keys */
 
 static gboolean
@@ -1412,6 +1906,17 @@ tto_chat_page_dispose (GObject *object)
       gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
       g_clear_object (&self->export_chooser);
     }
+  if (self->recorder != NULL)
+    {
+      tto_voice_recorder_cancel (self->recorder);
+      stop_recording_ui (self);
+    }
+  if (self->attach_chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->attach_chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->attach_chooser));
+      g_clear_object (&self->attach_chooser);
+    }
   g_clear_handle_id (&self->read_source, g_source_remove);
   g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_object (&self->flash_message);
@@ -1528,6 +2033,10 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, composer_view);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, counter_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, attach_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, voice_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, composer_scroll);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, recording_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, ended_status);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, jump_revealer);
@@ -1538,6 +2047,7 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_cancel_button);
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "chat.attach", NULL, attach_action);
   gtk_widget_class_install_action (widget_class, "chat.info", NULL, info_action);
   gtk_widget_class_install_action (widget_class, "chat.reply", "x", reply_action);
   gtk_widget_class_install_action (widget_class, "chat.edit", "x", edit_action);
@@ -1558,8 +2068,19 @@ tto_chat_page_init (TtoChatPage *self)
   GtkEventController *controller;
   GtkAdjustment *adjustment;
   GtkWidget *scrolled;
+  GtkGesture *gesture;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The microphone records while held: its own gesture, before the
+   * button's click. */
+  gesture = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (gesture), GTK_PHASE_CAPTURE);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_voice_pressed), self);
+  g_signal_connect (gesture, "released", G_CALLBACK (on_voice_released), self);
+  g_signal_connect (gesture, "cancel", G_CALLBACK (on_voice_cancelled), self);
+  gtk_widget_add_controller (self->voice_button, GTK_EVENT_CONTROLLER (gesture));
+  g_signal_connect_swapped (self->voice_button, "clicked", G_CALLBACK (on_voice_clicked), self);
 
   self->stick_to_bottom = TRUE;
   self->rows = g_ptr_array_new ();
@@ -1689,6 +2210,11 @@ tto_chat_page_set_event (TtoChatPage *self,
       return;
     }
 
+  if (self->recorder != NULL)
+    {
+      tto_voice_recorder_cancel (self->recorder);
+      stop_recording_ui (self);
+    }
   if (self->event != NULL)
     g_signal_handlers_disconnect_by_data (self->event, self);
   if (self->messages != NULL)

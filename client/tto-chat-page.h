@@ -37,5 +37,11 @@ void tto_chat_page_export_to_file (TtoChatPage *self,
                                    TtoExportFormat format);
 gboolean tto_chat_page_get_exporting (TtoChatPage *self);
 const GError *tto_chat_page_get_export_error (TtoChatPage *self);
+void tto_chat_page_send_file (TtoChatPage *self,
+                              GFile *file);
+void tto_chat_page_start_voice (TtoChatPage *self);
+void tto_chat_page_finish_voice (TtoChatPage *self,
+                                 gboolean send);
+gboolean tto_chat_page_get_recording (TtoChatPage *self);
 
 G_END_DECLS

@@ -307,7 +307,51 @@ create_member_row (gpointer item,
                                       label, -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
+
+  /* Calling one member: each other member, where calls are on. */
+  if (!tto_event_get_ended (self->event) &&
+      g_strcmp0 (id, tto_session_get_identity_id (self->session)) != 0 &&
+      (tto_event_has_form (self->event, TTO_FORM_VOICE_CALL) ||
+       tto_event_has_form (self->event, TTO_FORM_VIDEO_CALL)))
+    {
+      g_autoptr (GMenu) calls = g_menu_new ();
+      GtkWidget *call_button = gtk_menu_button_new ();
+      g_autofree char *call_label = NULL;
+
+      if (tto_event_has_form (self->event, TTO_FORM_VOICE_CALL))
+        append_action (calls, _("Voice Call"), "info.call-member",
+                       g_variant_new ("(ss)", "audio", id));
+      if (tto_event_has_form (self->event, TTO_FORM_VIDEO_CALL))
+        append_action (calls, _("Video Call"), "info.call-member",
+                       g_variant_new ("(ss)", "video", id));
+      gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (call_button), G_MENU_MODEL (calls));
+      gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (call_button), "call-start-symbolic");
+      gtk_widget_set_valign (call_button, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (call_button, 44, 44);
+      gtk_widget_add_css_class (call_button, "flat");
+      /* Translators: %s is a display name */
+      call_label = g_strdup_printf (_("Call %s"), tto_member_get_display_name (member));
+      gtk_widget_set_tooltip_text (call_button, call_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (call_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      call_label, -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), call_button);
+    }
   return row;
+}
+
+/* The call itself belongs to the main window: hand over, and get out of
+ * the way so the call page shows. */
+static void
+call_member_action (GtkWidget *widget,
+                    const char *action_name,
+                    GVariant *parameter)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (widget));
+
+  if (parent == NULL)
+    return;
+  gtk_widget_activate_action_variant (GTK_WIDGET (parent), "win.call-member", parameter);
+  gtk_window_close (GTK_WINDOW (widget));
 }
 
 static void
@@ -798,6 +842,7 @@ tto_event_info_window_class_init (TtoEventInfoWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "info.revoke-export", "s",
                                    revoke_export_action);
   gtk_widget_class_install_action (widget_class, "info.grant", "(ssx)", grant_action);
+  gtk_widget_class_install_action (widget_class, "info.call-member", "(ss)", call_member_action);
   gtk_widget_class_install_action (widget_class, "info.revoke", "(ss)", revoke_action);
   gtk_widget_class_install_action (widget_class, "info.remove-member", "s",
                                    remove_member_action);

@@ -21,6 +21,7 @@
 
 #include "tto-client.h"
 
+#include "tto-attachment-view.h"
 #include "tto-message-row.h"
 
 /* Room left on the far side of a bubble, so one can tell who speaks. */
@@ -43,6 +44,7 @@ struct _TtoMessageRow
   GtkButton *quote_button;
   GtkLabel *quote_sender_label;
   GtkLabel *quote_text_label;
+  TtoAttachmentView *attachment_view;
   GtkLabel *text_label;
   GtkLabel *edited_label;
   GtkLabel *time_label;
@@ -133,6 +135,47 @@ update_quote (TtoMessageRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
 }
 
+/* The attachment's view sits above the text; it is made once per message
+ * and goes when the message is recalled. A sticker has no bubble. */
+static void
+update_attachment (TtoMessageRow *self)
+{
+  gboolean want = self->message != NULL &&
+                  tto_message_get_attachment (self->message) != NULL &&
+                  !tto_message_get_recalled (self->message);
+  gboolean sticker;
+  const char *text;
+
+  if (self->attachment_view != NULL &&
+      (!want || tto_attachment_view_get_message (self->attachment_view) != self->message))
+    {
+      gtk_box_remove (GTK_BOX (self->bubble), GTK_WIDGET (self->attachment_view));
+      self->attachment_view = NULL;
+    }
+  if (want && self->attachment_view == NULL)
+    {
+      self->attachment_view = tto_attachment_view_new (self->session, self->message);
+      gtk_box_insert_child_after (GTK_BOX (self->bubble), GTK_WIDGET (self->attachment_view),
+                                  GTK_WIDGET (self->quote_button));
+    }
+
+  sticker = self->attachment_view != NULL &&
+            g_strcmp0 (tto_attachment_view_get_kind (self->attachment_view), "sticker") == 0;
+  if (sticker)
+    gtk_widget_add_css_class (self->bubble, "sticker");
+  else
+    gtk_widget_remove_css_class (self->bubble, "sticker");
+  if (self->attachment_view != NULL)
+    gtk_widget_add_css_class (self->bubble, "has-attachment");
+  else
+    gtk_widget_remove_css_class (self->bubble, "has-attachment");
+
+  /* An attachment's caption is optional. */
+  text = self->message != NULL ? tto_message_get_text (self->message) : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->text_label),
+                          self->attachment_view == NULL || (text != NULL && *text != '\0'));
+}
+
 static void
 update_text (TtoMessageRow *self)
 {
@@ -160,6 +203,7 @@ update_text (TtoMessageRow *self)
   else
     gtk_widget_remove_css_class (self->bubble, "mention");
   update_quote (self);
+  update_attachment (self);
 }
 
 static void
@@ -736,6 +780,7 @@ tto_message_row_set_message (TtoMessageRow *self,
       /* The labels may hold message text: clear them when the row is reused. */
       gtk_label_set_label (self->text_label, "");
       gtk_label_set_label (self->quote_text_label, "");
+      update_attachment (self);
       return;
     }
 
@@ -1041,4 +1086,13 @@ tto_message_row_flash (TtoMessageRow *self)
   gtk_widget_add_css_class (self->bubble, "flash");
   g_clear_handle_id (&self->flash_source, g_source_remove);
   self->flash_source = g_timeout_add (1200, on_flash_timeout, self);
+}
+
+/* The message's TtoAttachmentView, or NULL. */
+GtkWidget *
+tto_message_row_get_attachment_view (TtoMessageRow *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE_ROW (self), NULL);
+
+  return (GtkWidget *) self->attachment_view;
 }

@@ -38,5 +38,6 @@ void tto_message_row_popup_menu (TtoMessageRow *self,
 void tto_message_row_show_receipts (TtoMessageRow *self);
 GtkPopover *tto_message_row_get_receipts_popover (TtoMessageRow *self);
 void tto_message_row_flash (TtoMessageRow *self);
+GtkWidget *tto_message_row_get_attachment_view (TtoMessageRow *self);
 
 G_END_DECLS

@@ -518,6 +518,8 @@ on_call_manager_state_changed (TtoWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.call-start",
                                  state == TTO_CALL_MANAGER_STATE_IDLE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.call-member",
+                                 state == TTO_CALL_MANAGER_STATE_IDLE);
   if (state != TTO_CALL_MANAGER_STATE_IDLE)
     gtk_stack_set_visible_child_name (self->stack, "call");
   else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "call") == 0)
@@ -561,6 +563,32 @@ call_start_action (GtkWidget *widget,
     }
 }
 
+/* ("audio" | "video", identity id): ringing one member of the open event. */
+static void
+call_member_action (GtkWidget *widget,
+                    const char *action_name,
+                    GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoEvent *event = tto_chat_page_get_event (self->chat_page);
+  const char *kind = NULL;
+  const char *identity_id = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &kind, &identity_id);
+  if (event == NULL)
+    return;
+  if (!tto_call_manager_start (self->call_manager, event,
+                               g_str_equal (kind, "video") ? TTO_CALL_KIND_VIDEO
+                                                           : TTO_CALL_KIND_AUDIO,
+                               (const char *const[]) { identity_id, NULL }, &error))
+    {
+      g_autofree char *reason = tto_client_describe_error (error);
+
+      tto_window_add_toast (self, reason);
+    }
+}
+
 static void
 calls_class_init (GtkWidgetClass *widget_class)
 {
@@ -569,6 +597,7 @@ calls_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, call_page);
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, call_banner);
   gtk_widget_class_install_action (widget_class, "win.call-start", "s", call_start_action);
+  gtk_widget_class_install_action (widget_class, "win.call-member", "(ss)", call_member_action);
 }
 
 static void

@@ -1,0 +1,522 @@
+/* test-media-ui.c: attachments in the client's window against a real relay
+ *
+ * Runs under xvfb-run and dbus-run-session (see meson.build). Ana signs in
+ * through the window and creates an event; Bo is a harness client. Ana sends
+ * a picture and a text file through tto_chat_page_send_file() and records a
+ * voice message; Bo receives them (kind, thumbnail, size, duration, waveform;
+ * the file's bytes over HTTP with the same sha256). Bo uploads a picture and a sticker and sends them; Ana's rows show
+ * them. Renders the conversation at phone and desktop sizes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+#include <libsoup/soup.h>
+
+#include "tto-attachment-view.h"
+#include "tto-client.h"
+#include "tto-message-row.h"
+#include "tto-test-harness.h"
+#include "tto-window.h"
+
+#define WAIT_TIMEOUT_MS 10000
+
+static GtkWidget *debug_window;
+static int
+debug_width (void)
+{
+  return debug_window ? gtk_widget_get_width (debug_window) : 0;
+}
+static int
+debug_height (void)
+{
+  return debug_window ? gtk_widget_get_height (debug_window) : 0;
+}
+
+/* Iterates the main context until @cond holds, failing after 10 s. */
+#define WAIT_FOR(cond)                                                                            \
+  G_STMT_START                                                                                    \
+  {                                                                                               \
+    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
+    while (!(cond))                                                                               \
+      {                                                                                           \
+        if (g_get_monotonic_time () > wait_end)                                                   \
+          g_error ("timed out waiting for: %s (window %d×%d)", #cond, debug_width (), debug_height ());                                           \
+        g_main_context_iteration (NULL, FALSE);                                                   \
+        g_usleep (2000);                                                                          \
+      }                                                                                           \
+  }                                                                                               \
+  G_STMT_END
+
+static void
+settle (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
+}
+
+/* The size asked for; screenshots are named after it. */
+static int requested_width = 360;
+static int requested_height = 720;
+static int frame_size;
+
+static void
+resize (GtkWindow *window,
+        int width,
+        int height)
+{
+  requested_width = width;
+  requested_height = height;
+  /* Without a window manager a mapped X11 window keeps its size: map it
+   * again at the new one. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_widget_unrealize (GTK_WIDGET (window));
+  settle (50);
+  /* The default size counts the invisible frame around a client-side
+   * decorated window; the screenshot shows what is inside it. */
+  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
+  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
+            gtk_widget_get_height (GTK_WIDGET (window)) == height);
+  /* Read receipts need a focused window; without a window manager the
+   * window asks for the focus itself. */
+  gtk_window_present (window);
+  settle (300);
+}
+
+/* Renders @window as it is now into screenshots/NAME-WxH.png. */
+static void
+screenshot (GtkWindow *window,
+            const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  settle (400);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                          "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  if (TTO_IS_WINDOW (window))
+    file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
+  else
+    file = g_strdup_printf ("%s.png", name);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+}
+
+static TtoMessage *
+message_at (GListModel *model,
+            guint position)
+{
+  g_autoptr (TtoMessage) message = g_list_model_get_item (model, position);
+
+  return message; /* the model keeps it */
+}
+
+static TtoWindow *
+new_window (void)
+{
+  TtoWindow *window = tto_window_new (NULL);
+
+  requested_width = 360;
+  requested_height = 720;
+  debug_window = GTK_WIDGET (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  settle (200);
+  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
+  resize (GTK_WINDOW (window), 360, 720);
+  return window;
+}
+
+static void
+sign_in (TtoWindow *window,
+         const char *url,
+         const char *name)
+{
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+
+  tto_sign_in_page_set_relay_url (page, url);
+  tto_sign_in_page_set_display_name (page, name);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
+  WAIT_FOR (tto_window_get_session (window) != NULL ||
+            tto_sign_in_page_get_error (page) != NULL);
+  g_assert_null (tto_sign_in_page_get_error (page));
+  g_assert_cmpint (tto_connection_get_state (tto_session_get_connection (
+                     tto_window_get_session (window))),
+                   ==, TTO_CONNECTION_STATE_CONNECTED);
+}
+
+static TtoFrame *
+send_json (TtoTestClient *c,
+           const char *type,
+           JsonObject *body)
+{
+  return tto_test_client_request_ok (c, type, body);
+}
+
+static TtoMessageRow *
+wait_row (TtoChatPage *chat,
+          TtoMessage *message)
+{
+  WAIT_FOR (tto_chat_page_find_row (chat, message) != NULL);
+  return tto_chat_page_find_row (chat, message);
+}
+
+/* A PNG of @width×@height: a gradient, so thumbnails show something. */
+static GBytes *
+make_png (int width,
+          int height,
+          guint8 tint)
+{
+  g_autoptr (GBytes) pixels = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  guint8 *data = g_malloc (width * height * 3);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = data + (y * width + x) * 3;
+
+        p[0] = (guint8) (x * 255 / width);
+        p[1] = (guint8) (y * 255 / height);
+        p[2] = tint;
+      }
+  pixels = g_bytes_new_take (data, width * height * 3);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, pixels, width * 3);
+  return gdk_texture_save_to_png_bytes (texture);
+}
+
+static GBytes *
+http (TtoTestRelay *relay,
+      const char *method,
+      const char *path,
+      const char *token,
+      GBytes *body,
+      guint expected_status)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (tto_test_relay_get_http_base (relay), path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr (GError) error = NULL;
+  GBytes *result;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, "application/octet-stream", body);
+  result = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, expected_status);
+  return result;
+}
+
+/* Bo's upload: the blob id. */
+static char *
+upload (TtoTestRelay *relay,
+        TtoTestClient *who,
+        const char *event_id,
+        GBytes *data)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/events/%s/blobs", event_id);
+  g_autoptr (GBytes) answer = http (relay, "PUT", path, tto_test_client_get_token (who), data,
+                                    201);
+  g_autoptr (JsonObject) object = tto_test_json_object ("%.*s", (int) g_bytes_get_size (answer),
+                                                        (const char *) g_bytes_get_data (answer,
+                                                                                         NULL));
+
+  return g_strdup (json_object_get_string_member (object, "blob_id"));
+}
+
+/* The next msg.new Bo receives that carries an attachment. */
+static TtoFrame *
+wait_attachment (TtoTestClient *c)
+{
+  for (;;)
+    {
+      TtoFrame *frame = tto_test_client_wait_push (c, TTO_FRAME_MSG_NEW, WAIT_TIMEOUT_MS);
+
+      g_assert_nonnull (frame);
+      if (json_object_has_member (frame->body, "attachment") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (frame->body, "attachment")))
+        return frame;
+      tto_frame_free (frame);
+    }
+}
+
+static GtkWidget *
+find_action_button (GtkWidget *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GFile *
+write_temp (const char *dir,
+            const char *name,
+            GBytes *bytes)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      g_bytes_get_size (bytes), &error));
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+static void
+test_attachments (void)
+{
+  TtoTestRelay *relay = tto_test_relay_start (60);
+  TtoWindow *window;
+  TtoSession *session;
+  TtoChatPage *chat;
+  TtoEvent *event;
+  GListModel *messages;
+  TtoMessageRow *row;
+  GtkWidget *view;
+  GtkWidget *attach;
+  TtoTestClient *bo;
+  JsonObject *attachment;
+  g_autoptr (JsonObject) joined = NULL;
+  g_autoptr (TtoFrame) frame = NULL;
+  g_autoptr (GBytes) photo = NULL;
+  g_autoptr (GBytes) notes = NULL;
+  g_autoptr (GBytes) plan = NULL;
+  g_autoptr (GBytes) sticker = NULL;
+  g_autoptr (GBytes) downloaded = NULL;
+  g_autoptr (GFile) photo_file = NULL;
+  g_autoptr (GFile) notes_file = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *blob_path = NULL;
+  g_autofree char *expected_sha = NULL;
+  g_autofree char *got_sha = NULL;
+  g_autofree char *plan_id = NULL;
+  g_autofree char *sticker_id = NULL;
+  const char *event_id;
+  const char *text = "Agenda\n09:30 arrive\n10:00 walk the site\n";
+
+  if (relay == NULL)
+    return;
+
+  window = new_window ();
+  chat = tto_window_get_chat_page (window);
+  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  session = tto_window_get_session (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.create-event", NULL));
+  tto_create_page_fill (tto_window_get_create_page (window), "Site visit", "Plan the visit", NULL);
+  tto_create_page_set_admission (tto_window_get_create_page (window), "open");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
+                                             "create.submit", NULL));
+  WAIT_FOR (tto_create_page_get_created_event (tto_window_get_create_page (window)) != NULL);
+  event = g_object_ref (tto_create_page_get_created_event (tto_window_get_create_page (window)));
+  event_id = tto_event_get_id (event);
+  g_assert_true (tto_event_has_form (event, TTO_FORM_FILE));
+
+  bo = tto_test_client_connect (relay);
+  tto_test_client_create_identity (bo, "Bo");
+  joined = tto_test_client_join (bo, tto_event_get_invite_code (event));
+  WAIT_FOR (tto_event_get_member_count (event) == 2);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
+                                             "create.open-chat", NULL));
+  messages = tto_session_get_messages (session, event);
+  settle (200);
+
+  /* The composer's Attach button: there, labelled, big enough to touch. */
+  attach = find_action_button (GTK_WIDGET (chat), "chat.attach");
+  g_assert_nonnull (attach);
+  g_assert_true (gtk_widget_get_visible (attach));
+  g_assert_cmpint (gtk_widget_get_width (attach), >=, 44);
+  g_assert_cmpint (gtk_widget_get_height (attach), >=, 44);
+
+  tmpdir = g_dir_make_tmp ("tto-media-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* A picture: Bo gets an image with a thumbnail and its size. */
+  photo = make_png (640, 480, 160);
+  photo_file = write_temp (tmpdir, "photo.png", photo);
+  tto_test_client_discard_pushes (bo);
+  tto_chat_page_send_file (chat, photo_file);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 1);
+  row = wait_row (chat, message_at (messages, 0));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "image");
+  frame = wait_attachment (bo);
+  attachment = json_object_get_object_member (frame->body, "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "kind"), ==, "image");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "name"), ==, "photo.png");
+  g_assert_nonnull (json_object_get_string_member_with_default (attachment, "thumbnail_blob_id",
+                                                                NULL));
+  g_assert_cmpint (json_object_get_int_member (attachment, "width"), ==, 640);
+  g_assert_cmpint (json_object_get_int_member (attachment, "height"), ==, 480);
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (tto_message_get_seq (message_at (messages, 0)) > 0);
+
+  /* A text file: Bo downloads the same bytes. */
+  notes = g_bytes_new_static (text, strlen (text));
+  notes_file = write_temp (tmpdir, "agenda.txt", notes);
+  tto_chat_page_send_file (chat, notes_file);
+  frame = wait_attachment (bo);
+  attachment = json_object_get_object_member (frame->body, "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "kind"), ==, "file");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "name"), ==, "agenda.txt");
+  blob_path = g_strdup_printf ("/v1/events/%s/blobs/%s", event_id,
+                               json_object_get_string_member (attachment, "blob_id"));
+  downloaded = http (relay, "GET", blob_path, tto_test_client_get_token (bo), NULL, 200);
+  expected_sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, notes);
+  got_sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, downloaded);
+  g_assert_cmpstr (got_sha, ==, expected_sha);
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 2);
+  row = wait_row (chat, message_at (messages, 1));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "file");
+  WAIT_FOR (!tto_attachment_view_get_uploading (TTO_ATTACHMENT_VIEW (view)));
+
+  /* A voice message, recorded while the button is held. */
+  g_assert_true (tto_event_has_form (event, TTO_FORM_VOICE_MESSAGE));
+  tto_chat_page_start_voice (chat);
+  WAIT_FOR (tto_chat_page_get_recording (chat));
+  settle (1200);
+  screenshot (GTK_WINDOW (window), "media-recording");
+  tto_chat_page_finish_voice (chat, TRUE);
+  g_assert_false (tto_chat_page_get_recording (chat));
+  frame = wait_attachment (bo);
+  attachment = json_object_get_object_member (frame->body, "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "kind"), ==, "voice");
+  g_assert_cmpint (json_object_get_int_member (attachment, "duration_ms"), >=, 1000);
+  g_assert_true (json_object_has_member (attachment, "waveform"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (attachment, "waveform")),
+                    >, 0);
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 3);
+  row = wait_row (chat, message_at (messages, 2));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "voice");
+
+  /* Bo sends a picture with a caption, then a sticker: Ana's rows show them. */
+  plan = make_png (800, 600, 40);
+  plan_id = upload (relay, bo, event_id, plan);
+  frame = send_json (bo, TTO_FRAME_MSG_SEND,
+                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-plan\","
+                                           "\"text\":\"The floor plan\",\"attachment\":"
+                                           "{\"blob_id\":\"%s\",\"kind\":\"image\","
+                                           "\"name\":\"plan.png\",\"width\":800,"
+                                           "\"height\":600}}",
+                                           event_id, plan_id));
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 4);
+  row = wait_row (chat, message_at (messages, 3));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "image");
+  g_assert_cmpstr (tto_message_row_get_text (row), ==, "The floor plan");
+  WAIT_FOR (tto_attachment_view_has_picture (TTO_ATTACHMENT_VIEW (view)));
+
+  sticker = make_png (160, 160, 220);
+  sticker_id = upload (relay, bo, event_id, sticker);
+  frame = send_json (bo, TTO_FRAME_MSG_SEND,
+                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-st\","
+                                           "\"text\":\"\",\"attachment\":"
+                                           "{\"blob_id\":\"%s\",\"kind\":\"sticker\","
+                                           "\"width\":160,\"height\":160}}",
+                                           event_id, sticker_id));
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 5);
+  row = wait_row (chat, message_at (messages, 4));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "sticker");
+  WAIT_FOR (tto_attachment_view_has_picture (TTO_ATTACHMENT_VIEW (view)));
+  /* The own picture shows too, from the local bytes or the relay. */
+  WAIT_FOR (tto_attachment_view_has_picture (
+    TTO_ATTACHMENT_VIEW (tto_message_row_get_attachment_view (wait_row (chat, message_at (messages, 0))))));
+
+  /* The list only estimates rows it has not made yet: jump to the end once
+   * they are all measured. */
+  resize (GTK_WINDOW (window), 360, 720);
+  gtk_widget_activate_action (GTK_WIDGET (chat), "chat.jump-to-latest", NULL);
+  screenshot (GTK_WINDOW (window), "media-chat");
+  resize (GTK_WINDOW (window), 1280, 800);
+  gtk_widget_activate_action (GTK_WIDGET (chat), "chat.jump-to-latest", NULL);
+  screenshot (GTK_WINDOW (window), "media-chat");
+
+  /* A slip of the finger sends nothing. */
+  tto_chat_page_start_voice (chat);
+  WAIT_FOR (tto_chat_page_get_recording (chat));
+  tto_chat_page_finish_voice (chat, TRUE);
+  g_assert_false (tto_chat_page_get_recording (chat));
+  settle (300);
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 5);
+
+  g_file_delete (photo_file, NULL, NULL);
+  g_file_delete (notes_file, NULL, NULL);
+  g_rmdir (tmpdir);
+  tto_test_client_close (bo);
+  g_object_unref (event);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (100);
+  tto_test_relay_stop (relay);
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  tto_client_init ();
+  gtk_init ();
+  adw_init ();
+  tto_client_load_css ();
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  g_test_add_func ("/media-ui/attachments", test_attachments);
+
+  return g_test_run ();
+}
