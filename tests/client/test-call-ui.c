@@ -387,6 +387,30 @@ test_calls (void)
   click (tto_call_page_get_control (page, "hangup"));
   WAIT_FOR (engine == NULL && stack_shows (window, "main"));
 
+  /* Calling one member (the member list's call button): only Bo is rung.
+   * Bo's engine is gone; his pushes stay queued for the test to read. */
+  room.sides[0].client = NULL;
+  tto_test_client_discard_pushes (bo);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-member", "(ss)",
+                                             "audio", tto_test_client_get_identity_id (bo)));
+  WAIT_FOR (tto_call_manager_get_state (manager) == TTO_CALL_MANAGER_STATE_IN_CALL);
+  {
+    g_autoptr (TtoFrame) one = tto_test_client_wait_push (bo, TTO_FRAME_CALL_RING, 5000);
+    JsonObject *call;
+    JsonArray *invited;
+
+    g_assert_nonnull (one);
+    call = json_object_get_object_member (one->body, "call");
+    invited = json_object_get_array_member (call, "invited");
+    g_assert_cmpstr (json_object_get_string_member (call, "kind"), ==, "audio");
+    g_assert_cmpuint (json_array_get_length (invited), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (invited, 0), ==,
+                     tto_test_client_get_identity_id (bo));
+  }
+  click (tto_call_page_get_control (page, "hangup"));
+  WAIT_FOR (tto_call_manager_get_state (manager) != TTO_CALL_MANAGER_STATE_IN_CALL &&
+            stack_shows (window, "main"));
+
   room_open = FALSE;
   tto_test_client_close (bo);
   g_clear_pointer (&room.ice_servers, json_array_unref);
