@@ -47,6 +47,8 @@ struct _TtoChatPage
   GtkLabel *counter_label;
   GtkButton *send_button;
   GtkWidget *attach_button;
+  GtkWidget *sticker_button;
+  GtkWidget *video_button;
   GtkWidget *voice_button;
   GtkWidget *composer_scroll;
   GtkLabel *recording_label;
@@ -86,6 +88,22 @@ struct _TtoChatPage
   GCancellable *export_cancellable;
   GtkFileChooserNative *export_chooser;
   GtkFileChooserNative *attach_chooser;
+  GtkFileChooserNative *sticker_chooser;
+  TtoStickerLibrary *sticker_library;
+  GtkPopover *sticker_popover;
+  GtkDropDown *sticker_packs;
+  GtkGridView *sticker_grid;
+  GtkStack *sticker_stack;
+  GtkWindow *video_dialog;
+  TtoVideoRecorder *video_recorder;
+  GtkPicture *video_picture;
+  GtkLabel *video_label;
+  GtkButton *video_record_button;
+  GtkWidget *video_send_button;
+  GBytes *video_recording;
+  TtoEvent *video_event;
+  GCancellable *video_cancellable;
+  gboolean video_send_when_stopped;
   TtoVoiceRecorder *recorder;
   GCancellable *voice_cancellable;
   guint recording_source;
@@ -187,6 +205,16 @@ update_composer (TtoChatPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.attach",
                                  !ended && self->event != NULL &&
                                  tto_event_has_form (self->event, TTO_FORM_FILE));
+  gtk_widget_set_visible (self->sticker_button,
+                          self->recorder == NULL && self->event != NULL &&
+                          tto_event_has_form (self->event, TTO_FORM_FILE));
+  /* On a phone the composer has no room for it: the menu has it too. */
+  gtk_widget_set_visible (self->video_button,
+                          !self->folded && self->recorder == NULL && self->event != NULL &&
+                          tto_event_has_form (self->event, TTO_FORM_VIDEO_MESSAGE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.video-message",
+                                 !ended && self->event != NULL &&
+                                 tto_event_has_form (self->event, TTO_FORM_VIDEO_MESSAGE));
   gtk_widget_set_visible (self->voice_button,
                           self->event != NULL &&
                           tto_event_has_form (self->event, TTO_FORM_VOICE_MESSAGE));
@@ -1563,6 +1591,760 @@ attach_action (GtkWidget *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->attach_chooser));
 }
 
+/* Stickers: a picker of the user's own sticker library (TtoStickerLibrary),
+ * shown from the composer; a sticker goes out as a "sticker" attachment. */
+
+/* The pack imports go to. Not translated: it is a folder name, and a change
+ * of language would otherwise start a second pack. */
+#define MY_STICKERS_PACK "My stickers"
+
+/* Sends @sticker's bytes in the open event as a "sticker" attachment. */
+void
+tto_chat_page_send_sticker (TtoChatPage *self,
+                            TtoSticker *sticker)
+{
+  g_autoptr (TtoMediaUpload) upload = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  SendFile *send;
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+  g_return_if_fail (TTO_IS_STICKER (sticker));
+
+  if (self->session == NULL || self->event == NULL || tto_event_get_ended (self->event))
+    return;
+  if (!tto_event_has_form (self->event, TTO_FORM_FILE))
+    {
+      toast (self, _("Files cannot be sent in this event."));
+      return;
+    }
+
+  bytes = tto_sticker_load_bytes (sticker, NULL, &error);
+  if (bytes == NULL)
+    {
+      show_send_error (self, error);
+      return;
+    }
+
+  upload = tto_media_upload_new_bytes (self->session, self->event, "sticker", bytes, NULL);
+  /* Its size, when GDK can read it (the relay takes a sticker without). */
+  texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (texture != NULL)
+    tto_media_upload_set_thumbnail (upload, NULL, gdk_texture_get_width (texture),
+                                    gdk_texture_get_height (texture));
+
+  send = g_new0 (SendFile, 1);
+  send->self = g_object_ref (self);
+  send->event = g_object_ref (self->event);
+  start_upload (send, upload);
+  send_file_free (send);
+
+  if (self->sticker_popover != NULL)
+    gtk_popover_popdown (self->sticker_popover);
+}
+
+static TtoStickerLibrary *
+ensure_sticker_library (TtoChatPage *self)
+{
+  if (self->sticker_library == NULL)
+    self->sticker_library = tto_sticker_library_new (NULL);
+  return self->sticker_library;
+}
+
+/* The library the picker shows: $XDG_DATA_HOME/tto/stickers. */
+TtoStickerLibrary *
+tto_chat_page_get_sticker_library (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return ensure_sticker_library (self);
+}
+
+/* The grid shows the pack chosen in the drop-down. */
+static void
+update_sticker_grid (TtoChatPage *self)
+{
+  GListModel *packs;
+  g_autoptr (GtkSelectionModel) selection = NULL;
+  g_autoptr (GListModel) stickers = NULL;
+  GtkStringObject *pack;
+
+  if (self->sticker_grid == NULL)
+    return;
+  packs = tto_sticker_library_get_packs (ensure_sticker_library (self));
+  pack = gtk_drop_down_get_selected_item (self->sticker_packs);
+  gtk_widget_set_visible (GTK_WIDGET (self->sticker_packs), g_list_model_get_n_items (packs) > 0);
+  if (pack == NULL)
+    {
+      gtk_grid_view_set_model (self->sticker_grid, NULL);
+      gtk_stack_set_visible_child_name (self->sticker_stack, "empty");
+      return;
+    }
+  stickers = tto_sticker_library_get_stickers (self->sticker_library,
+                                               gtk_string_object_get_string (pack));
+  selection = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (stickers)));
+  gtk_grid_view_set_model (self->sticker_grid, selection);
+  gtk_stack_set_visible_child_name (self->sticker_stack, "stickers");
+}
+
+static void
+select_sticker_pack (TtoChatPage *self,
+                     const char *name)
+{
+  GListModel *packs = tto_sticker_library_get_packs (ensure_sticker_library (self));
+  guint n = g_list_model_get_n_items (packs);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GtkStringObject) pack = g_list_model_get_item (packs, i);
+
+      if (g_strcmp0 (gtk_string_object_get_string (pack), name) == 0)
+        {
+          gtk_drop_down_set_selected (self->sticker_packs, i);
+          break;
+        }
+    }
+  update_sticker_grid (self);
+}
+
+/* Imports @file into the "My stickers" pack, as the Import… button does.
+ * Returns: (transfer full) (nullable): the new sticker */
+TtoSticker *
+tto_chat_page_import_sticker (TtoChatPage *self,
+                              GFile *file,
+                              GError **error)
+{
+  TtoSticker *sticker;
+  const char *pack = MY_STICKERS_PACK;
+
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  sticker = tto_sticker_library_import (ensure_sticker_library (self), pack, file, NULL, error);
+  if (sticker != NULL)
+    select_sticker_pack (self, pack);
+  return sticker;
+}
+
+static void
+on_sticker_chooser_response (GtkNativeDialog *chooser,
+                             int response,
+                             TtoChatPage *self)
+{
+  g_autoptr (GListModel) files = NULL;
+  guint n;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->sticker_chooser);
+  if (files == NULL)
+    return;
+
+  n = g_list_model_get_n_items (files);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GFile) file = g_list_model_get_item (files, i);
+      g_autoptr (TtoSticker) sticker = NULL;
+      g_autoptr (GError) error = NULL;
+
+      sticker = tto_chat_page_import_sticker (self, file, &error);
+      if (sticker == NULL)
+        {
+          g_autofree char *text = NULL;
+
+          if (g_error_matches (error, TTO_STICKER_LIBRARY_ERROR,
+                               TTO_STICKER_LIBRARY_ERROR_TOO_LARGE))
+            text = g_strdup (_("The picture is too large for a sticker."));
+          else if (g_error_matches (error, TTO_STICKER_LIBRARY_ERROR,
+                                    TTO_STICKER_LIBRARY_ERROR_NOT_AN_IMAGE) ||
+                   g_error_matches (error, TTO_STICKER_LIBRARY_ERROR,
+                                    TTO_STICKER_LIBRARY_ERROR_UNSUPPORTED_FORMAT))
+            text = g_strdup (_("Stickers can be PNG, WebP or GIF pictures."));
+          else
+            /* Translators: %s says what went wrong */
+            text = g_strdup_printf (_("Could not import the sticker: %s"), error->message);
+          toast (self, text);
+        }
+    }
+}
+
+static void
+import_sticker_action (GtkWidget *widget,
+                       const char *action_name,
+                       GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->sticker_chooser != NULL)
+    return;
+
+  if (self->sticker_popover != NULL)
+    gtk_popover_popdown (self->sticker_popover);
+  gtk_file_filter_set_name (filter, _("Stickers (PNG, WebP, GIF)"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/webp");
+  gtk_file_filter_add_mime_type (filter, "image/gif");
+  self->sticker_chooser = gtk_file_chooser_native_new (_("Import Stickers"),
+                                                       GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                       GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                       _("_Import"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->sticker_chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->sticker_chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->sticker_chooser), TRUE);
+  g_signal_connect (self->sticker_chooser, "response", G_CALLBACK (on_sticker_chooser_response),
+                    self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->sticker_chooser));
+}
+
+static void
+on_sticker_item_setup (GtkSignalListItemFactory *factory,
+                       GtkListItem *item,
+                       TtoChatPage *self)
+{
+  GtkWidget *picture = gtk_picture_new ();
+
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_widget_set_size_request (picture, 72, 72);
+  gtk_widget_add_css_class (picture, "sticker-cell");
+  gtk_list_item_set_child (item, picture);
+}
+
+static void
+on_sticker_item_bind (GtkSignalListItemFactory *factory,
+                      GtkListItem *item,
+                      TtoChatPage *self)
+{
+  TtoSticker *sticker = gtk_list_item_get_item (item);
+  GtkWidget *picture = gtk_list_item_get_child (item);
+
+  gtk_picture_set_file (GTK_PICTURE (picture), tto_sticker_get_file (sticker));
+  gtk_picture_set_alternative_text (GTK_PICTURE (picture), tto_sticker_get_name (sticker));
+  gtk_widget_set_tooltip_text (picture, tto_sticker_get_name (sticker));
+}
+
+static void
+on_sticker_activate (GtkGridView *grid,
+                     guint position,
+                     TtoChatPage *self)
+{
+  GListModel *model = G_LIST_MODEL (gtk_grid_view_get_model (grid));
+  g_autoptr (TtoSticker) sticker = NULL;
+
+  if (model == NULL)
+    return;
+  sticker = g_list_model_get_item (model, position);
+  if (sticker != NULL)
+    tto_chat_page_send_sticker (self, sticker);
+}
+
+static void
+on_sticker_popover_show (TtoChatPage *self)
+{
+  GtkStringObject *selected = gtk_drop_down_get_selected_item (self->sticker_packs);
+  g_autofree char *pack = selected != NULL ? g_strdup (gtk_string_object_get_string (selected))
+                                           : NULL;
+
+  /* Pick up what other programs (or windows) changed. */
+  tto_sticker_library_reload (ensure_sticker_library (self), NULL);
+  select_sticker_pack (self, pack);
+}
+
+/* The sticker button's popover: the pack drop-down and Import…, then the
+ * grid of the pack's stickers. Built when the page is. */
+static void
+setup_sticker_picker (TtoChatPage *self)
+{
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr (GtkExpression) expression = NULL;
+  GtkWidget *box, *header, *import, *scrolled, *empty;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (box), header);
+
+  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+  self->sticker_packs = GTK_DROP_DOWN (gtk_drop_down_new (NULL, g_steal_pointer (&expression)));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->sticker_packs), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->sticker_packs), -1, 44);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sticker_packs),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sticker pack"), -1);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->sticker_packs));
+  g_signal_connect_swapped (self->sticker_packs, "notify::selected",
+                            G_CALLBACK (update_sticker_grid), self);
+
+  import = gtk_button_new_with_mnemonic (_("_Import…"));
+  gtk_widget_set_halign (import, GTK_ALIGN_END);
+  gtk_widget_set_hexpand (import, TRUE);
+  gtk_widget_set_size_request (import, -1, 44);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (import), "chat.import-sticker");
+  gtk_widget_set_tooltip_text (import, _("Import PNG, WebP or GIF Pictures as Stickers"));
+  gtk_box_append (GTK_BOX (header), import);
+
+  self->sticker_stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_set_vhomogeneous (self->sticker_stack, TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->sticker_stack));
+
+  empty = gtk_label_new (_("No stickers yet. Import PNG, WebP or GIF pictures to make your own."));
+  gtk_label_set_wrap (GTK_LABEL (empty), TRUE);
+  gtk_label_set_justify (GTK_LABEL (empty), GTK_JUSTIFY_CENTER);
+  gtk_label_set_max_width_chars (GTK_LABEL (empty), 28);
+  gtk_widget_add_css_class (empty, "dim-label");
+  gtk_stack_add_named (self->sticker_stack, empty, "empty");
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_sticker_item_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_sticker_item_bind), self);
+  self->sticker_grid = GTK_GRID_VIEW (gtk_grid_view_new (NULL, g_object_ref (factory)));
+  gtk_grid_view_set_min_columns (self->sticker_grid, 3);
+  gtk_grid_view_set_max_columns (self->sticker_grid, 4);
+  gtk_grid_view_set_single_click_activate (self->sticker_grid, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sticker_grid),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stickers"), -1);
+  g_signal_connect (self->sticker_grid, "activate", G_CALLBACK (on_sticker_activate), self);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scrolled), 280);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled),
+                                 GTK_WIDGET (self->sticker_grid));
+  gtk_stack_add_named (self->sticker_stack, scrolled, "stickers");
+
+  self->sticker_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_child (self->sticker_popover, box);
+  gtk_widget_add_css_class (GTK_WIDGET (self->sticker_popover), "sticker-picker");
+  g_signal_connect_swapped (self->sticker_popover, "show", G_CALLBACK (on_sticker_popover_show),
+                            self);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->sticker_button),
+                               GTK_WIDGET (self->sticker_popover));
+
+  gtk_drop_down_set_model (self->sticker_packs,
+                           tto_sticker_library_get_packs (ensure_sticker_library (self)));
+  update_sticker_grid (self);
+}
+
+/* Opens (or closes) the sticker picker. */
+void
+tto_chat_page_show_sticker_picker (TtoChatPage *self,
+                                   gboolean show)
+{
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (show)
+    gtk_menu_button_popup (GTK_MENU_BUTTON (self->sticker_button));
+  else
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (self->sticker_button));
+}
+
+/* The picker's popover and grid, for tests. */
+GtkPopover *
+tto_chat_page_get_sticker_popover (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->sticker_popover;
+}
+
+GtkGridView *
+tto_chat_page_get_sticker_grid (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->sticker_grid;
+}
+
+/* Video messages: a dialog with the camera's preview, Record/Stop, Send and
+ * Cancel; at most a minute (the recorder stops itself). */
+
+static void video_dialog_update (TtoChatPage *self);
+
+static void
+video_clear (TtoChatPage *self)
+{
+  if (self->video_cancellable != NULL)
+    g_cancellable_cancel (self->video_cancellable);
+  g_clear_object (&self->video_cancellable);
+  if (self->video_recorder != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->video_recorder, self);
+      tto_video_recorder_cancel (self->video_recorder);
+      g_clear_object (&self->video_recorder);
+    }
+  g_clear_pointer (&self->video_recording, g_bytes_unref);
+  g_clear_object (&self->video_event);
+  self->video_send_when_stopped = FALSE;
+}
+
+static void
+on_video_dialog_destroy (GtkWidget *dialog,
+                         TtoChatPage *self)
+{
+  video_clear (self);
+  self->video_dialog = NULL;
+  self->video_picture = NULL;
+  self->video_label = NULL;
+  self->video_record_button = NULL;
+  self->video_send_button = NULL;
+}
+
+static void
+send_video_recording (TtoChatPage *self)
+{
+  g_autoptr (TtoMediaUpload) upload = NULL;
+  g_autoptr (TtoThumbnailer) thumbnailer = NULL;
+  g_autoptr (GBytes) poster = NULL;
+  GdkTexture *preview;
+  SendFile *send;
+
+  if (self->session == NULL || self->video_event == NULL || self->video_recording == NULL ||
+      tto_event_get_ended (self->video_event))
+    return;
+
+  upload = tto_media_upload_new_bytes (self->session, self->video_event, "video",
+                                       self->video_recording, NULL);
+  tto_media_upload_set_duration (upload, tto_video_recorder_get_duration_ms (self->video_recorder));
+  /* The last frame seen is the poster. */
+  preview = tto_video_recorder_get_preview_texture (self->video_recorder);
+  if (preview != NULL)
+    {
+      poster = gdk_texture_save_to_png_bytes (preview);
+      thumbnailer = tto_thumbnailer_new (poster, TTO_THUMBNAILER_DEFAULT_MAX_SIZE);
+      if (tto_thumbnailer_run (thumbnailer, NULL, NULL))
+        tto_media_upload_set_thumbnail (upload, tto_thumbnailer_get_thumbnail (thumbnailer),
+                                        tto_video_recorder_get_width (self->video_recorder),
+                                        tto_video_recorder_get_height (self->video_recorder));
+    }
+  else
+    tto_media_upload_set_thumbnail (upload, NULL,
+                                    tto_video_recorder_get_width (self->video_recorder),
+                                    tto_video_recorder_get_height (self->video_recorder));
+
+  send = g_new0 (SendFile, 1);
+  send->self = g_object_ref (self);
+  send->event = g_object_ref (self->video_event);
+  start_upload (send, upload);
+  send_file_free (send);
+}
+
+static void
+on_video_stopped (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  bytes = tto_video_recorder_stop_finish (TTO_VIDEO_RECORDER (object), result, &error);
+  if ((TtoVideoRecorder *) object != self->video_recorder)
+    return;
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Could not record a video message"));
+      if (self->video_dialog != NULL)
+        gtk_window_destroy (self->video_dialog);
+      return;
+    }
+  self->video_recording = g_bytes_ref (bytes);
+  if (self->video_send_when_stopped)
+    {
+      send_video_recording (self);
+      if (self->video_dialog != NULL)
+        gtk_window_destroy (self->video_dialog);
+      return;
+    }
+  video_dialog_update (self);
+}
+
+static void
+video_stop (TtoChatPage *self)
+{
+  TtoRecorderState state;
+
+  if (self->video_recorder == NULL)
+    return;
+  state = tto_video_recorder_get_state (self->video_recorder);
+  if (state != TTO_RECORDER_STATE_RECORDING && state != TTO_RECORDER_STATE_FINISHED)
+    return;
+  tto_video_recorder_stop_async (self->video_recorder, self->video_cancellable, on_video_stopped,
+                                 g_object_ref (self));
+  video_dialog_update (self);
+}
+
+static void
+on_video_state (TtoVideoRecorder *recorder,
+                GParamSpec *pspec,
+                TtoChatPage *self)
+{
+  /* The minute is up: the recorder has stopped itself. */
+  if (tto_video_recorder_get_state (recorder) == TTO_RECORDER_STATE_FINISHED &&
+      self->video_recording == NULL)
+    video_stop (self);
+  else
+    video_dialog_update (self);
+}
+
+static void
+on_video_started (GObject *object,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (TtoChatPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (tto_video_recorder_start_finish (TTO_VIDEO_RECORDER (object), result, &error))
+    {
+      video_dialog_update (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      (TtoVideoRecorder *) object != self->video_recorder)
+    return;
+  if (g_error_matches (error, TTO_VIDEO_RECORDER_ERROR, TTO_VIDEO_RECORDER_ERROR_NO_CAMERA))
+    toast (self, _("No camera found"));
+  else if (g_error_matches (error, TTO_VIDEO_RECORDER_ERROR,
+                            TTO_VIDEO_RECORDER_ERROR_NO_MICROPHONE))
+    toast (self, _("No microphone found"));
+  else
+    toast (self, _("Could not record a video message"));
+  if (self->video_dialog != NULL)
+    gtk_window_destroy (self->video_dialog);
+}
+
+/* Starts (@record) or stops recording in the open video message dialog. */
+void
+tto_chat_page_record_video_message (TtoChatPage *self,
+                                    gboolean record)
+{
+  const char *video_source = g_getenv ("TTO_TEST_VIDEO_SOURCE");
+  const char *audio_source = g_getenv ("TTO_TEST_AUDIO_SOURCE");
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->video_dialog == NULL)
+    return;
+  if (!record)
+    {
+      video_stop (self);
+      return;
+    }
+  if (self->video_recorder != NULL && self->video_recording == NULL)
+    return; /* already recording */
+
+  /* Again: the last take is dropped. */
+  video_clear (self);
+  self->video_event = g_object_ref (self->event);
+  self->video_cancellable = g_cancellable_new ();
+  self->video_recorder = tto_video_recorder_new ();
+  if (video_source != NULL && *video_source != '\0')
+    tto_video_recorder_set_source (self->video_recorder, video_source);
+  if (audio_source != NULL && *audio_source != '\0')
+    tto_video_recorder_set_audio_source (self->video_recorder, audio_source);
+  tto_video_recorder_set_max_duration_ms (self->video_recorder,
+                                          TTO_VIDEO_RECORDER_DEFAULT_MAX_DURATION_MS);
+  g_signal_connect (self->video_recorder, "notify::state", G_CALLBACK (on_video_state), self);
+  g_signal_connect_swapped (self->video_recorder, "notify::duration-ms",
+                            G_CALLBACK (video_dialog_update), self);
+  gtk_picture_set_paintable (self->video_picture, GDK_PAINTABLE (self->video_recorder));
+  tto_video_recorder_start_async (self->video_recorder, self->video_cancellable,
+                                  on_video_started, g_object_ref (self));
+  video_dialog_update (self);
+}
+
+/* Sends the take (stopping first if still recording) and closes the
+ * dialog. */
+void
+tto_chat_page_send_video_message (TtoChatPage *self)
+{
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->video_dialog == NULL || self->video_recorder == NULL)
+    return;
+  if (self->video_recording != NULL)
+    {
+      send_video_recording (self);
+      gtk_window_destroy (self->video_dialog);
+      return;
+    }
+  self->video_send_when_stopped = TRUE;
+  video_stop (self);
+}
+
+/* Closes the dialog; nothing is sent. */
+void
+tto_chat_page_cancel_video_message (TtoChatPage *self)
+{
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->video_dialog != NULL)
+    gtk_window_destroy (self->video_dialog);
+}
+
+/* The recorder's state; IDLE with no dialog open. */
+TtoRecorderState
+tto_chat_page_get_video_state (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), TTO_RECORDER_STATE_IDLE);
+
+  if (self->video_recorder == NULL)
+    return TTO_RECORDER_STATE_IDLE;
+  return tto_video_recorder_get_state (self->video_recorder);
+}
+
+GtkWindow *
+tto_chat_page_get_video_dialog (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->video_dialog;
+}
+
+static void
+video_dialog_update (TtoChatPage *self)
+{
+  TtoRecorderState state = TTO_RECORDER_STATE_IDLE;
+  g_autofree char *duration = NULL;
+  g_autofree char *text = NULL;
+  gboolean recording;
+
+  if (self->video_dialog == NULL)
+    return;
+  if (self->video_recorder != NULL)
+    state = tto_video_recorder_get_state (self->video_recorder);
+  recording = state == TTO_RECORDER_STATE_STARTING || state == TTO_RECORDER_STATE_RECORDING;
+
+  if (self->video_recorder != NULL)
+    duration =
+      tto_attachment_format_duration (tto_video_recorder_get_duration_ms (self->video_recorder));
+  if (recording)
+    /* Translators: %s is the time recorded so far, "0:12" */
+    text = g_strdup_printf (_("Recording %s · up to 1 minute"), duration);
+  else if (self->video_recording != NULL)
+    /* Translators: %s is the length, "0:12" */
+    text = g_strdup_printf (_("Recorded %s"), duration);
+  else
+    text = g_strdup (_("Up to 1 minute"));
+  gtk_label_set_label (self->video_label, text);
+
+  gtk_button_set_label (self->video_record_button, recording ? _("_Stop") : _("_Record"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->video_record_button),
+                            state != TTO_RECORDER_STATE_STOPPING);
+  if (recording)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->video_record_button), "destructive-action");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->video_record_button), "suggested-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->video_record_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->video_record_button), "suggested-action");
+    }
+  gtk_widget_set_sensitive (self->video_send_button,
+                            self->video_recording != NULL || state == TTO_RECORDER_STATE_RECORDING);
+}
+
+static void
+on_video_record_clicked (TtoChatPage *self)
+{
+  TtoRecorderState state = tto_chat_page_get_video_state (self);
+
+  tto_chat_page_record_video_message (self, !(state == TTO_RECORDER_STATE_RECORDING ||
+                                              state == TTO_RECORDER_STATE_STARTING));
+}
+
+/* Opens the video message dialog (without recording yet). */
+void
+tto_chat_page_open_video_message (TtoChatPage *self)
+{
+  GtkWidget *dialog, *toolbar, *header, *box, *picture, *frame, *label, *buttons, *button;
+  GtkWindow *root;
+
+  g_return_if_fail (TTO_IS_CHAT_PAGE (self));
+
+  if (self->video_dialog != NULL)
+    {
+      gtk_window_present (self->video_dialog);
+      return;
+    }
+  if (self->session == NULL || self->event == NULL || tto_event_get_ended (self->event) ||
+      !tto_event_has_form (self->event, TTO_FORM_VIDEO_MESSAGE))
+    return;
+
+  root = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
+  dialog = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Video Message"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), root);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, 520);
+
+  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  button = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (tto_chat_page_cancel_video_message),
+                            self);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), button);
+  button = gtk_button_new_with_mnemonic (_("_Send"));
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (tto_chat_page_send_video_message),
+                            self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), button);
+  self->video_send_button = button;
+  gtk_box_append (GTK_BOX (toolbar), header);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_widget_set_vexpand (box, TRUE);
+
+  picture = gtk_picture_new ();
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_picture_set_alternative_text (GTK_PICTURE (picture), _("Camera preview"));
+  self->video_picture = GTK_PICTURE (picture);
+  frame = gtk_frame_new (NULL);
+  gtk_widget_add_css_class (frame, "video-preview");
+  gtk_widget_set_vexpand (frame, TRUE);
+  gtk_frame_set_child (GTK_FRAME (frame), picture);
+  gtk_box_append (GTK_BOX (box), frame);
+
+  label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Recording time"), -1);
+  self->video_label = GTK_LABEL (label);
+  gtk_box_append (GTK_BOX (box), label);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
+  button = gtk_button_new_with_mnemonic (_("_Record"));
+  gtk_widget_set_size_request (button, 120, 46);
+  gtk_widget_add_css_class (button, "pill");
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_video_record_clicked), self);
+  self->video_record_button = GTK_BUTTON (button);
+  gtk_box_append (GTK_BOX (buttons), button);
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_box_append (GTK_BOX (toolbar), box);
+
+  adw_window_set_content (ADW_WINDOW (dialog), toolbar);
+  self->video_dialog = GTK_WINDOW (dialog);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (on_video_dialog_destroy), self);
+  video_dialog_update (self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+video_message_action (GtkWidget *widget,
+                      const char *action_name,
+                      GVariant *parameter)
+{
+  tto_chat_page_open_video_message (TTO_CHAT_PAGE (widget));
+}
+
 /* Voice messages: the microphone button records while held (or from one
  * activation to the next, by keyboard); releasing sends. */
 
@@ -1917,6 +2699,15 @@ tto_chat_page_dispose (GObject *object)
       gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->attach_chooser));
       g_clear_object (&self->attach_chooser);
     }
+  if (self->sticker_chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sticker_chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->sticker_chooser));
+      g_clear_object (&self->sticker_chooser);
+    }
+  g_clear_object (&self->sticker_library);
+  if (self->video_dialog != NULL)
+    gtk_window_destroy (self->video_dialog);
   g_clear_handle_id (&self->read_source, g_source_remove);
   g_clear_handle_id (&self->flash_source, g_source_remove);
   g_clear_object (&self->flash_message);
@@ -1987,6 +2778,7 @@ tto_chat_page_set_property (GObject *object,
     case PROP_FOLDED:
       self->folded = g_value_get_boolean (value);
       gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->folded);
+      update_composer (self);
       break;
     case PROP_MUTED:
       if (self->event != NULL)
@@ -2034,6 +2826,8 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, counter_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, attach_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, sticker_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, video_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, voice_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, composer_scroll);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, recording_label);
@@ -2048,6 +2842,10 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "chat.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "chat.import-sticker", NULL,
+                                   import_sticker_action);
+  gtk_widget_class_install_action (widget_class, "chat.video-message", NULL,
+                                   video_message_action);
   gtk_widget_class_install_action (widget_class, "chat.info", NULL, info_action);
   gtk_widget_class_install_action (widget_class, "chat.reply", "x", reply_action);
   gtk_widget_class_install_action (widget_class, "chat.edit", "x", edit_action);
@@ -2081,6 +2879,7 @@ tto_chat_page_init (TtoChatPage *self)
   g_signal_connect (gesture, "cancel", G_CALLBACK (on_voice_cancelled), self);
   gtk_widget_add_controller (self->voice_button, GTK_EVENT_CONTROLLER (gesture));
   g_signal_connect_swapped (self->voice_button, "clicked", G_CALLBACK (on_voice_clicked), self);
+  setup_sticker_picker (self);
 
   self->stick_to_bottom = TRUE;
   self->rows = g_ptr_array_new ();

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "tto-export.h"
+#include "tto-media.h"
 #include "tto-message-row.h"
 #include "tto-session.h"
 
@@ -43,5 +44,22 @@ void tto_chat_page_start_voice (TtoChatPage *self);
 void tto_chat_page_finish_voice (TtoChatPage *self,
                                  gboolean send);
 gboolean tto_chat_page_get_recording (TtoChatPage *self);
+void tto_chat_page_send_sticker (TtoChatPage *self,
+                                 TtoSticker *sticker);
+TtoStickerLibrary *tto_chat_page_get_sticker_library (TtoChatPage *self);
+TtoSticker *tto_chat_page_import_sticker (TtoChatPage *self,
+                                          GFile *file,
+                                          GError **error);
+void tto_chat_page_show_sticker_picker (TtoChatPage *self,
+                                        gboolean show);
+GtkPopover *tto_chat_page_get_sticker_popover (TtoChatPage *self);
+GtkGridView *tto_chat_page_get_sticker_grid (TtoChatPage *self);
+void tto_chat_page_open_video_message (TtoChatPage *self);
+void tto_chat_page_record_video_message (TtoChatPage *self,
+                                         gboolean record);
+void tto_chat_page_send_video_message (TtoChatPage *self);
+void tto_chat_page_cancel_video_message (TtoChatPage *self);
+TtoRecorderState tto_chat_page_get_video_state (TtoChatPage *self);
+GtkWindow *tto_chat_page_get_video_dialog (TtoChatPage *self);
 
 G_END_DECLS

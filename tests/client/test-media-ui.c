@@ -130,6 +130,59 @@ screenshot (GtkWindow *window,
   g_test_message ("screenshot: %s (%d×%d)", path, width, height);
 }
 
+/* Renders @window with @popover (open over it) into screenshots/NAME-WxH.png:
+ * a popover is a surface of its own, not part of the window's rendering. */
+static void
+screenshot_with_popover (GtkWindow *window,
+                         GtkPopover *popover,
+                         const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GdkPaintable) popover_paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  double window_dx, window_dy, popover_dx, popover_dy;
+  GdkSurface *surface;
+  int width, height, x, y;
+
+  settle (400);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  g_assert_true (GDK_IS_POPUP (surface));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &window_dx, &window_dy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &popover_dx, &popover_dy);
+  x = gdk_popup_get_position_x (GDK_POPUP (surface)) - (int) window_dx + (int) popover_dx;
+  y = gdk_popup_get_position_y (GDK_POPUP (surface)) - (int) window_dy + (int) popover_dy;
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (GTK_WIDGET (popover)),
+                          gtk_widget_get_height (GTK_WIDGET (popover)));
+  gtk_snapshot_restore (snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                          "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+}
+
 static TtoMessage *
 message_at (GListModel *model,
             guint position)
@@ -289,6 +342,25 @@ find_action_button (GtkWidget *widget,
   return NULL;
 }
 
+/* The button (or menu button) whose tooltip is @label. */
+static GtkWidget *
+find_accessible_button (GtkWidget *widget,
+                        const char *label)
+{
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_accessible_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static GFile *
 write_temp (const char *dir,
             const char *name,
@@ -326,6 +398,10 @@ test_attachments (void)
   g_autoptr (GBytes) downloaded = NULL;
   g_autoptr (GFile) photo_file = NULL;
   g_autoptr (GFile) notes_file = NULL;
+  g_autoptr (GFile) sticker_file = NULL;
+  g_autoptr (GBytes) sticker_png = NULL;
+  g_autoptr (TtoSticker) my_sticker = NULL;
+  GtkWidget *stickers_button;
   g_autoptr (GError) error = NULL;
   g_autofree char *tmpdir = NULL;
   g_autofree char *blob_path = NULL;
@@ -494,8 +570,85 @@ test_attachments (void)
   settle (300);
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 5);
 
+  /* Stickers: the button next to Attach opens the picker; a picture
+   * imported into the (temporary) library shows in it and goes to Bo as a
+   * sticker. */
+  resize (GTK_WINDOW (window), 360, 720);
+  stickers_button = find_accessible_button (GTK_WIDGET (chat), "Stickers");
+  g_assert_nonnull (stickers_button);
+  g_assert_true (gtk_widget_get_visible (stickers_button));
+  g_assert_cmpint (gtk_widget_get_width (stickers_button), >=, 44);
+  g_assert_cmpint (gtk_widget_get_height (stickers_button), >=, 44);
+  sticker_png = make_png (256, 256, 90);
+  sticker_file = write_temp (tmpdir, "wave.png", sticker_png);
+  my_sticker = tto_chat_page_import_sticker (chat, sticker_file, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (my_sticker);
+  g_assert_cmpstr (tto_sticker_get_pack (my_sticker), ==, "My stickers");
+  tto_chat_page_show_sticker_picker (chat, TRUE);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (tto_chat_page_get_sticker_popover (chat))));
+  WAIT_FOR (gtk_grid_view_get_model (tto_chat_page_get_sticker_grid (chat)) != NULL &&
+            g_list_model_get_n_items (G_LIST_MODEL (
+              gtk_grid_view_get_model (tto_chat_page_get_sticker_grid (chat)))) == 1);
+  screenshot_with_popover (GTK_WINDOW (window), tto_chat_page_get_sticker_popover (chat),
+                           "sticker-picker");
+  tto_test_client_discard_pushes (bo);
+  tto_chat_page_send_sticker (chat, my_sticker);
+  WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (tto_chat_page_get_sticker_popover (chat))));
+  frame = wait_attachment (bo);
+  attachment = json_object_get_object_member (frame->body, "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "kind"), ==, "sticker");
+  g_assert_cmpint (json_object_get_int_member (attachment, "width"), ==, 256);
+  g_assert_cmpint (json_object_get_int_member (attachment, "height"), ==, 256);
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 6);
+  row = wait_row (chat, message_at (messages, 5));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "sticker");
+  g_assert_true (tto_sticker_library_remove_pack (tto_chat_page_get_sticker_library (chat),
+                                                  "My stickers", &error));
+  g_assert_no_error (error);
+
+  /* A video message: a second of the test source, recorded in the dialog
+   * (its preview showing), reaches Bo with its duration. */
+  g_assert_true (tto_event_has_form (event, TTO_FORM_VIDEO_MESSAGE));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.video-message", NULL));
+  g_assert_nonnull (tto_chat_page_get_video_dialog (chat));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (tto_chat_page_get_video_dialog (chat))));
+  tto_chat_page_record_video_message (chat, TRUE);
+  WAIT_FOR (tto_chat_page_get_video_state (chat) == TTO_RECORDER_STATE_RECORDING);
+  settle (1200);
+  screenshot (tto_chat_page_get_video_dialog (chat), "video-message-dialog");
+  tto_test_client_discard_pushes (bo);
+  tto_chat_page_send_video_message (chat);
+  WAIT_FOR (tto_chat_page_get_video_dialog (chat) == NULL);
+  frame = wait_attachment (bo);
+  attachment = json_object_get_object_member (frame->body, "attachment");
+  g_assert_cmpstr (json_object_get_string_member (attachment, "kind"), ==, "video");
+  g_assert_cmpint (json_object_get_int_member (attachment, "duration_ms"), >=, 800);
+  g_assert_cmpint (json_object_get_int_member (attachment, "duration_ms"), <=, 60000);
+  g_assert_nonnull (json_object_get_string_member_with_default (attachment, "thumbnail_blob_id",
+                                                                NULL));
+  g_clear_pointer (&frame, tto_frame_free);
+  WAIT_FOR (g_list_model_get_n_items (messages) == 7);
+  row = wait_row (chat, message_at (messages, 6));
+  view = tto_message_row_get_attachment_view (row);
+  g_assert_nonnull (view);
+  g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "video");
+
+  /* Cancel sends nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.video-message", NULL));
+  tto_chat_page_record_video_message (chat, TRUE);
+  WAIT_FOR (tto_chat_page_get_video_state (chat) == TTO_RECORDER_STATE_RECORDING);
+  tto_chat_page_cancel_video_message (chat);
+  g_assert_null (tto_chat_page_get_video_dialog (chat));
+  settle (300);
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 7);
+
   g_file_delete (photo_file, NULL, NULL);
   g_file_delete (notes_file, NULL, NULL);
+  g_file_delete (sticker_file, NULL, NULL);
   g_rmdir (tmpdir);
   tto_test_client_close (bo);
   g_object_unref (event);
@@ -508,6 +661,14 @@ int
 main (int argc,
       char *argv[])
 {
+  g_autofree char *data_home = NULL;
+  int status;
+
+  /* The sticker library lives in $XDG_DATA_HOME: a fresh one, before GLib
+   * reads the variable. */
+  data_home = g_dir_make_tmp ("tto-media-ui-data-XXXXXX", NULL);
+  g_assert_nonnull (data_home);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   tto_client_init ();
@@ -518,5 +679,15 @@ main (int argc,
 
   g_test_add_func ("/media-ui/attachments", test_attachments);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  {
+    g_autofree char *stickers = g_build_filename (data_home, "tto", "stickers", NULL);
+    g_autofree char *tto = g_build_filename (data_home, "tto", NULL);
+
+    g_rmdir (stickers);
+    g_rmdir (tto);
+    g_rmdir (data_home);
+  }
+  return status;
 }
