@@ -2556,6 +2556,24 @@ on_voice_cancelled (GtkGesture *gesture,
   tto_chat_page_finish_voice (self, FALSE);
 }
 
+/* Sliding away from the held microphone throws the recording away. */
+#define VOICE_CANCEL_DISTANCE 64.0
+
+static void
+on_voice_dragged (GtkGestureDrag *gesture,
+                  double offset_x,
+                  double offset_y,
+                  TtoChatPage *self)
+{
+  if (self->recorder == NULL ||
+      offset_x * offset_x + offset_y * offset_y < VOICE_CANCEL_DISTANCE * VOICE_CANCEL_DISTANCE)
+    return;
+
+  tto_chat_page_finish_voice (self, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s",
+                              _("Voice message discarded"));
+}
+
 /* By keyboard: one activation starts, the next sends. */
 static void
 on_voice_clicked (TtoChatPage *self)
@@ -2878,6 +2896,15 @@ tto_chat_page_init (TtoChatPage *self)
   g_signal_connect (gesture, "released", G_CALLBACK (on_voice_released), self);
   g_signal_connect (gesture, "cancel", G_CALLBACK (on_voice_cancelled), self);
   gtk_widget_add_controller (self->voice_button, GTK_EVENT_CONTROLLER (gesture));
+  {
+    GtkGesture *drag = gtk_gesture_drag_new ();
+
+    /* Grouped with the click, so the claimed press still reports motion. */
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
+    g_signal_connect (drag, "drag-update", G_CALLBACK (on_voice_dragged), self);
+    gtk_widget_add_controller (self->voice_button, GTK_EVENT_CONTROLLER (drag));
+    gtk_gesture_group (gesture, drag);
+  }
   g_signal_connect_swapped (self->voice_button, "clicked", G_CALLBACK (on_voice_clicked), self);
   setup_sticker_picker (self);
 
