@@ -21,7 +21,7 @@ struct _TtoCallTile
   GtkWidget parent_instance;
 
   GtkWidget *picture;
-  GtkWidget *placeholder; /* avatar and status, centred */
+  GtkWidget *no_video_view; /* avatar and status, centred, when there is no picture */
   AdwAvatar *avatar;
   GtkLabel *status_label;
   GtkWidget *info;
@@ -49,7 +49,7 @@ update (TtoCallTile *self)
   const char *status = NULL;
 
   gtk_widget_set_visible (self->picture, video);
-  gtk_widget_set_visible (self->placeholder, !video);
+  gtk_widget_set_visible (self->no_video_view, !video);
   gtk_widget_set_visible (self->muted_icon, self->muted);
   adw_avatar_set_size (self->avatar, self->compact ? 40 : 88);
 
@@ -214,15 +214,15 @@ tto_call_tile_init (TtoCallTile *self)
   gtk_picture_set_content_fit (GTK_PICTURE (self->picture), GTK_CONTENT_FIT_CONTAIN);
   gtk_widget_set_parent (self->picture, GTK_WIDGET (self));
 
-  self->placeholder = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_halign (self->placeholder, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (self->placeholder, GTK_ALIGN_CENTER);
+  self->no_video_view = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_widget_set_halign (self->no_video_view, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->no_video_view, GTK_ALIGN_CENTER);
   self->avatar = ADW_AVATAR (adw_avatar_new (88, NULL, TRUE));
-  gtk_box_append (GTK_BOX (self->placeholder), GTK_WIDGET (self->avatar));
+  gtk_box_append (GTK_BOX (self->no_video_view), GTK_WIDGET (self->avatar));
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "call-tile-status");
-  gtk_box_append (GTK_BOX (self->placeholder), GTK_WIDGET (self->status_label));
-  gtk_widget_set_parent (self->placeholder, GTK_WIDGET (self));
+  gtk_box_append (GTK_BOX (self->no_video_view), GTK_WIDGET (self->status_label));
+  gtk_widget_set_parent (self->no_video_view, GTK_WIDGET (self));
 
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   gtk_widget_add_css_class (box, "call-tile-info");

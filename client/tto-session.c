@@ -1306,7 +1306,8 @@ tto_session_create_event_finish (TtoSession *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* @invite_code: as typed; any case, spaces and dashes. */
+/* @invite_code: as typed; any case, spaces and dashes. The same join as
+ * tto_session_join_with_reason_async(), without a reason. */
 void
 tto_session_join_event_async (TtoSession *self,
                               const char *invite_code,
@@ -1314,28 +1315,7 @@ tto_session_join_event_async (TtoSession *self,
                               GAsyncReadyCallback callback,
                               gpointer user_data)
 {
-  g_autoptr (GTask) task = NULL;
-  g_autofree char *code = NULL;
-  JsonObject *body;
-
-  g_return_if_fail (TTO_IS_SESSION (self));
-  g_return_if_fail (invite_code != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tto_session_join_event_async);
-
-  code = tto_invite_code_normalize (invite_code);
-  if (code == NULL)
-    {
-      g_task_return_new_error (task, TTO_SESSION_ERROR, TTO_SESSION_ERROR_MALFORMED_CODE,
-                               "Not an invite code");
-      return;
-    }
-
-  body = json_object_new ();
-  json_object_set_string_member (body, "invite_code", code);
-  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_JOIN, body, cancellable,
-                                on_event_answer, g_steal_pointer (&task));
+  tto_session_join_with_reason_async (self, invite_code, NULL, cancellable, callback, user_data);
 }
 
 TtoEvent *
@@ -1343,9 +1323,7 @@ tto_session_join_event_finish (TtoSession *self,
                                GAsyncResult *result,
                                GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return tto_session_join_with_reason_finish (self, result, NULL, error);
 }
 
 static void
