@@ -50,12 +50,6 @@ calls_of (TtoRelay *relay)
   return relay->calls;
 }
 
-static gint64
-now_ms (void)
-{
-  return g_get_real_time () / 1000;
-}
-
 static JsonArray *
 id_array (GHashTable *set)
 {
@@ -149,7 +143,7 @@ leave (TtoRelay *relay,
 
   if (g_hash_table_size (call->participants) == 0)
     {
-      g_message ("call ended after %" G_GINT64_FORMAT " s", (now_ms () - call->started_at) / 1000);
+      g_message ("call ended after %" G_GINT64_FORMAT " s", (tto_relay_now_ms () - call->started_at) / 1000);
       push_state (relay, call, TRUE);
       g_hash_table_remove (relay->calls, call->call_id);
     }
@@ -219,7 +213,7 @@ tto_relay_handle_call_config (TtoRelayConn *conn,
       JsonObject *turn = json_object_new ();
       JsonArray *urls = json_array_new ();
       g_autofree char *username = g_strdup_printf ("%" G_GINT64_FORMAT ":%s",
-                                                   g_get_real_time () / G_USEC_PER_SEC +
+                                                   tto_relay_now_seconds () +
                                                      config->turn_ttl,
                                                    conn->identity_id);
       g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA1, (const guchar *) config->turn_secret,
@@ -320,7 +314,7 @@ tto_relay_handle_call_invite (TtoRelayConn *conn,
 
   if (call == NULL)
     {
-      gint64 joined = now_ms ();
+      gint64 joined = tto_relay_now_ms ();
 
       call = g_new0 (TtoRelayCall, 1);
       call->call_id = tto_id_new ();
@@ -364,7 +358,7 @@ tto_relay_handle_call_accept (TtoRelayConn *conn,
 {
   TtoRelayRoom *room;
   TtoRelayCall *call = frame_call (conn, frame, &room);
-  gint64 joined = now_ms ();
+  gint64 joined = tto_relay_now_ms ();
 
   if (call == NULL)
     return;

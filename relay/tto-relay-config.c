@@ -198,6 +198,7 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
   g_auto (GStrv) stun = NULL;
   g_auto (GStrv) turn = NULL;
   g_autofree char *turn_secret = NULL;
+  gboolean test_clock = FALSE;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE", "FILE" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDRESS (default 127.0.0.1)",
@@ -225,6 +226,8 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
       "URL" },
     { "turn-secret", 0, 0, G_OPTION_ARG_STRING, &turn_secret,
       "coturn static-auth-secret for short-lived TURN credentials", "SECRET" },
+    { "test-clock", 0, 0, G_OPTION_ARG_NONE, &test_clock,
+      "Let POST /v1/test/clock move the relay's clock forward (tests only; loopback only)", NULL },
     { NULL }
   };
 
@@ -292,6 +295,7 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
       g_free (config->turn_secret);
       config->turn_secret = g_steal_pointer (&turn_secret);
     }
+  config->test_clock = test_clock;
 
   return tto_relay_config_validate (config, error);
 }

@@ -36,6 +36,7 @@ typedef struct
   char **turn_urls;
   char *turn_secret;          /* coturn's static-auth-secret (REST API scheme) */
   guint turn_ttl;             /* seconds a TURN credential lasts */
+  gboolean test_clock;        /* POST /v1/test/clock moves time (tests only) */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);

@@ -14,8 +14,7 @@
 #include "tto-relay-private.h"
 #include "tto-util.h"
 
-typedef void (*Handler) (TtoRelayConn *conn,
-                         TtoFrame *frame);
+typedef TtoRelayHandler Handler;
 
 #define reply_ok tto_relay_reply_ok
 #define reply_error tto_relay_reply_error
@@ -137,18 +136,12 @@ store_succeeded (Request *request,
   return FALSE;
 }
 
-static gint64
-now_seconds (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 static gboolean
 room_past_deadline (TtoRelayRoom *room)
 {
   gint64 deadline = tto_event_get_deadline (tto_relay_room_get_event (room));
 
-  return deadline > 0 && deadline <= now_seconds ();
+  return deadline > 0 && deadline <= tto_relay_now_seconds ();
 }
 
 /* Finds a live event the caller belongs to, or answers the error. */
@@ -281,7 +274,7 @@ on_identity_inserted (GObject *source,
     {
       /* Nobody holds the token: start the grace period right away. */
       tto_relay_store_set_identity_expiry_async (request->relay->store, request->identity_id,
-                                                 now_seconds () +
+                                                 tto_relay_now_seconds () +
                                                    request->relay->config->identity_grace,
                                                  NULL, NULL);
     }
@@ -321,7 +314,7 @@ handle_identity_create (TtoRelayConn *conn,
 
   conn->authenticating = TRUE;
   tto_relay_store_insert_identity_async (conn->relay->store, request->identity_id, request->kind,
-                                         request->display_name, hash, now_seconds (),
+                                         request->display_name, hash, tto_relay_now_seconds (),
                                          on_identity_inserted, request);
   explicit_bzero (hash, sizeof hash);
 }
@@ -393,7 +386,7 @@ handle_ping (TtoRelayConn *conn,
 {
   JsonObject *body = json_object_new ();
 
-  json_object_set_int_member (body, "ts", g_get_real_time () / 1000);
+  json_object_set_int_member (body, "ts", tto_relay_now_ms ());
   reply_ok (conn, frame->id, body);
 }
 
@@ -460,7 +453,7 @@ handle_event_create (TtoRelayConn *conn,
                    "body.title must contain a visible character");
       return;
     }
-  if (deadline > 0 && deadline <= now_seconds ())
+  if (deadline > 0 && deadline <= tto_relay_now_seconds ())
     {
       reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_BAD_FRAME,
                    "body.deadline is in the past");
@@ -482,7 +475,7 @@ handle_event_create (TtoRelayConn *conn,
   tto_event_set_creator_id (event, conn->identity_id);
   tto_event_set_creator_name (event, conn->display_name);
   tto_event_set_invite_code (event, code);
-  tto_event_set_created_at (event, now_seconds ());
+  tto_event_set_created_at (event, tto_relay_now_seconds ());
   tto_event_set_edit_window (event, (guint) tto_frame_get_int (frame, "edit_window",
                                                                TTO_PROTOCOL_DEFAULT_EDIT_WINDOW));
   tto_event_set_recall_window (event,
@@ -622,7 +615,7 @@ handle_event_join (TtoRelayConn *conn,
   request->event_id = g_strdup (tto_relay_room_get_id (room));
   request->member = tto_member_new (conn->identity_id, conn->display_name, "member");
   tto_relay_store_insert_member_async (conn->relay->store, request->event_id, conn->identity_id,
-                                       "member", now_seconds (), on_member_inserted, request);
+                                       "member", tto_relay_now_seconds (), on_member_inserted, request);
 }
 
 /* event.list */
@@ -908,7 +901,7 @@ handle_msg_send (TtoRelayConn *conn,
 
   entry = tto_relay_room_append (room, tto_relay_room_get_member (room, conn->identity_id),
                                  tto_frame_get_string (frame, "client_msg_id"),
-                                 tto_frame_get_string (frame, "text"), g_get_real_time () / 1000,
+                                 tto_frame_get_string (frame, "text"), tto_relay_now_ms (),
                                  reply_to, (const char *const *) mentions, attachment,
                                  &duplicate);
   if (attachment != NULL)
@@ -969,7 +962,7 @@ static gboolean
 within_window (const TtoRelayEntry *entry,
                guint window_seconds)
 {
-  gint64 age_ms = g_get_real_time () / 1000 - tto_message_get_ts (entry->message);
+  gint64 age_ms = tto_relay_now_ms () - tto_message_get_ts (entry->message);
 
   return window_seconds > 0 && age_ms <= (gint64) window_seconds * 1000;
 }
@@ -1007,7 +1000,7 @@ handle_msg_edit (TtoRelayConn *conn,
       return;
     }
 
-  edited_at = g_get_real_time () / 1000;
+  edited_at = tto_relay_now_ms ();
   useq = tto_relay_room_edit (room, entry, tto_frame_get_string (frame, "text"), edited_at,
                               changed);
 
@@ -1283,7 +1276,7 @@ handle_member_grant_or_revoke (TtoRelayConn *conn,
     }
 
   if (grant && !json_object_get_null_member (frame->body, "duration"))
-    until = now_seconds () + tto_frame_get_int (frame, "duration", 0);
+    until = tto_relay_now_seconds () + tto_frame_get_int (frame, "duration", 0);
 
   request = request_new (conn, frame);
   request->event_id = g_strdup (tto_relay_room_get_id (room));
@@ -1433,14 +1426,7 @@ handle_resume (TtoRelayConn *conn,
 
 /* Dispatch */
 
-typedef struct
-{
-  const char *type;
-  gboolean needs_identity;
-  Handler handler;
-} Route;
-
-static const Route routes[] = {
+static const TtoRelayRoute routes[] = {
   { TTO_FRAME_IDENTITY_CREATE, FALSE, handle_identity_create },
   { TTO_FRAME_AUTH, FALSE, handle_auth },
   { TTO_FRAME_PING, FALSE, handle_ping },
@@ -1474,6 +1460,29 @@ static const Route routes[] = {
   { TTO_FRAME_CALL_RECORDING, TRUE, tto_relay_handle_call_recording },
 };
 
+static const guint n_core_routes = G_N_ELEMENTS (routes);
+
+/* The frames of each concern: the core ones above, the others routed from
+ * their own module. */
+static const struct
+{
+  const TtoRelayRoute *routes;
+  const guint *n_routes;
+} route_tables[] = {
+  { routes, &n_core_routes },
+};
+
+static const TtoRelayRoute *
+find_route (const char *type)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (route_tables); t++)
+    for (guint i = 0; i < *route_tables[t].n_routes; i++)
+      if (g_str_equal (route_tables[t].routes[i].type, type))
+        return &route_tables[t].routes[i];
+
+  return NULL;
+}
+
 static void
 process_text (TtoRelayConn *conn,
               GBytes *message)
@@ -1481,6 +1490,7 @@ process_text (TtoRelayConn *conn,
   g_autoptr (GError) error = NULL;
   g_autoptr (TtoFrame) frame = NULL;
   g_autofree char *id = NULL;
+  const TtoRelayRoute *route;
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
 
@@ -1493,18 +1503,14 @@ process_text (TtoRelayConn *conn,
       return;
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
-    {
-      if (!g_str_equal (routes[i].type, frame->type))
-        continue;
-
-      if (routes[i].needs_identity && conn->identity_id == NULL)
-        reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_UNAUTHORIZED,
-                     "%s needs an identity: send auth or identity.create first", frame->type);
-      else
-        routes[i].handler (conn, frame);
-      break;
-    }
+  /* Parsing refused unknown types, so every frame here has a route. */
+  route = find_route (frame->type);
+  g_assert (route != NULL);
+  if (route->needs_identity && conn->identity_id == NULL)
+    reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_UNAUTHORIZED,
+                 "%s needs an identity: send auth or identity.create first", frame->type);
+  else
+    route->handler (conn, frame);
 
   /* Message text must not linger in freed memory. */
   tto_frame_wipe (frame);
@@ -1562,6 +1568,6 @@ tto_relay_conn_closed (TtoRelayConn *conn)
    * the grace period, so a phone that lost its network can come back. */
   if (g_strcmp0 (conn->identity_kind, "one_time") == 0)
     tto_relay_store_set_identity_expiry_async (relay->store, conn->identity_id,
-                                               now_seconds () + relay->config->identity_grace,
+                                               tto_relay_now_seconds () + relay->config->identity_grace,
                                                NULL, NULL);
 }

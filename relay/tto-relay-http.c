@@ -606,6 +606,36 @@ on_blob_request (SoupServer *server,
   explicit_bzero (hash, sizeof hash);
 }
 
+/* POST /v1/test/clock?advance=SECONDS: tests move time forward instead of
+ * sleeping, then the sweeper runs at once. Registered only with --test-clock
+ * on a loopback address. */
+static void
+on_test_clock (SoupServer *server,
+               SoupServerMessage *msg,
+               const char *path,
+               GHashTable *query,
+               gpointer user_data)
+{
+  TtoRelay *relay = user_data;
+  const char *advance = query != NULL ? g_hash_table_lookup (query, "advance") : NULL;
+  gint64 seconds = 0;
+  g_autofree char *body = NULL;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST || advance == NULL ||
+      !g_ascii_string_to_signed (advance, 10, 0, G_MAXINT32, &seconds, NULL))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+
+  tto_relay_clock_advance (seconds);
+  tto_relay_sweep (relay);
+  body = g_strdup_printf ("{\"now\":%" G_GINT64_FORMAT "}", tto_relay_now_seconds ());
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+}
+
 gboolean
 tto_relay_http_start (TtoRelay *relay,
                       GError **error)
@@ -627,6 +657,8 @@ tto_relay_http_start (TtoRelay *relay,
   soup_server_add_handler (relay->server, "/v1/ws", on_ws_request, relay, NULL);
   soup_server_add_early_handler (relay->server, "/v1/events", on_blob_headers, relay, NULL);
   soup_server_add_handler (relay->server, "/v1/events", on_blob_request, relay, NULL);
+  if (relay->config->test_clock && g_inet_address_get_is_loopback (address))
+    soup_server_add_handler (relay->server, "/v1/test/clock", on_test_clock, relay, NULL);
   relay->keepalive_source = g_timeout_add_seconds (IDLE_SECONDS / 2, on_keepalive, relay);
 
   socket_address = g_inet_socket_address_new (address, (guint16) relay->config->port);

@@ -57,6 +57,18 @@ struct _TtoRelayConn
   gboolean id_verified;
 };
 
+typedef void (*TtoRelayHandler) (TtoRelayConn *conn,
+                                 TtoFrame *frame);
+
+/* One frame type a module answers. Each module with frames of its own
+ * exports a table of these, listed in route_tables in tto-relay-handlers.c. */
+typedef struct
+{
+  const char *type;
+  gboolean needs_identity;
+  TtoRelayHandler handler;
+} TtoRelayRoute;
+
 TtoRelayConn *tto_relay_conn_ref (TtoRelayConn *conn);
 void tto_relay_conn_unref (TtoRelayConn *conn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtoRelayConn, tto_relay_conn_unref)
@@ -98,6 +110,13 @@ void tto_relay_push_member_updated (TtoRelay *relay,
                                     TtoMember *member);
 void tto_relay_forget_identity (TtoRelay *relay,
                                 const char *identity_id);
+
+/* tto-relay.c: the relay's clock. Every deadline, expiry and timestamp
+ * reads it, so tests can move time forward (--test-clock) instead of
+ * sleeping. */
+gint64 tto_relay_now_ms (void);
+gint64 tto_relay_now_seconds (void);
+void tto_relay_clock_advance (gint64 seconds);
 
 /* tto-relay-http.c */
 gboolean tto_relay_http_start (TtoRelay *relay,

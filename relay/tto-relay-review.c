@@ -55,12 +55,6 @@ review_request_free (ReviewRequest *request)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReviewRequest, review_request_free)
 
-static gint64
-now_seconds (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 static gboolean
 store_ok (ReviewRequest *request,
           GAsyncResult *result)
@@ -219,7 +213,7 @@ save_application (TtoRelayConn *conn,
                             : g_strdupv (previous->evidence);
   application->status = g_strdup ("pending");
   application->message = g_strdup ("");
-  application->created_at = previous != NULL ? previous->created_at : now_seconds ();
+  application->created_at = previous != NULL ? previous->created_at : tto_relay_now_seconds ();
   application->third_party_verified = conn->third_party_verified;
   application->phone_verified = conn->phone_verified;
   application->id_verified = conn->id_verified;
@@ -246,7 +240,7 @@ tto_relay_review_admit (TtoRelayConn *conn,
   gint64 expires = tto_event_get_invite_expires_at (event);
   g_auto (GStrv) evidence = NULL;
 
-  if (expires > 0 && expires <= now_seconds ())
+  if (expires > 0 && expires <= tto_relay_now_seconds ())
     {
       tto_relay_reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_EXPIRED,
                              "this invite code has expired; ask for a new one");
@@ -462,7 +456,7 @@ tto_relay_handle_review_decide (TtoRelayConn *conn,
                                  : "");
   tto_relay_store_decide_applications_async (conn->relay->store, request->event_id,
                                              (const char *const *) request->identity_ids,
-                                             decision, request->message, now_seconds (),
+                                             decision, request->message, tto_relay_now_seconds (),
                                              on_decided, request);
 }
 
@@ -597,7 +591,7 @@ tto_relay_handle_rotate_code (TtoRelayConn *conn,
                              "only the creator may change the invite code");
       return;
     }
-  if (expires_at != 0 && expires_at <= now_seconds ())
+  if (expires_at != 0 && expires_at <= tto_relay_now_seconds ())
     {
       tto_relay_reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_BAD_FRAME,
                              "body.expires_at is in the past");

@@ -14,11 +14,10 @@
 #include <mysqld_error.h>
 #include <string.h>
 
-#include "tto-relay-store.h"
+#include "tto-relay-store-private.h"
 
 G_DEFINE_QUARK (tto-relay-store-error-quark, tto_relay_store_error)
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MYSQL_RES, mysql_free_result)
 
 struct _TtoRelayStore
 {
@@ -27,13 +26,9 @@ struct _TtoRelayStore
   int schema_version;
 };
 
-typedef gpointer (*JobFunc) (MYSQL *db,
-                             gpointer data,
-                             GError **error);
-
 typedef struct
 {
-  JobFunc func;
+  TtoStoreJobFunc func;
   gpointer data;
   GDestroyNotify data_free;
 } Job;
@@ -140,10 +135,10 @@ static const char *const *const migrations[] = {
   migration_v4,
 };
 
-static void
-set_db_error (GError **error,
-              MYSQL *db,
-              const char *what)
+void
+tto_store_set_db_error (GError **error,
+                        MYSQL *db,
+                        const char *what)
 {
   unsigned int code = mysql_errno (db);
   int domain_code = TTO_RELAY_STORE_ERROR_QUERY;
@@ -163,14 +158,14 @@ set_db_error (GError **error,
                  code);
 }
 
-static gboolean
-exec (MYSQL *db,
-      const char *sql,
-      GError **error)
+gboolean
+tto_store_exec (MYSQL *db,
+                const char *sql,
+                GError **error)
 {
   if (mysql_real_query (db, sql, strlen (sql)) != 0)
     {
-      set_db_error (error, db, "query failed");
+      tto_store_set_db_error (error, db, "query failed");
       return FALSE;
     }
 
@@ -178,11 +173,11 @@ exec (MYSQL *db,
 }
 
 G_GNUC_PRINTF (3, 4)
-static gboolean
-execf (MYSQL *db,
-       GError **error,
-       const char *format,
-       ...)
+gboolean
+tto_store_execf (MYSQL *db,
+                 GError **error,
+                 const char *format,
+                 ...)
 {
   g_autofree char *sql = NULL;
   va_list args;
@@ -191,14 +186,14 @@ execf (MYSQL *db,
   sql = g_strdup_vprintf (format, args);
   va_end (args);
 
-  return exec (db, sql, error);
+  return tto_store_exec (db, sql, error);
 }
 
 /* Quotes a value for SQL; NULL becomes NULL. Safe because the connection's
  * character set is utf8mb4 and mysql_real_escape_string knows it. */
-static char *
-quote (MYSQL *db,
-       const char *value)
+char *
+tto_store_quote (MYSQL *db,
+                 const char *value)
 {
   gsize length;
   char *out;
@@ -217,8 +212,8 @@ quote (MYSQL *db,
   return out;
 }
 
-static char *
-quote_hash (const guint8 *hash)
+char *
+tto_store_quote_hash (const guint8 *hash)
 {
   GString *s = g_string_new ("X'");
 
@@ -229,19 +224,19 @@ quote_hash (const guint8 *hash)
   return g_string_free (s, FALSE);
 }
 
-static char *
-quote_int_or_null (gint64 value)
+char *
+tto_store_quote_int_or_null (gint64 value)
 {
   return value > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, value) : g_strdup ("NULL");
 }
 
-static gboolean
-in_transaction (MYSQL *db,
-                gboolean (*body) (MYSQL *db, gpointer data, GError **error),
-                gpointer data,
-                GError **error)
+gboolean
+tto_store_in_transaction (MYSQL *db,
+                          gboolean (*body) (MYSQL *db, gpointer data, GError **error),
+                          gpointer data,
+                          GError **error)
 {
-  if (!exec (db, "START TRANSACTION", error))
+  if (!tto_store_exec (db, "START TRANSACTION", error))
     return FALSE;
 
   if (!body (db, data, error))
@@ -252,7 +247,7 @@ in_transaction (MYSQL *db,
 
   if (mysql_commit (db) != 0)
     {
-      set_db_error (error, db, "commit failed");
+      tto_store_set_db_error (error, db, "commit failed");
       mysql_rollback (db);
       return FALSE;
     }
@@ -260,8 +255,8 @@ in_transaction (MYSQL *db,
   return TRUE;
 }
 
-static gint64
-row_int (const char *value)
+gint64
+tto_store_row_int (const char *value)
 {
   return value != NULL ? g_ascii_strtoll (value, NULL, 10) : 0;
 }
@@ -274,16 +269,16 @@ migrate (TtoRelayStore *store,
   MYSQL_ROW row;
   int version = 0;
 
-  if (!exec (store->db, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)"
+  if (!tto_store_exec (store->db, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)"
                         " ENGINE=InnoDB",
              error))
     return FALSE;
 
-  if (!exec (store->db, "SELECT MAX(version) FROM schema_version", error))
+  if (!tto_store_exec (store->db, "SELECT MAX(version) FROM schema_version", error))
     return FALSE;
   result = mysql_store_result (store->db);
   if (result != NULL && (row = mysql_fetch_row (result)) != NULL && row[0] != NULL)
-    version = (int) row_int (row[0]);
+    version = (int) tto_store_row_int (row[0]);
 
   if (version > (int) G_N_ELEMENTS (migrations))
     {
@@ -296,12 +291,12 @@ migrate (TtoRelayStore *store,
   for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
     {
       for (const char *const *sql = migrations[v]; *sql != NULL; sql++)
-        if (!exec (store->db, *sql, error))
+        if (!tto_store_exec (store->db, *sql, error))
           {
             g_prefix_error (error, "schema migration to version %d: ", v + 1);
             return FALSE;
           }
-      if (!execf (store->db, error, "INSERT INTO schema_version (version) VALUES (%d)", v + 1))
+      if (!tto_store_execf (store->db, error, "INSERT INTO schema_version (version) VALUES (%d)", v + 1))
         return FALSE;
       g_message ("database schema migrated to version %d", v + 1);
     }
@@ -325,7 +320,7 @@ run_job (gpointer task_data,
   /* Reconnects transparently after the server went away. */
   if (mysql_ping (store->db) != 0)
     {
-      set_db_error (&error, store->db, "database unreachable");
+      tto_store_set_db_error (&error, store->db, "database unreachable");
       g_task_return_error (task, error);
       return;
     }
@@ -347,14 +342,14 @@ job_free (gpointer data)
   g_free (job);
 }
 
-static void
-store_run (TtoRelayStore *store,
-           gpointer source_tag,
-           JobFunc func,
-           gpointer data,
-           GDestroyNotify data_free,
-           GAsyncReadyCallback callback,
-           gpointer user_data)
+void
+tto_store_run (TtoRelayStore *store,
+               gpointer source_tag,
+               TtoStoreJobFunc func,
+               gpointer data,
+               GDestroyNotify data_free,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
 {
   GTask *task = g_task_new (NULL, NULL, callback, user_data);
   Job *job = g_new0 (Job, 1);
@@ -393,24 +388,24 @@ tto_relay_store_open (const TtoRelayConfig *config,
                           config->mysql_user, config->mysql_password, NULL,
                           config->mysql_port, config->mysql_socket, 0) == NULL)
     {
-      set_db_error (error, store->db, "cannot connect to MariaDB");
+      tto_store_set_db_error (error, store->db, "cannot connect to MariaDB");
       tto_relay_store_free (store);
       return NULL;
     }
 
   /* The name was checked to hold only [A-Za-z0-9_]. */
-  if (!execf (store->db, error,
+  if (!tto_store_execf (store->db, error,
               "CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
               config->mysql_database) ||
       mysql_select_db (store->db, config->mysql_database) != 0)
     {
       if (error != NULL && *error == NULL)
-        set_db_error (error, store->db, "cannot use the database");
+        tto_store_set_db_error (error, store->db, "cannot use the database");
       tto_relay_store_free (store);
       return NULL;
     }
 
-  if (!exec (store->db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
+  if (!tto_store_exec (store->db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'",
              error) ||
       !migrate (store, error))
     {
@@ -460,7 +455,7 @@ tto_relay_store_load (TtoRelayStore *store,
   g_autoptr (MYSQL_RES) members = NULL;
   MYSQL_ROW row;
 
-  if (!exec (store->db,
+  if (!tto_store_exec (store->db,
              "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
              " e.invite_code, e.deadline, e.created_at, i.display_name, e.edit_window,"
              " e.recall_window, e.forms, e.auto_approve_third_party, e.require_id_verified,"
@@ -479,25 +474,25 @@ tto_relay_store_load (TtoRelayStore *store,
       tto_event_set_announcement (event, row[4]);
       tto_event_set_admission (event, row[5]);
       tto_event_set_invite_code (event, row[6]);
-      tto_event_set_deadline (event, row_int (row[7]));
-      tto_event_set_created_at (event, row_int (row[8]));
+      tto_event_set_deadline (event, tto_store_row_int (row[7]));
+      tto_event_set_created_at (event, tto_store_row_int (row[8]));
       tto_event_set_creator_name (event, row[9]);
-      tto_event_set_edit_window (event, (guint) row_int (row[10]));
-      tto_event_set_recall_window (event, (guint) row_int (row[11]));
+      tto_event_set_edit_window (event, (guint) tto_store_row_int (row[10]));
+      tto_event_set_recall_window (event, (guint) tto_store_row_int (row[11]));
       {
         g_auto (GStrv) forms = g_strsplit (row[12] != NULL ? row[12] : "", ",", -1);
 
         tto_event_set_forms (event, (const char *const *) forms);
       }
-      tto_event_set_rule (event, "auto_approve_third_party", row_int (row[13]) != 0);
-      tto_event_set_rule (event, "require_id_verified", row_int (row[14]) != 0);
-      tto_event_set_rule (event, "require_phone_verified", row_int (row[15]) != 0);
-      tto_event_set_invite_expires_at (event, row_int (row[16]));
+      tto_event_set_rule (event, "auto_approve_third_party", tto_store_row_int (row[13]) != 0);
+      tto_event_set_rule (event, "require_id_verified", tto_store_row_int (row[14]) != 0);
+      tto_event_set_rule (event, "require_phone_verified", tto_store_row_int (row[15]) != 0);
+      tto_event_set_invite_expires_at (event, tto_store_row_int (row[16]));
       event_func (event, user_data);
     }
 
   /* One row per member and grant; the grants of a member come together. */
-  if (!exec (store->db,
+  if (!tto_store_exec (store->db,
              "SELECT m.event_id, m.identity_id, i.display_name, m.role, g.permission,"
              " g.expires_at"
              " FROM members m JOIN identities i ON i.id = m.identity_id"
@@ -523,7 +518,7 @@ tto_relay_store_load (TtoRelayStore *store,
             member_event = g_strdup (row[0]);
           }
         if (row[4] != NULL)
-          tto_member_set_permission (member, row[4], row_int (row[5]));
+          tto_member_set_permission (member, row[4], tto_store_row_int (row[5]));
       }
     if (member != NULL)
       member_func (member_event, member, user_data);
@@ -539,7 +534,7 @@ tto_relay_store_expire_orphans (TtoRelayStore *store,
                                 gint64 expires_at,
                                 GError **error)
 {
-  return execf (store->db, error,
+  return tto_store_execf (store->db, error,
                 "UPDATE identities SET expires_at = %" G_GINT64_FORMAT
                 " WHERE kind = 'one_time' AND expires_at IS NULL",
                 expires_at);
@@ -575,12 +570,12 @@ insert_identity_job (MYSQL *db,
                      GError **error)
 {
   IdentityData *d = data;
-  g_autofree char *id = quote (db, d->id);
-  g_autofree char *kind = quote (db, d->kind);
-  g_autofree char *name = quote (db, d->display_name);
-  g_autofree char *hash = quote_hash (d->token_hash);
+  g_autofree char *id = tto_store_quote (db, d->id);
+  g_autofree char *kind = tto_store_quote (db, d->kind);
+  g_autofree char *name = tto_store_quote (db, d->display_name);
+  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "INSERT INTO identities (id, kind, display_name, token_hash, created_at, expires_at)"
               " VALUES (%s, %s, %s, %s, %" G_GINT64_FORMAT ", NULL)",
               id, kind, name, hash, d->created_at))
@@ -606,7 +601,7 @@ tto_relay_store_insert_identity_async (TtoRelayStore *store,
   d->display_name = g_strdup (display_name);
   memcpy (d->token_hash, token_hash, sizeof d->token_hash);
   d->created_at = created_at;
-  store_run (store, tto_relay_store_insert_identity_async, insert_identity_job, d,
+  tto_store_run (store, tto_relay_store_insert_identity_async, insert_identity_job, d,
              identity_data_free, callback, user_data);
 }
 
@@ -618,12 +613,12 @@ find_identity_job (MYSQL *db,
                    GError **error)
 {
   IdentityData *d = data;
-  g_autofree char *hash = quote_hash (d->token_hash);
+  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
   g_autoptr (MYSQL_RES) result = NULL;
   TtoRelayStoredIdentity *identity;
   MYSQL_ROW row;
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "SELECT id, kind, display_name, third_party_verified, phone_verified, id_verified"
               " FROM identities WHERE token_hash = %s",
               hash))
@@ -637,9 +632,9 @@ find_identity_job (MYSQL *db,
   identity->id = g_strdup (row[0]);
   identity->kind = g_strdup (row[1]);
   identity->display_name = g_strdup (row[2]);
-  identity->third_party_verified = row_int (row[3]) != 0;
-  identity->phone_verified = row_int (row[4]) != 0;
-  identity->id_verified = row_int (row[5]) != 0;
+  identity->third_party_verified = tto_store_row_int (row[3]) != 0;
+  identity->phone_verified = tto_store_row_int (row[4]) != 0;
+  identity->id_verified = tto_store_row_int (row[5]) != 0;
 
   return identity;
 }
@@ -653,7 +648,7 @@ tto_relay_store_find_identity_async (TtoRelayStore *store,
   IdentityData *d = g_new0 (IdentityData, 1);
 
   memcpy (d->token_hash, token_hash, sizeof d->token_hash);
-  store_run (store, tto_relay_store_find_identity_async, find_identity_job, d, identity_data_free,
+  tto_store_run (store, tto_relay_store_find_identity_async, find_identity_job, d, identity_data_free,
              callback, user_data);
 }
 
@@ -672,10 +667,10 @@ set_identity_expiry_job (MYSQL *db,
                          GError **error)
 {
   IdentityData *d = data;
-  g_autofree char *id = quote (db, d->id);
-  g_autofree char *expires = quote_int_or_null (d->expires_at);
+  g_autofree char *id = tto_store_quote (db, d->id);
+  g_autofree char *expires = tto_store_quote_int_or_null (d->expires_at);
 
-  if (!execf (db, error, "UPDATE identities SET expires_at = %s WHERE id = %s", expires, id))
+  if (!tto_store_execf (db, error, "UPDATE identities SET expires_at = %s WHERE id = %s", expires, id))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -693,7 +688,7 @@ tto_relay_store_set_identity_expiry_async (TtoRelayStore *store,
 
   d->id = g_strdup (id);
   d->expires_at = expires_at;
-  store_run (store, tto_relay_store_set_identity_expiry_async, set_identity_expiry_job, d,
+  tto_store_run (store, tto_relay_store_set_identity_expiry_async, set_identity_expiry_job, d,
              identity_data_free, callback, user_data);
 }
 
@@ -705,20 +700,20 @@ insert_event_body (MYSQL *db,
                    GError **error)
 {
   TtoEvent *event = data;
-  g_autofree char *id = quote (db, tto_event_get_id (event));
-  g_autofree char *creator = quote (db, tto_event_get_creator_id (event));
-  g_autofree char *title = quote (db, tto_event_get_title (event));
-  g_autofree char *content = quote (db, tto_event_get_content (event) ? tto_event_get_content (event) : "");
+  g_autofree char *id = tto_store_quote (db, tto_event_get_id (event));
+  g_autofree char *creator = tto_store_quote (db, tto_event_get_creator_id (event));
+  g_autofree char *title = tto_store_quote (db, tto_event_get_title (event));
+  g_autofree char *content = tto_store_quote (db, tto_event_get_content (event) ? tto_event_get_content (event) : "");
   g_autofree char *announcement =
-    quote (db, tto_event_get_announcement (event) ? tto_event_get_announcement (event) : "");
-  g_autofree char *admission = quote (db, tto_event_get_admission (event));
-  g_autofree char *code = quote (db, tto_event_get_invite_code (event));
-  g_autofree char *deadline = quote_int_or_null (tto_event_get_deadline (event));
+    tto_store_quote (db, tto_event_get_announcement (event) ? tto_event_get_announcement (event) : "");
+  g_autofree char *admission = tto_store_quote (db, tto_event_get_admission (event));
+  g_autofree char *code = tto_store_quote (db, tto_event_get_invite_code (event));
+  g_autofree char *deadline = tto_store_quote_int_or_null (tto_event_get_deadline (event));
   g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
-  g_autofree char *forms = quote (db, joined);
-  g_autofree char *expires = quote_int_or_null (tto_event_get_invite_expires_at (event));
+  g_autofree char *forms = tto_store_quote (db, joined);
+  g_autofree char *expires = tto_store_quote_int_or_null (tto_event_get_invite_expires_at (event));
 
-  return execf (db, error,
+  return tto_store_execf (db, error,
                 "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
                 " invite_code, deadline, created_at, edit_window, recall_window, forms,"
                 " auto_approve_third_party, require_id_verified, require_phone_verified,"
@@ -731,7 +726,7 @@ insert_event_body (MYSQL *db,
                 tto_event_get_rule (event, "auto_approve_third_party"),
                 tto_event_get_rule (event, "require_id_verified"),
                 tto_event_get_rule (event, "require_phone_verified"), expires) &&
-         execf (db, error,
+         tto_store_execf (db, error,
                 "INSERT INTO members (event_id, identity_id, role, joined_at)"
                 " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
                 id, creator, tto_event_get_created_at (event));
@@ -742,7 +737,7 @@ insert_event_job (MYSQL *db,
                   gpointer data,
                   GError **error)
 {
-  if (!in_transaction (db, insert_event_body, data, error))
+  if (!tto_store_in_transaction (db, insert_event_body, data, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -755,7 +750,7 @@ tto_relay_store_insert_event_async (TtoRelayStore *store,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  store_run (store, tto_relay_store_insert_event_async, insert_event_job, g_object_ref (event),
+  tto_store_run (store, tto_relay_store_insert_event_async, insert_event_job, g_object_ref (event),
              g_object_unref, callback, user_data);
 }
 
@@ -786,11 +781,11 @@ insert_member_job (MYSQL *db,
                    GError **error)
 {
   MemberData *d = data;
-  g_autofree char *event_id = quote (db, d->event_id);
-  g_autofree char *identity_id = quote (db, d->identity_id);
-  g_autofree char *role = quote (db, d->role);
+  g_autofree char *event_id = tto_store_quote (db, d->event_id);
+  g_autofree char *identity_id = tto_store_quote (db, d->identity_id);
+  g_autofree char *role = tto_store_quote (db, d->role);
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "INSERT IGNORE INTO members (event_id, identity_id, role, joined_at)"
               " VALUES (%s, %s, %s, %" G_GINT64_FORMAT ")",
               event_id, identity_id, role, d->joined_at))
@@ -814,7 +809,7 @@ tto_relay_store_insert_member_async (TtoRelayStore *store,
   d->identity_id = g_strdup (identity_id);
   d->role = g_strdup (role);
   d->joined_at = joined_at;
-  store_run (store, tto_relay_store_insert_member_async, insert_member_job, d, member_data_free,
+  tto_store_run (store, tto_relay_store_insert_member_async, insert_member_job, d, member_data_free,
              callback, user_data);
 }
 
@@ -825,12 +820,12 @@ delete_event_body (MYSQL *db,
                    gpointer data,
                    GError **error)
 {
-  g_autofree char *id = quote (db, data);
+  g_autofree char *id = tto_store_quote (db, data);
 
-  return execf (db, error, "DELETE FROM applications WHERE event_id = %s", id) &&
-         execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
-         execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
-         execf (db, error, "DELETE FROM events WHERE id = %s", id);
+  return tto_store_execf (db, error, "DELETE FROM applications WHERE event_id = %s", id) &&
+         tto_store_execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
+         tto_store_execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
+         tto_store_execf (db, error, "DELETE FROM events WHERE id = %s", id);
 }
 
 static gpointer
@@ -838,7 +833,7 @@ delete_event_job (MYSQL *db,
                   gpointer data,
                   GError **error)
 {
-  if (!in_transaction (db, delete_event_body, data, error))
+  if (!tto_store_in_transaction (db, delete_event_body, data, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -850,7 +845,7 @@ tto_relay_store_delete_event_async (TtoRelayStore *store,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  store_run (store, tto_relay_store_delete_event_async, delete_event_job, g_strdup (event_id),
+  tto_store_run (store, tto_relay_store_delete_event_async, delete_event_job, g_strdup (event_id),
              g_free, callback, user_data);
 }
 
@@ -879,12 +874,12 @@ delete_identity_body (MYSQL *db,
 {
   const char *identity_id = ((gpointer *) data)[0];
   TtoRelayDeletion *deletion = ((gpointer *) data)[1];
-  g_autofree char *id = quote (db, identity_id);
+  g_autofree char *id = tto_store_quote (db, identity_id);
   g_autoptr (MYSQL_RES) result = NULL;
   g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
   MYSQL_ROW row;
 
-  if (!execf (db, error, "SELECT id FROM events WHERE creator_id = %s FOR UPDATE", id))
+  if (!tto_store_execf (db, error, "SELECT id FROM events WHERE creator_id = %s FOR UPDATE", id))
     return FALSE;
   result = mysql_store_result (db);
   while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
@@ -894,10 +889,10 @@ delete_identity_body (MYSQL *db,
     if (!delete_event_body (db, events->pdata[i], error))
       return FALSE;
 
-  if (!execf (db, error, "DELETE FROM applications WHERE identity_id = %s", id) ||
-      !execf (db, error, "DELETE FROM grants WHERE identity_id = %s", id) ||
-      !execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
-      !execf (db, error, "DELETE FROM identities WHERE id = %s", id))
+  if (!tto_store_execf (db, error, "DELETE FROM applications WHERE identity_id = %s", id) ||
+      !tto_store_execf (db, error, "DELETE FROM grants WHERE identity_id = %s", id) ||
+      !tto_store_execf (db, error, "DELETE FROM members WHERE identity_id = %s", id) ||
+      !tto_store_execf (db, error, "DELETE FROM identities WHERE id = %s", id))
     return FALSE;
 
   for (guint i = 0; i < events->len; i++)
@@ -921,7 +916,7 @@ delete_expired_identities_job (MYSQL *db,
   deletion->identity_ids = g_ptr_array_new_with_free_func (g_free);
   deletion->event_ids = g_ptr_array_new_with_free_func (g_free);
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "SELECT id FROM identities WHERE expires_at IS NOT NULL AND expires_at <= %"
               G_GINT64_FORMAT " LIMIT 500",
               d->now))
@@ -937,7 +932,7 @@ delete_expired_identities_job (MYSQL *db,
       gpointer pair[2] = { ids->pdata[i], deletion };
       g_autoptr (GError) local_error = NULL;
 
-      if (!in_transaction (db, delete_identity_body, pair, &local_error))
+      if (!tto_store_in_transaction (db, delete_identity_body, pair, &local_error))
         g_warning ("could not delete an expired identity: %s", local_error->message);
     }
 
@@ -955,7 +950,7 @@ tto_relay_store_delete_expired_identities_async (TtoRelayStore *store,
 
   d->now = now;
   d->online_ids = g_strdupv ((char **) online_ids);
-  store_run (store, tto_relay_store_delete_expired_identities_async,
+  tto_store_run (store, tto_relay_store_delete_expired_identities_async,
              delete_expired_identities_job, d, sweep_data_free, callback, user_data);
 }
 
@@ -1006,15 +1001,15 @@ update_event_job (MYSQL *db,
                   GError **error)
 {
   TtoEvent *event = data;
-  g_autofree char *id = quote (db, tto_event_get_id (event));
-  g_autofree char *announcement = quote (db, tto_event_get_announcement (event));
+  g_autofree char *id = tto_store_quote (db, tto_event_get_id (event));
+  g_autofree char *announcement = tto_store_quote (db, tto_event_get_announcement (event));
   g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
-  g_autofree char *forms = quote (db, joined);
-  g_autofree char *admission = quote (db, tto_event_get_admission (event));
-  g_autofree char *code = quote (db, tto_event_get_invite_code (event));
-  g_autofree char *expires = quote_int_or_null (tto_event_get_invite_expires_at (event));
+  g_autofree char *forms = tto_store_quote (db, joined);
+  g_autofree char *admission = tto_store_quote (db, tto_event_get_admission (event));
+  g_autofree char *code = tto_store_quote (db, tto_event_get_invite_code (event));
+  g_autofree char *expires = tto_store_quote_int_or_null (tto_event_get_invite_expires_at (event));
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s,"
               " forms = %s, admission = %s, auto_approve_third_party = %d,"
               " require_id_verified = %d, require_phone_verified = %d, invite_code = %s,"
@@ -1035,7 +1030,7 @@ tto_relay_store_update_event_async (TtoRelayStore *store,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  store_run (store, tto_relay_store_update_event_async, update_event_job, g_object_ref (event),
+  tto_store_run (store, tto_relay_store_update_event_async, update_event_job, g_object_ref (event),
              g_object_unref, callback, user_data);
 }
 
@@ -1067,19 +1062,19 @@ grant_job (MYSQL *db,
            GError **error)
 {
   GrantData *d = data;
-  g_autofree char *event_id = quote (db, d->event_id);
-  g_autofree char *identity_id = quote (db, d->identity_id);
-  g_autofree char *permission = quote (db, d->permission);
-  g_autofree char *until = quote_int_or_null (d->until);
+  g_autofree char *event_id = tto_store_quote (db, d->event_id);
+  g_autofree char *identity_id = tto_store_quote (db, d->identity_id);
+  g_autofree char *permission = tto_store_quote (db, d->permission);
+  g_autofree char *until = tto_store_quote_int_or_null (d->until);
   gboolean ok;
 
   if (d->grant)
-    ok = execf (db, error,
+    ok = tto_store_execf (db, error,
                 "INSERT INTO grants (event_id, identity_id, permission, expires_at)"
                 " VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)",
                 event_id, identity_id, permission, until);
   else
-    ok = execf (db, error,
+    ok = tto_store_execf (db, error,
                 "DELETE FROM grants WHERE event_id = %s AND identity_id = %s AND permission = %s",
                 event_id, identity_id, permission);
 
@@ -1104,7 +1099,7 @@ tto_relay_store_set_grant_async (TtoRelayStore *store,
   d->permission = g_strdup (permission);
   d->grant = grant;
   d->until = until;
-  store_run (store, tto_relay_store_set_grant_async, grant_job, d, grant_data_free, callback,
+  tto_store_run (store, tto_relay_store_set_grant_async, grant_job, d, grant_data_free, callback,
              user_data);
 }
 
@@ -1115,7 +1110,7 @@ delete_expired_grants_job (MYSQL *db,
 {
   gint64 now = *(gint64 *) data;
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "DELETE FROM grants WHERE expires_at IS NOT NULL AND expires_at <= %"
               G_GINT64_FORMAT, now))
     return NULL;
@@ -1129,7 +1124,7 @@ tto_relay_store_delete_expired_grants_async (TtoRelayStore *store,
                                              GAsyncReadyCallback callback,
                                              gpointer user_data)
 {
-  store_run (store, tto_relay_store_delete_expired_grants_async, delete_expired_grants_job,
+  tto_store_run (store, tto_relay_store_delete_expired_grants_async, delete_expired_grants_job,
              g_memdup2 (&now, sizeof now), g_free, callback, user_data);
 }
 
@@ -1170,14 +1165,14 @@ save_application_job (MYSQL *db,
                       GError **error)
 {
   ApplicationData *d = data;
-  g_autofree char *event_id = quote (db, d->event_id);
-  g_autofree char *identity_id = quote (db, d->identity_id);
-  g_autofree char *reason = quote (db, d->reason);
-  g_autofree char *evidence = quote (db, d->evidence);
-  g_autofree char *status = quote (db, d->status);
-  g_autofree char *message = quote (db, d->message);
+  g_autofree char *event_id = tto_store_quote (db, d->event_id);
+  g_autofree char *identity_id = tto_store_quote (db, d->identity_id);
+  g_autofree char *reason = tto_store_quote (db, d->reason);
+  g_autofree char *evidence = tto_store_quote (db, d->evidence);
+  g_autofree char *status = tto_store_quote (db, d->status);
+  g_autofree char *message = tto_store_quote (db, d->message);
 
-  if (!execf (db, error,
+  if (!tto_store_execf (db, error,
               "INSERT INTO applications (event_id, identity_id, reason, evidence, status,"
               " asked_for, created_at) VALUES (%s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT ")"
               " ON DUPLICATE KEY UPDATE reason = VALUES(reason), evidence = VALUES(evidence),"
@@ -1210,7 +1205,7 @@ tto_relay_store_save_application_async (TtoRelayStore *store,
   d->status = g_strdup (status);
   d->message = g_strdup (message != NULL ? message : "");
   d->created_at = created_at;
-  store_run (store, tto_relay_store_save_application_async, save_application_job, d,
+  tto_store_run (store, tto_relay_store_save_application_async, save_application_job, d,
              application_data_free, callback, user_data);
 }
 
@@ -1220,26 +1215,26 @@ decide_body (MYSQL *db,
              GError **error)
 {
   ApplicationData *d = data;
-  g_autofree char *event_id = quote (db, d->event_id);
-  g_autofree char *message = quote (db, d->message);
+  g_autofree char *event_id = tto_store_quote (db, d->event_id);
+  g_autofree char *message = tto_store_quote (db, d->message);
 
   for (guint i = 0; d->identity_ids[i] != NULL; i++)
     {
-      g_autofree char *identity_id = quote (db, d->identity_ids[i]);
+      g_autofree char *identity_id = tto_store_quote (db, d->identity_ids[i]);
       gboolean ok;
 
       if (g_str_equal (d->decision, "approve"))
-        ok = execf (db, error,
+        ok = tto_store_execf (db, error,
                     "INSERT IGNORE INTO members (event_id, identity_id, role, joined_at)"
                     " VALUES (%s, %s, 'member', %" G_GINT64_FORMAT ")",
                     event_id, identity_id, d->created_at) &&
-             execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
+             tto_store_execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
                     event_id, identity_id);
       else if (g_str_equal (d->decision, "reject"))
-        ok = execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
+        ok = tto_store_execf (db, error, "DELETE FROM applications WHERE event_id = %s AND identity_id = %s",
                     event_id, identity_id);
       else
-        ok = execf (db, error,
+        ok = tto_store_execf (db, error,
                     "UPDATE applications SET status = 'more_info', asked_for = %s"
                     " WHERE event_id = %s AND identity_id = %s",
                     message, event_id, identity_id);
@@ -1255,7 +1250,7 @@ decide_job (MYSQL *db,
             gpointer data,
             GError **error)
 {
-  return in_transaction (db, decide_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  return tto_store_in_transaction (db, decide_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 /* One transaction for a batch: approve (member now, application gone),
@@ -1277,7 +1272,7 @@ tto_relay_store_decide_applications_async (TtoRelayStore *store,
   d->decision = g_strdup (decision);
   d->message = g_strdup (message != NULL ? message : "");
   d->created_at = now;
-  store_run (store, tto_relay_store_decide_applications_async, decide_job, d,
+  tto_store_run (store, tto_relay_store_decide_applications_async, decide_job, d,
              application_data_free, callback, user_data);
 }
 
@@ -1287,12 +1282,12 @@ remove_member_body (MYSQL *db,
                     GError **error)
 {
   MemberData *d = data;
-  g_autofree char *event_id = quote (db, d->event_id);
-  g_autofree char *identity_id = quote (db, d->identity_id);
+  g_autofree char *event_id = tto_store_quote (db, d->event_id);
+  g_autofree char *identity_id = tto_store_quote (db, d->identity_id);
 
-  return execf (db, error, "DELETE FROM grants WHERE event_id = %s AND identity_id = %s",
+  return tto_store_execf (db, error, "DELETE FROM grants WHERE event_id = %s AND identity_id = %s",
                 event_id, identity_id) &&
-         execf (db, error, "DELETE FROM members WHERE event_id = %s AND identity_id = %s",
+         tto_store_execf (db, error, "DELETE FROM members WHERE event_id = %s AND identity_id = %s",
                 event_id, identity_id);
 }
 
@@ -1301,7 +1296,7 @@ remove_member_job (MYSQL *db,
                    gpointer data,
                    GError **error)
 {
-  return in_transaction (db, remove_member_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  return tto_store_in_transaction (db, remove_member_body, data, error) ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 void
@@ -1315,7 +1310,7 @@ tto_relay_store_remove_member_async (TtoRelayStore *store,
 
   d->event_id = g_strdup (event_id);
   d->identity_id = g_strdup (identity_id);
-  store_run (store, tto_relay_store_remove_member_async, remove_member_job, d, member_data_free,
+  tto_store_run (store, tto_relay_store_remove_member_async, remove_member_job, d, member_data_free,
              callback, user_data);
 }
 
@@ -1328,7 +1323,7 @@ tto_relay_store_load_applications (TtoRelayStore *store,
   g_autoptr (MYSQL_RES) result = NULL;
   MYSQL_ROW row;
 
-  if (!exec (store->db,
+  if (!tto_store_exec (store->db,
              "SELECT a.event_id, a.identity_id, i.display_name, a.reason, a.evidence, a.status,"
              " a.asked_for, a.created_at, i.third_party_verified, i.phone_verified, i.id_verified"
              " FROM applications a JOIN identities i ON i.id = a.identity_id"
@@ -1340,8 +1335,8 @@ tto_relay_store_load_applications (TtoRelayStore *store,
   while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
     {
       TtoRelayStoredApplication application = {
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row_int (row[7]),
-        row_int (row[8]) != 0, row_int (row[9]) != 0, row_int (row[10]) != 0
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], tto_store_row_int (row[7]),
+        tto_store_row_int (row[8]) != 0, tto_store_row_int (row[9]) != 0, tto_store_row_int (row[10]) != 0
       };
 
       func (&application, user_data);

@@ -109,7 +109,7 @@ expire_grants (TtoRelay *relay,
 void
 tto_relay_sweep (TtoRelay *relay)
 {
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = tto_relay_now_seconds ();
   g_autoptr (GPtrArray) expired = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer room;

@@ -4,39 +4,8 @@
  */
 #include <string.h>
 
-#include "tto-frame.h"
+#include "tto-frame-private.h"
 
-typedef enum
-{
-  FIELD_STRING,
-  FIELD_INT,
-  FIELD_BOOL,
-  FIELD_OBJECT,
-  FIELD_ARRAY,
-} FieldType;
-
-typedef struct
-{
-  const char *name;
-  FieldType type;
-  gboolean required;
-  gboolean nullable;
-  guint min_chars; /* strings: fewer is bad_frame */
-  guint max_chars; /* strings: more is too_large; 0 means no limit */
-} FieldSpec;
-
-typedef gboolean (*BodyCheck) (JsonObject *body,
-                               GError **error);
-
-typedef struct
-{
-  const char *type;
-  TtoFrameOrigin origin;
-  const FieldSpec *fields;
-  BodyCheck check;
-} FrameSpec;
-
-#define END_FIELDS { NULL, 0, FALSE, FALSE, 0, 0 }
 
 static gboolean node_has_type (JsonNode *node,
                                FieldType type);
@@ -830,13 +799,30 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_CALL_ICE, TTO_FRAME_FROM_RELAY, call_signal_push_fields, NULL },
 };
 
+static const guint n_core_specs = G_N_ELEMENTS (frame_specs);
+
+/* The frames of each concern; the core ones above, the others in
+ * tto-frame-<concern>.c. */
+static const struct
+{
+  const FrameSpec *specs;
+  const guint *n_specs;
+} spec_tables[] = {
+  { frame_specs, &n_core_specs },
+};
+
 static const FrameSpec *
 find_spec (const char *type,
            TtoFrameOrigin origin)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (frame_specs); i++)
-    if ((frame_specs[i].origin & origin) != 0 && g_str_equal (frame_specs[i].type, type))
-      return &frame_specs[i];
+  for (guint t = 0; t < G_N_ELEMENTS (spec_tables); t++)
+    for (guint i = 0; i < *spec_tables[t].n_specs; i++)
+      {
+        const FrameSpec *spec = &spec_tables[t].specs[i];
+
+        if ((spec->origin & origin) != 0 && g_str_equal (spec->type, type))
+          return spec;
+      }
 
   return NULL;
 }

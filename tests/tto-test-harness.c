@@ -504,6 +504,37 @@ tto_test_relay_get_health (TtoTestRelay *relay,
   return json_object_ref (json_node_get_object (root));
 }
 
+gint64
+tto_test_relay_advance_clock (TtoTestRelay *relay,
+                              gint64 seconds)
+{
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *url = NULL;
+  JsonNode *root;
+
+  g_assert_nonnull (relay);
+
+  url = g_strdup_printf ("%s/v1/test/clock?advance=%" G_GINT64_FORMAT, relay->http_base, seconds);
+  msg = soup_message_new (SOUP_METHOD_POST, url);
+  bytes = soup_session_send_and_read (relay->http, msg, NULL, &error);
+  if (bytes == NULL)
+    FAIL ("POST %s failed: %s", url, error->message);
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    FAIL ("POST %s answered %u (was the relay started with --test-clock?)", url,
+          soup_message_get_status (msg));
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                   (gssize) g_bytes_get_size (bytes), &error))
+    FAIL ("POST %s answered no JSON: %s", url, error->message);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    FAIL ("POST %s answered no JSON object", url);
+
+  return json_object_get_int_member (json_node_get_object (root), "now");
+}
+
 void
 tto_test_relay_stop (TtoTestRelay *relay)
 {

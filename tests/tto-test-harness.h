@@ -47,6 +47,10 @@ GPtrArray *tto_test_relay_query_rows (TtoTestRelay *relay,
                                       const char *sql);
 JsonObject *tto_test_relay_get_health (TtoTestRelay *relay,
                                        const char *event_id_or_null);
+/* Moves the relay's clock forward and runs its sweeper; the relay must have
+ * been started with "--test-clock". Returns the relay's new time. */
+gint64 tto_test_relay_advance_clock (TtoTestRelay *relay,
+                                     gint64 seconds);
 gboolean tto_test_relay_is_running (TtoTestRelay *relay);
 void tto_test_relay_stop (TtoTestRelay *relay);
 
