@@ -12,6 +12,9 @@
 
 #define GRACE 600
 
+/* Expiry is tested by moving the relay's clock, not by waiting. */
+static const char *const test_clock_args[] = { "--test-clock", NULL };
+
 static TtoTestClient *
 person (TtoTestRelay *relay,
         const char *name)
@@ -286,7 +289,7 @@ test_rules (void)
 static void
 test_code_rotation_and_removal (void)
 {
-  TtoTestRelay *relay = tto_test_relay_start (GRACE);
+  TtoTestRelay *relay = tto_test_relay_start_with_args (GRACE, test_clock_args);
   TtoTestClient *ana;
   TtoTestClient *bo;
   TtoTestClient *cy;
@@ -314,7 +317,7 @@ test_code_rotation_and_removal (void)
     g_autoptr (TtoFrame) rotated = tto_test_client_request_ok (
       ana, TTO_FRAME_EVENT_ROTATE_CODE,
       tto_test_json_object ("{\"event_id\":\"%s\",\"expires_at\":%" G_GINT64_FORMAT "}",
-                            event_id, g_get_real_time () / G_USEC_PER_SEC + 2));
+                            event_id, g_get_real_time () / G_USEC_PER_SEC + 3600));
 
     new_code = g_strdup (json_object_get_string_member (
       json_object_get_object_member (rotated->body, "event"), "invite_code"));
@@ -326,8 +329,11 @@ test_code_rotation_and_removal (void)
                                               new_code),
                    ==, 1);
   expect_code (join (cy, old_code, ""), "not_found");
-  /* The new one expires: wait it out. */
-  tto_test_iterate_ms (2600);
+  /* The new one expires an hour later, on the relay's clock. */
+  expect_code (join (cy, new_code, ""), NULL);
+  tto_test_client_close (cy);
+  cy = person (relay, "Cy");
+  tto_test_relay_advance_clock (relay, 3601);
   expect_code (join (cy, new_code, ""), "expired");
   expect_code (tto_test_client_request (ana, TTO_FRAME_EVENT_ROTATE_CODE,
                                         tto_test_json_object ("{\"event_id\":\"%s\","
@@ -448,7 +454,7 @@ fill (const char *pattern,
 static void
 test_matrix (void)
 {
-  TtoTestRelay *relay = tto_test_relay_start (GRACE);
+  TtoTestRelay *relay = tto_test_relay_start_with_args (GRACE, test_clock_args);
   TtoTestClient *who[N_ROLES];
   g_autoptr (JsonObject) event = NULL;
   g_autoptr (TtoFrame) first = NULL;
@@ -492,14 +498,14 @@ test_matrix (void)
   tto_frame_free (tto_test_client_request_ok (
     who[ROLE_CREATOR], TTO_FRAME_MEMBER_GRANT,
     tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"export\","
-                          "\"duration\":1}",
+                          "\"duration\":3600}",
                           event_id, tto_test_client_get_identity_id (who[ROLE_EXPIRED]))));
   tto_frame_free (tto_test_client_request_ok (
     who[ROLE_CREATOR], TTO_FRAME_MEMBER_REMOVE,
     tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\"}", event_id,
                           tto_test_client_get_identity_id (who[ROLE_REMOVED]))));
-  /* Let the one-second grant run out (the sweeper runs every second). */
-  tto_test_iterate_ms (2200);
+  /* An hour later on the relay's clock the grant has run out. */
+  tto_test_relay_advance_clock (relay, 3601);
 
   for (guint c = 0; c < G_N_ELEMENTS (matrix); c++)
     for (guint r = 0; r < N_ROLES; r++)
