@@ -1470,6 +1470,7 @@ static const struct
   const guint *n_routes;
 } route_tables[] = {
   { routes, &n_core_routes },
+  { tto_relay_history_routes, &tto_relay_history_n_routes },
 };
 
 static const TtoRelayRoute *

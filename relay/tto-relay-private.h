@@ -8,6 +8,7 @@
 
 #include "tto-frame.h"
 #include "tto-relay-blobs.h"
+#include "tto-relay-clock.h"
 #include "tto-relay-config.h"
 #include "tto-relay-room.h"
 #include "tto-relay-store.h"
@@ -111,13 +112,6 @@ void tto_relay_push_member_updated (TtoRelay *relay,
 void tto_relay_forget_identity (TtoRelay *relay,
                                 const char *identity_id);
 
-/* tto-relay.c: the relay's clock. Every deadline, expiry and timestamp
- * reads it, so tests can move time forward (--test-clock) instead of
- * sleeping. */
-gint64 tto_relay_now_ms (void);
-gint64 tto_relay_now_seconds (void);
-void tto_relay_clock_advance (gint64 seconds);
-
 /* tto-relay-http.c */
 gboolean tto_relay_http_start (TtoRelay *relay,
                                GError **error);
@@ -179,6 +173,10 @@ void tto_relay_handle_member_remove (TtoRelayConn *conn,
                                      TtoFrame *frame);
 void tto_relay_handle_rotate_code (TtoRelayConn *conn,
                                    TtoFrame *frame);
+
+/* tto-relay-history.c */
+extern const TtoRelayRoute tto_relay_history_routes[];
+extern const guint tto_relay_history_n_routes;
 
 /* tto-relay-sweeper.c */
 void tto_relay_sweeper_start (TtoRelay *relay);

@@ -51,4 +51,10 @@ gboolean tto_store_in_transaction (MYSQL *db,
                                    GError **error);
 gint64 tto_store_row_int (const char *value);
 
+/* tto-relay-store-history.c */
+extern const char *const tto_relay_store_history_schema[];
+gboolean tto_store_record_history (MYSQL *db,
+                                   const char *quoted_event_id,
+                                   GError **error);
+
 G_END_DECLS

@@ -133,6 +133,7 @@ static const char *const *const migrations[] = {
   migration_v2,
   migration_v3,
   migration_v4,
+  tto_relay_store_history_schema,
 };
 
 void
@@ -822,7 +823,8 @@ delete_event_body (MYSQL *db,
 {
   g_autofree char *id = tto_store_quote (db, data);
 
-  return tto_store_execf (db, error, "DELETE FROM applications WHERE event_id = %s", id) &&
+  return tto_store_record_history (db, id, error) &&
+         tto_store_execf (db, error, "DELETE FROM applications WHERE event_id = %s", id) &&
          tto_store_execf (db, error, "DELETE FROM grants WHERE event_id = %s", id) &&
          tto_store_execf (db, error, "DELETE FROM members WHERE event_id = %s", id) &&
          tto_store_execf (db, error, "DELETE FROM events WHERE id = %s", id);

@@ -113,6 +113,24 @@ void tto_relay_store_insert_member_async (TtoRelayStore *store,
                                           gint64 joined_at,
                                           GAsyncReadyCallback callback,
                                           gpointer user_data);
+/* tto-relay-store-history.c */
+void tto_relay_store_list_history_async (TtoRelayStore *store,
+                                         const char *identity_id,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+JsonArray *tto_relay_store_list_history_finish (TtoRelayStore *store,
+                                                GAsyncResult *result,
+                                                GError **error);
+void tto_relay_store_delete_history_async (TtoRelayStore *store,
+                                           const char *identity_id,
+                                           gint64 entry_id,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+gboolean tto_relay_store_delete_history_finish (TtoRelayStore *store,
+                                                GAsyncResult *result,
+                                                gboolean *deleted,
+                                                GError **error);
+
 void tto_relay_store_delete_event_async (TtoRelayStore *store,
                                          const char *event_id,
                                          GAsyncReadyCallback callback,

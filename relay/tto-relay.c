@@ -12,14 +12,13 @@
 #include "tto-relay-private.h"
 #include "tto-util.h"
 
-/* Added to the system clock; only tests move it (--test-clock). Read and
- * written on the main loop only: store jobs get "now" as an argument. */
-static gint64 clock_offset_ms;
+/* Seconds added to the system clock; only tests move it (--test-clock). */
+static gint clock_offset;
 
 gint64
 tto_relay_now_ms (void)
 {
-  return g_get_real_time () / 1000 + clock_offset_ms;
+  return g_get_real_time () / 1000 + (gint64) g_atomic_int_get (&clock_offset) * 1000;
 }
 
 gint64
@@ -31,7 +30,7 @@ tto_relay_now_seconds (void)
 void
 tto_relay_clock_advance (gint64 seconds)
 {
-  clock_offset_ms += seconds * 1000;
+  g_atomic_int_add (&clock_offset, (gint) seconds);
 }
 
 TtoRelayConn *

@@ -43,4 +43,8 @@ typedef struct
 
 #define END_FIELDS { NULL, 0, FALSE, FALSE, 0, 0 }
 
+/* tto-frame-history.c */
+extern const FrameSpec tto_frame_history_specs[];
+extern const guint tto_frame_history_n_specs;
+
 G_END_DECLS

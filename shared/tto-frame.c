@@ -809,6 +809,7 @@ static const struct
   const guint *n_specs;
 } spec_tables[] = {
   { frame_specs, &n_core_specs },
+  { tto_frame_history_specs, &tto_frame_history_n_specs },
 };
 
 static const FrameSpec *

@@ -61,6 +61,8 @@ typedef enum
 #define TTO_FRAME_EVENT_GET "event.get"
 #define TTO_FRAME_EVENT_JOIN "event.join"
 #define TTO_FRAME_EVENT_LIST "event.list"
+#define TTO_FRAME_HISTORY_LIST "history.list"
+#define TTO_FRAME_HISTORY_DELETE "history.delete"
 #define TTO_FRAME_EVENT_END "event.end"
 #define TTO_FRAME_EVENT_ENDED "event.ended"
 #define TTO_FRAME_MEMBER_JOINED "member.joined"
