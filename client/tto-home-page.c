@@ -9,6 +9,9 @@
 
 #include "tto-client.h"
 #include "tto-event-row.h"
+#include "tto-history-row.h"
+#include "tto-history.h"
+#include "tto-window.h"
 
 #include "tto-home-page.h"
 
@@ -25,8 +28,12 @@ struct _TtoHomePage
   GtkListView *joined_list;
   GtkLabel *waiting_heading;
   GtkListView *waiting_list;
+  GtkLabel *history_heading;
+  GtkLabel *history_explanation;
+  GtkListView *history_list;
 
   TtoSession *session;
+  TtoHistory *history;
   TtoEvent *selected_event;
   gboolean folded;
 };
@@ -48,6 +55,7 @@ update_visibility (TtoHomePage *self)
   guint created = 0;
   guint joined = 0;
   guint waiting = 0;
+  guint history = 0;
 
   if (self->session != NULL)
     {
@@ -55,6 +63,8 @@ update_visibility (TtoHomePage *self)
       joined = g_list_model_get_n_items (tto_session_get_joined_events (self->session));
       waiting = g_list_model_get_n_items (tto_session_get_applications (self->session));
     }
+  if (self->history != NULL)
+    history = g_list_model_get_n_items (tto_history_get_entries (self->history));
 
   gtk_widget_set_visible (GTK_WIDGET (self->waiting_heading), waiting > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->waiting_list), waiting > 0);
@@ -63,8 +73,11 @@ update_visibility (TtoHomePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->created_list), created > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->joined_heading), joined > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->joined_list), joined > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_heading), history > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_explanation), history > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->history_list), history > 0);
   gtk_stack_set_visible_child_name (self->stack,
-                                    created + joined + waiting > 0 ? "list" : "empty");
+                                    created + joined + waiting + history > 0 ? "list" : "empty");
 }
 
 static void
@@ -119,6 +132,75 @@ create_factory (TtoHomePage *self)
   g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (on_factory_unbind), NULL);
   return factory;
+}
+
+static void
+on_history_setup (GtkSignalListItemFactory *factory,
+                  GtkListItem *item,
+                  gpointer user_data)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_child (item, tto_history_row_new ());
+}
+
+static void
+on_history_bind (GtkSignalListItemFactory *factory,
+                 GtkListItem *item,
+                 gpointer user_data)
+{
+  tto_history_row_set_entry (TTO_HISTORY_ROW (gtk_list_item_get_child (item)),
+                             gtk_list_item_get_item (item));
+}
+
+static void
+on_history_unbind (GtkSignalListItemFactory *factory,
+                   GtkListItem *item,
+                   gpointer user_data)
+{
+  tto_history_row_set_entry (TTO_HISTORY_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+on_history_deleted (GObject *object,
+                    GAsyncResult *result,
+                    gpointer user_data)
+{
+  g_autoptr (TtoHomePage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_history_delete_finish (TTO_HISTORY (object), result, &error))
+    {
+      g_autofree char *text = tto_client_describe_error (error);
+      GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), TTO_TYPE_WINDOW);
+
+      if (window != NULL)
+        tto_window_add_toast (TTO_WINDOW (window), text);
+    }
+}
+
+static void
+delete_history_action (GtkWidget *widget,
+                       const char *action_name,
+                       GVariant *parameter)
+{
+  TtoHomePage *self = TTO_HOME_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  GListModel *entries;
+
+  if (self->history == NULL)
+    return;
+  entries = tto_history_get_entries (self->history);
+  for (guint i = 0; i < g_list_model_get_n_items (entries); i++)
+    {
+      g_autoptr (TtoHistoryEntry) entry = g_list_model_get_item (entries, i);
+
+      if (g_strcmp0 (tto_history_entry_get_id (entry), id) == 0)
+        {
+          tto_history_delete_async (self->history, entry, NULL, on_history_deleted,
+                                    g_object_ref (self));
+          return;
+        }
+    }
 }
 
 /* Selects @event in whichever list holds it, nothing in the other. */
@@ -506,6 +588,11 @@ tto_home_page_class_init (TtoHomePageClass *klass)
   gtk_widget_class_install_action (widget_class, "home.update-reason", "s",
                                    update_reason_action);
   gtk_widget_class_install_action (widget_class, "home.dismiss", "s", dismiss_action);
+  gtk_widget_class_install_action (widget_class, "home.delete-history", "s",
+                                   delete_history_action);
+  gtk_widget_class_bind_template_child (widget_class, TtoHomePage, history_heading);
+  gtk_widget_class_bind_template_child (widget_class, TtoHomePage, history_explanation);
+  gtk_widget_class_bind_template_child (widget_class, TtoHomePage, history_list);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
 }
 
@@ -514,11 +601,17 @@ tto_home_page_init (TtoHomePage *self)
 {
   g_autoptr (GtkListItemFactory) created_factory = create_factory (self);
   g_autoptr (GtkListItemFactory) joined_factory = create_factory (self);
+  g_autoptr (GtkListItemFactory) history_factory = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_list_view_set_factory (self->created_list, created_factory);
   gtk_list_view_set_factory (self->joined_list, joined_factory);
+  history_factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (history_factory, "setup", G_CALLBACK (on_history_setup), NULL);
+  g_signal_connect (history_factory, "bind", G_CALLBACK (on_history_bind), NULL);
+  g_signal_connect (history_factory, "unbind", G_CALLBACK (on_history_unbind), NULL);
+  gtk_list_view_set_factory (self->history_list, history_factory);
   setup_waiting_list (self);
   update_visibility (self);
 }
@@ -540,6 +633,9 @@ tto_home_page_set_session (TtoHomePage *self,
       g_signal_handlers_disconnect_by_data (tto_session_get_applications (self->session), self);
       g_signal_handlers_disconnect_by_data (self->session, self);
     }
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (tto_history_get_entries (self->history), self);
+  g_clear_object (&self->history);
   g_set_object (&self->session, session);
 
   if (session != NULL)
@@ -556,6 +652,14 @@ tto_home_page_set_session (TtoHomePage *self,
       waiting = GTK_SELECTION_MODEL (gtk_no_selection_new (
         g_object_ref (tto_session_get_applications (session))));
       gtk_list_view_set_model (self->waiting_list, waiting);
+      /* Empty unless the identity is permanent: the relay keeps none for
+       * the others. */
+      self->history = tto_history_new (tto_session_get_connection (session));
+      gtk_list_view_set_model (self->history_list,
+                               GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (
+                                 tto_history_get_entries (self->history)))));
+      g_signal_connect_swapped (tto_history_get_entries (self->history), "items-changed",
+                                G_CALLBACK (update_visibility), self);
       g_signal_connect_swapped (tto_session_get_applications (session), "items-changed",
                                 G_CALLBACK (update_visibility), self);
       g_signal_connect_object (session, "application-decided",
@@ -580,6 +684,7 @@ tto_home_page_set_session (TtoHomePage *self,
       gtk_list_view_set_model (self->created_list, NULL);
       gtk_list_view_set_model (self->joined_list, NULL);
       gtk_list_view_set_model (self->waiting_list, NULL);
+      gtk_list_view_set_model (self->history_list, NULL);
       adw_window_title_set_subtitle (self->window_title, NULL);
     }
 
@@ -592,6 +697,14 @@ tto_home_page_get_created_list (TtoHomePage *self)
   g_return_val_if_fail (TTO_IS_HOME_PAGE (self), NULL);
 
   return self->created_list;
+}
+
+GtkListView *
+tto_home_page_get_history_list (TtoHomePage *self)
+{
+  g_return_val_if_fail (TTO_IS_HOME_PAGE (self), NULL);
+
+  return self->history_list;
 }
 
 GtkListView *

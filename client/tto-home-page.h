@@ -17,6 +17,7 @@ void tto_home_page_set_session (TtoHomePage *self,
                                 TtoSession *session);
 GtkListView *tto_home_page_get_created_list (TtoHomePage *self);
 GtkListView *tto_home_page_get_joined_list (TtoHomePage *self);
+GtkListView *tto_home_page_get_history_list (TtoHomePage *self);
 
 void tto_home_page_set_selected_event (TtoHomePage *self,
                                        TtoEvent *event);

@@ -20,6 +20,8 @@
 
 #include "tto-client.h"
 #include "tto-event-info-window.h"
+#include "tto-history-entry.h"
+#include "tto-home-page.h"
 #include "tto-invite-uri.h"
 #include "tto-join-dialog.h"
 #include "tto-qr-code.h"
@@ -663,6 +665,83 @@ test_review_flow (void)
   tto_test_relay_stop (relay);
 }
 
+static void
+on_done (GObject *object,
+         GAsyncResult *result,
+         gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* A permanent identity's history: an ended event appears with its title,
+ * and the row's button removes it on the relay too. */
+static void
+test_history (void)
+{
+  TtoTestRelay *relay;
+  TtoWindow *window;
+  TtoSession *session;
+  TtoHomePage *home;
+  GListModel *history;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (TtoEvent) event = NULL;
+  g_autoptr (GObject) entry = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+  GtkWidget *view;
+
+  relay = tto_test_relay_start (60);
+  if (relay == NULL)
+    return; /* skipped: no relay or MariaDB */
+
+  window = tto_window_new (NULL);
+  present (GTK_WINDOW (window));
+  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  session = tto_window_get_session (window);
+  home = tto_window_get_home_page (window);
+  view = GTK_WIDGET (tto_home_page_get_history_list (home));
+  history = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view)));
+  /* A one-time identity has none. */
+  settle (200);
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, 0);
+  g_assert_false (gtk_widget_get_visible (view));
+
+  /* How the identity became permanent is the identity tests' concern. */
+  sql = g_strdup_printf ("UPDATE identities SET kind = 'permanent' WHERE id = '%s'",
+                         tto_session_get_identity_id (session));
+  g_assert_cmpuint (tto_test_relay_exec (relay, sql), ==, 1);
+
+  tto_session_create_event_async (session, "Site visit", "Walk the plot", NULL, 0, -1, -1, NULL,
+                                  on_done, &result);
+  WAIT_FOR (result != NULL);
+  event = tto_session_create_event_finish (session, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  tto_session_end_event_async (session, event, NULL, on_done, &result);
+  WAIT_FOR (result != NULL);
+  g_assert_true (tto_session_end_event_finish (session, result, &error));
+  g_assert_no_error (error);
+
+  WAIT_FOR (g_list_model_get_n_items (history) == 1);
+  entry = g_list_model_get_item (history, 0);
+  g_assert_cmpstr (tto_history_entry_get_title (TTO_HISTORY_ENTRY (entry)), ==, "Site visit");
+  g_assert_true (gtk_widget_get_visible (view));
+  screenshots (GTK_WINDOW (window), "home-history");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (home), "home.delete-history", "s",
+                                             tto_history_entry_get_id (
+                                               TTO_HISTORY_ENTRY (entry))));
+  WAIT_FOR (g_list_model_get_n_items (history) == 0);
+  g_assert_cmpint (tto_test_relay_query_int (relay, "SELECT COUNT(*) FROM history"), ==, 0);
+  g_assert_false (gtk_widget_get_visible (view));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (100);
+  tto_test_relay_stop (relay);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -679,6 +758,7 @@ main (int argc,
   g_test_add_func ("/governance/qr-round-trip", test_qr_round_trip);
   g_test_add_func ("/governance/scan-photo", test_scan_photo);
   g_test_add_func ("/governance/review-flow", test_review_flow);
+  g_test_add_func ("/governance/history", test_history);
 
   return g_test_run ();
 }
