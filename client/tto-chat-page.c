@@ -19,6 +19,9 @@
 #include "tto-attachment-view.h"
 #include "tto-media-upload.h"
 #include "tto-message-row.h"
+#include "tto-flow-page.h"
+#include "tto-topic-bar.h"
+#include "tto-topic-view.h"
 
 #include "tto-chat-page.h"
 
@@ -31,8 +34,14 @@ struct _TtoChatPage
 {
   AdwBin parent_instance;
 
-  AdwWindowTitle *window_title;
+  GtkLabel *title_label; /* two lines at most: the header is narrow on a phone */
+  GtkLabel *subtitle_label;
+  /* Event flow: the entry under the header */
+  GtkWidget *flow_button;
+  GtkLabel *flow_label;
+  TtoFlow *flow;
   GtkWidget *call_button; /* calls */
+  GMenu *calls_section;   /* the calls in the chat menu, when folded */
   GtkButton *back_button;
   GtkRevealer *banner_revealer;
   GtkSpinner *banner_spinner;
@@ -43,6 +52,7 @@ struct _TtoChatPage
   GtkScrolledWindow *scrolled_window;
   GtkListView *message_list;
   GtkWidget *composer;
+  GtkLabel *eliminated_label; /* event flow: why an eliminated member cannot send */
   GtkTextView *composer_view;
   GtkLabel *counter_label;
   GtkButton *send_button;
@@ -60,6 +70,15 @@ struct _TtoChatPage
   GtkLabel *reply_title_label;
   GtkLabel *reply_text_label;
   GtkButton *reply_cancel_button;
+
+  /* Topics: the list shows the current topic's messages only. */
+  AdwLeaflet *topics_leaflet;
+  TtoTopicView *topic_view;
+  GtkWidget *topics_button;
+  GtkWidget *info_button;
+  TtoTopicBar *topic_bar;
+  TtoTopicTree *topics;
+  GtkFilter *topic_filter;
 
   GtkPopover *mention_popover;
   GtkListView *mention_list;
@@ -144,6 +163,11 @@ update_composer (TtoChatPage *self)
   int chars = gtk_text_buffer_get_char_count (buffer);
   gboolean ended = self->event == NULL || tto_event_get_ended (self->event);
   gboolean has_text = FALSE;
+  /* Event flow: eliminated members read on but the relay takes nothing
+   * from them; the composer gives way to the reason. */
+  gboolean eliminated = !ended && self->flow != NULL && self->session != NULL &&
+                        tto_flow_is_eliminated (self->flow,
+                                                tto_session_get_identity_id (self->session));
 
   if (chars > 0)
     {
@@ -193,10 +217,12 @@ update_composer (TtoChatPage *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->counter_label), chars >= COUNTER_THRESHOLD);
 
-  gtk_widget_set_sensitive (self->composer, !ended);
+  gtk_widget_set_sensitive (self->composer, !ended && !eliminated);
   /* An ended event takes no more messages; a greyed text field would still
    * look like it does. */
-  gtk_widget_set_visible (self->composer, self->event == NULL || !ended);
+  gtk_widget_set_visible (self->composer, (self->event == NULL || !ended) && !eliminated);
+  gtk_widget_set_visible (GTK_WIDGET (self->eliminated_label), eliminated);
+  ended = ended || eliminated;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send",
                                  !ended && has_text && chars <= TTO_PROTOCOL_MAX_TEXT_CHARS);
   gtk_widget_set_visible (self->attach_button,
@@ -220,6 +246,48 @@ update_composer (TtoChatPage *self)
                           tto_event_has_form (self->event, TTO_FORM_VOICE_MESSAGE));
 }
 
+/* Event flow: "Needs discussion · day 2", once the flow is known. */
+static void
+update_flow_entry (TtoChatPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->flow != NULL && tto_flow_get_loaded (self->flow))
+    text = tto_flow_format_entry (self->flow, g_get_real_time () / G_USEC_PER_SEC);
+  gtk_label_set_label (self->flow_label, text != NULL ? text : "");
+  gtk_widget_set_visible (self->flow_button, text != NULL && self->event != NULL &&
+                                               !tto_event_get_ended (self->event));
+  update_composer (self); /* elimination */
+  if (text != NULL)
+    {
+      /* Translators: the accessible name of the flow entry; %s is "Stage · day N" */
+      g_autofree char *name = g_strdup_printf (_("Event flow: %s"), text);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->flow_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+}
+
+/* Why the composer is gone for an eliminated member, or NULL (tests). */
+const char *
+tto_chat_page_get_send_blocked_text (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->eliminated_label))
+           ? gtk_label_get_label (self->eliminated_label)
+           : NULL;
+}
+
+/* The flow entry's text, or "" while hidden (tests). */
+const char *
+tto_chat_page_get_flow_text (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (self->flow_button) ? gtk_label_get_label (self->flow_label) : "";
+}
+
 static void
 update_header (TtoChatPage *self)
 {
@@ -228,14 +296,16 @@ update_header (TtoChatPage *self)
 
   if (self->event == NULL)
     {
-      adw_window_title_set_title (self->window_title, "");
+      gtk_label_set_label (self->title_label, "");
       gtk_widget_set_visible (self->call_button, FALSE); /* calls */
-      adw_window_title_set_subtitle (self->window_title, NULL);
+      g_menu_remove_all (self->calls_section);
+      gtk_label_set_label (self->subtitle_label, "");
       gtk_revealer_set_reveal_child (self->announcement_revealer, FALSE);
       return;
     }
 
-  adw_window_title_set_title (self->window_title, tto_event_get_title (self->event));
+  gtk_label_set_label (self->title_label, tto_event_get_title (self->event));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), tto_event_get_title (self->event));
   /* Calls: one button (the header must fit 360 px) with the forms the
    * creator enabled, while the event lives. */
   {
@@ -246,15 +316,19 @@ update_header (TtoChatPage *self)
     if (tto_event_has_form (self->event, TTO_FORM_VIDEO_CALL))
       g_menu_append (calls, _("Video Call"), "win.call-start::video");
     gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->call_button), G_MENU_MODEL (calls));
+    /* On a phone the title needs the room: the calls go into the menu. */
     gtk_widget_set_visible (self->call_button,
-                            g_menu_model_get_n_items (G_MENU_MODEL (calls)) > 0);
+                            !self->folded && g_menu_model_get_n_items (G_MENU_MODEL (calls)) > 0);
     gtk_widget_set_sensitive (self->call_button, !tto_event_get_ended (self->event));
+    g_menu_remove_all (self->calls_section);
+    if (self->folded && !tto_event_get_ended (self->event))
+      g_menu_append_section (self->calls_section, NULL, G_MENU_MODEL (calls));
   }
   if (tto_event_get_ended (self->event))
     subtitle = g_strdup (_("Ended"));
   else
     subtitle = tto_client_format_member_count (tto_event_get_member_count (self->event));
-  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_label_set_label (self->subtitle_label, subtitle);
 
   announcement = tto_event_get_announcement (self->event);
   gtk_label_set_label (self->announcement_label, announcement != NULL ? announcement : "");
@@ -362,6 +436,54 @@ reset_divider (TtoChatPage *self)
     }
 }
 
+/* Topics: where @message is in the list shown (the current topic's).
+ * Sent messages are in seq order, pending ones after them. */
+static gboolean
+find_shown_position (TtoChatPage *self,
+                     TtoMessage *message,
+                     guint *position)
+{
+  guint n = self->messages != NULL ? g_list_model_get_n_items (self->messages) : 0;
+  guint lo = 0, hi = n;
+  gint64 seq;
+
+  if (message == NULL)
+    return FALSE;
+  if (tto_message_get_state (message) != TTO_MESSAGE_STATE_SENT)
+    {
+      for (guint i = n; i-- > 0;)
+        {
+          g_autoptr (TtoMessage) item = g_list_model_get_item (self->messages, i);
+
+          if (item == message)
+            {
+              *position = i;
+              return TRUE;
+            }
+        }
+      return FALSE;
+    }
+
+  seq = tto_message_get_seq (message);
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      g_autoptr (TtoMessage) item = g_list_model_get_item (self->messages, mid);
+
+      if (item == message)
+        {
+          *position = mid;
+          return TRUE;
+        }
+      if (tto_message_get_state (item) == TTO_MESSAGE_STATE_SENT &&
+          tto_message_get_seq (item) < seq)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return FALSE;
+}
+
 /* The divider goes above the first message after the read position. */
 static void
 place_divider (TtoChatPage *self)
@@ -381,7 +503,9 @@ place_divider (TtoChatPage *self)
     }
 
   if (self->scroll_to_divider &&
-      tto_session_find_message (self->session, self->event, self->divider_seq, &position) != NULL)
+      find_shown_position (self, tto_session_find_message (self->session, self->event,
+                                                           self->divider_seq, NULL),
+                           &position))
     {
       self->scroll_to_divider = FALSE;
       scroll_to_position (self, position);
@@ -461,6 +585,8 @@ check_read (gpointer user_data)
 
   if (seen > 0)
     tto_session_mark_read (self->session, self->event, seen);
+  if (seen > 0 && self->topics != NULL)
+    tto_topic_tree_mark_read (self->topics, tto_topic_tree_get_current (self->topics), seen);
   return G_SOURCE_REMOVE;
 }
 
@@ -1121,7 +1247,7 @@ show_original_action (GtkWidget *widget,
 {
   TtoChatPage *self = TTO_CHAT_PAGE (widget);
   guint position;
-  TtoMessage *message = message_for_seq (self, parameter, &position);
+  TtoMessage *message = message_for_seq (self, parameter, NULL);
 
   if (message == NULL)
     {
@@ -1134,6 +1260,11 @@ show_original_action (GtkWidget *widget,
       return;
     }
 
+  /* Quoted from another topic: go there. */
+  if (self->topics != NULL && !tto_topic_tree_shows (self->topics, message))
+    tto_topic_tree_set_current (self->topics, tto_topic_tree_message_topic (message));
+  if (!find_shown_position (self, message, &position))
+    return;
   scroll_to_position (self, position);
   g_set_object (&self->flash_message, message);
   g_clear_handle_id (&self->flash_source, g_source_remove);
@@ -2679,6 +2810,105 @@ on_composer_focus_leave (TtoChatPage *self)
 
 /* GObject */
 
+/* Topics */
+
+static gboolean
+filter_topic (gpointer item,
+              gpointer user_data)
+{
+  TtoChatPage *self = user_data;
+
+  return self->topics == NULL || tto_topic_tree_shows (self->topics, item);
+}
+
+/* Topics came or went, or messages changed topic. */
+static void
+on_topics_changed (TtoChatPage *self)
+{
+  gtk_filter_changed (self->topic_filter, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Another topic: its latest messages, from the bottom. */
+static void
+on_current_topic_changed (TtoChatPage *self)
+{
+  self->stick_to_bottom = TRUE;
+  gtk_filter_changed (self->topic_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  scroll_to_bottom (self);
+  update_jump_button (self);
+  schedule_read_check (self);
+}
+
+/* Beside the chat the tree needs no button; folded it is a page, and the
+ * header makes room for its button: Event Info stays in the chat menu. */
+static void
+on_topics_folded (TtoChatPage *self)
+{
+  gboolean folded;
+
+  if (self->topics_leaflet == NULL)
+    return; /* still building the template */
+  folded = adw_leaflet_get_folded (self->topics_leaflet);
+
+  gtk_widget_set_visible (self->topics_button, folded);
+  gtk_widget_set_visible (self->info_button, !folded);
+  tto_topic_view_set_folded (self->topic_view, folded);
+}
+
+static void
+on_topic_chosen (TtoChatPage *self)
+{
+  adw_leaflet_set_visible_child_name (self->topics_leaflet, "chat");
+}
+
+static void
+show_topics_action (GtkWidget *widget,
+                    const char *action_name,
+                    GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+
+  adw_leaflet_set_visible_child_name (self->topics_leaflet, "topics");
+  gtk_widget_grab_focus (GTK_WIDGET (tto_topic_view_get_list_view (self->topic_view)));
+}
+
+/* "Discuss this separately" from a message's menu. */
+static void
+discuss_action (GtkWidget *widget,
+                const char *action_name,
+                GVariant *parameter)
+{
+  TtoChatPage *self = TTO_CHAT_PAGE (widget);
+  TtoMessage *message = message_for_seq (self, parameter, NULL);
+
+  if (message != NULL && !tto_message_get_recalled (message))
+    tto_topic_view_discuss (self->topic_view, message);
+}
+
+TtoTopicView *
+tto_chat_page_get_topic_view (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->topic_view;
+}
+
+TtoTopicBar *
+tto_chat_page_get_topic_bar (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->topic_bar;
+}
+
+GtkWidget *
+tto_chat_page_get_topics_button (TtoChatPage *self)
+{
+  g_return_val_if_fail (TTO_IS_CHAT_PAGE (self), NULL);
+
+  return self->topics_button;
+}
+
 static void
 tto_chat_page_size_allocate (GtkWidget *widget,
                              int width,
@@ -2757,6 +2987,7 @@ tto_chat_page_finalize (GObject *object)
   g_hash_table_unref (self->mentions);
   g_ptr_array_unref (self->rows);
   g_clear_error (&self->export_error);
+  g_clear_object (&self->topic_filter);
 
   G_OBJECT_CLASS (tto_chat_page_parent_class)->finalize (object);
 }
@@ -2797,6 +3028,7 @@ tto_chat_page_set_property (GObject *object,
       self->folded = g_value_get_boolean (value);
       gtk_widget_set_visible (GTK_WIDGET (self->back_button), self->folded);
       update_composer (self);
+      update_header (self);
       break;
     case PROP_MUTED:
       if (self->event != NULL)
@@ -2826,9 +3058,23 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TTO_TYPE_TOPIC_VIEW);
+  g_type_ensure (TTO_TYPE_TOPIC_BAR);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/threetwoone/Tto/ui/tto-chat-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, topic_view);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, topics_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, info_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, topic_bar);
+  gtk_widget_class_bind_template_callback (widget_class, on_topics_folded);
+  gtk_widget_class_bind_template_callback (widget_class, on_topic_chosen);
+  gtk_widget_class_install_action (widget_class, "chat.show-topics", NULL, show_topics_action);
+  gtk_widget_class_install_action (widget_class, "chat.discuss", "x", discuss_action);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, flow_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, flow_label);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, eliminated_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, call_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, banner_revealer);
@@ -2851,6 +3097,7 @@ tto_chat_page_class_init (TtoChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, recording_label);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, ended_status);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoChatPage, calls_section);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, jump_revealer);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_revealer);
   gtk_widget_class_bind_template_child (widget_class, TtoChatPage, reply_icon);
@@ -2976,6 +3223,11 @@ tto_chat_page_init (TtoChatPage *self)
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), NULL);
   update_view (self);
   update_menu_actions (self);
+  self->topic_filter = GTK_FILTER (gtk_custom_filter_new (filter_topic, self, NULL));
+  /* The template's root: not bound, so disposing the template leaves it to AdwBin. */
+  self->topics_leaflet = ADW_LEAFLET (adw_bin_get_child (ADW_BIN (self)));
+  adw_leaflet_set_visible_child_name (self->topics_leaflet, "chat");
+  on_topics_folded (self);
 }
 
 /* Public API */
@@ -3046,6 +3298,9 @@ tto_chat_page_set_event (TtoChatPage *self,
   if (self->messages != NULL)
     g_signal_handlers_disconnect_by_data (self->messages, self);
   g_clear_object (&self->messages);
+  if (self->topics != NULL)
+    g_signal_handlers_disconnect_by_data (self->topics, self);
+  g_clear_object (&self->topics);
   set_target (self, &self->reply_to, NULL);
   set_target (self, &self->editing, NULL);
   update_reply_bar (self);
@@ -3053,6 +3308,16 @@ tto_chat_page_set_event (TtoChatPage *self,
   clear_mentions (self);
   g_set_object (&self->event, event);
   set_composer_text (self, "");
+  if (self->flow != NULL)
+    g_signal_handlers_disconnect_by_func (self->flow, update_flow_entry, self);
+  g_clear_object (&self->flow);
+  if (event != NULL && self->session != NULL)
+    {
+      self->flow = g_object_ref (tto_session_get_flow (self->session, tto_event_get_id (event)));
+      g_signal_connect_swapped (self->flow, "changed", G_CALLBACK (update_flow_entry), self);
+      g_signal_connect_swapped (event, "notify::ended", G_CALLBACK (update_flow_entry), self);
+    }
+  update_flow_entry (self);
   self->stick_to_bottom = TRUE;
   self->divider_seq = 0;
   self->scroll_to_divider = FALSE;
@@ -3062,7 +3327,13 @@ tto_chat_page_set_event (TtoChatPage *self,
       g_autoptr (GtkNoSelection) selection = NULL;
 
       reset_divider (self);
-      self->messages = g_object_ref (tto_session_get_messages (self->session, event));
+      self->topics = g_object_ref (tto_session_get_topic_tree (self->session, event));
+      g_signal_connect_swapped (self->topics, "changed", G_CALLBACK (on_topics_changed), self);
+      g_signal_connect_swapped (self->topics, "notify::current",
+                                G_CALLBACK (on_current_topic_changed), self);
+      self->messages = G_LIST_MODEL (gtk_filter_list_model_new (
+        g_object_ref (tto_session_get_messages (self->session, event)),
+        g_object_ref (self->topic_filter)));
       selection = gtk_no_selection_new (g_object_ref (self->messages));
       gtk_list_view_set_model (self->message_list, GTK_SELECTION_MODEL (selection));
       g_signal_connect (self->messages, "items-changed", G_CALLBACK (on_messages_changed), self);
@@ -3081,6 +3352,8 @@ tto_chat_page_set_event (TtoChatPage *self,
     }
   else
     gtk_list_view_set_model (self->message_list, NULL);
+  tto_topic_view_set_context (self->topic_view, event != NULL ? self->session : NULL, event);
+  tto_topic_bar_set_context (self->topic_bar, event != NULL ? self->session : NULL, event);
 
   update_view (self);
   update_menu_actions (self);

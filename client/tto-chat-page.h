@@ -62,4 +62,15 @@ void tto_chat_page_cancel_video_message (TtoChatPage *self);
 TtoRecorderState tto_chat_page_get_video_state (TtoChatPage *self);
 GtkWindow *tto_chat_page_get_video_dialog (TtoChatPage *self);
 
+/* Topics */
+#include "tto-topic-bar.h"
+#include "tto-topic-view.h"
+
+TtoTopicView *tto_chat_page_get_topic_view (TtoChatPage *self);
+TtoTopicBar *tto_chat_page_get_topic_bar (TtoChatPage *self);
+GtkWidget *tto_chat_page_get_topics_button (TtoChatPage *self);
+
+const char *tto_chat_page_get_flow_text (TtoChatPage *self);
+const char *tto_chat_page_get_send_blocked_text (TtoChatPage *self);
+
 G_END_DECLS

@@ -109,6 +109,10 @@ tto_client_describe_error (const GError *error)
           return g_strdup (_("Your one-time identity has expired. Sign in again."));
         case TTO_CONNECTION_ERROR_CLOSED:
           return g_strdup (_("The connection was closed."));
+        case TTO_CONNECTION_ERROR_UNTRUSTED_CERTIFICATE:
+          return g_strdup (_("The relay’s certificate is not trusted yet. Compare its fingerprint before trusting it."));
+        case TTO_CONNECTION_ERROR_CERTIFICATE_CHANGED:
+          return g_strdup (_("The relay’s certificate changed, so ThreeTwoOne did not connect."));
         default:
           break;
         }

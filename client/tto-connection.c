@@ -15,6 +15,7 @@
 
 #include "tto-shared.h"
 
+#include "tto-cert-pins.h"
 #include "tto-connection.h"
 
 #define BACKOFF_FIRST_MS 500
@@ -43,6 +44,7 @@ struct _TtoConnection
   GHashTable *requests; /* request id → GTask */
   GQueue outbox;        /* OutboxItem, in the order the user sent them */
   GHashTable *watched;  /* event id → Position: last seq and useq seen */
+  GHashTable *send_topics; /* event id → topic id new messages go to */
 
   guint reconnect_source;
   guint retry_source;
@@ -50,6 +52,15 @@ struct _TtoConnection
   char *ping_id;
   guint backoff_ms;
   gboolean closed;
+
+  /* The certificate the last open refused (certificates block at the end) */
+  char *rejected_host_port;
+  char *rejected_fingerprint;
+  char *rejected_pin;
+  /* A reconnect was refused a certificate: retry slowly, tell the person
+   * once per certificate, and at once when the pin changes. */
+  gboolean quiet_retry;
+  char *reported_fingerprint;
 };
 
 typedef struct
@@ -61,6 +72,7 @@ typedef struct
   char *reply_to;   /* msg_id quoted, or NULL */
   GStrv mentions;   /* identity ids or "all", or NULL */
   JsonObject *attachment; /* uploaded already, or NULL */
+  char *topic_id;   /* NULL: the main topic */
   char *request_id; /* while a msg.send for this item is in flight */
   GTask *task;
 } OutboxItem;
@@ -107,6 +119,12 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void schedule_reconnect (TtoConnection *self);
+static void certificates_init (TtoConnection *self);
+static void certificates_class_init (GObjectClass *object_class);
+static void certificates_reset (TtoConnection *self);
+static void certificates_opened (TtoConnection *self);
+static void certificates_finalize (TtoConnection *self);
+static GError *certificates_take_error (TtoConnection *self);
 static void on_reconnect_auth (GObject *object,
                                GAsyncResult *result,
                                gpointer user_data);
@@ -120,6 +138,7 @@ outbox_item_free (OutboxItem *item)
   g_free (item->reply_to);
   g_strfreev (item->mentions);
   g_clear_pointer (&item->attachment, json_object_unref);
+  g_free (item->topic_id);
   g_free (item->request_id);
   g_clear_object (&item->task);
   g_free (item);
@@ -205,6 +224,8 @@ send_outbox_item (TtoConnection *self,
   json_object_set_string_member (body, "text", item->text);
   if (item->reply_to != NULL)
     json_object_set_string_member (body, "reply_to", item->reply_to);
+  if (item->topic_id != NULL)
+    json_object_set_string_member (body, "topic_id", item->topic_id);
   if (item->mentions != NULL && item->mentions[0] != NULL)
     {
       JsonArray *mentions = json_array_new ();
@@ -397,7 +418,14 @@ handle_answer (TtoConnection *self,
                              (GDestroyNotify) json_object_unref);
     }
   else
-    g_task_return_error (task, error_from_frame (frame));
+    {
+      /* Some errors carry fields (rate_limited: retry_after), see
+       * tto_connection_get_error_body(). */
+      if (frame->body != NULL)
+        g_object_set_data_full (G_OBJECT (task), "tto-error-body", json_object_ref (frame->body),
+                                (GDestroyNotify) json_object_unref);
+      g_task_return_error (task, error_from_frame (frame));
+    }
 }
 
 static void emit_governance_push (TtoConnection *self,
@@ -406,6 +434,12 @@ static void governance_class_init (GObjectClass *object_class);
 static void emit_call_push (TtoConnection *self,
                             TtoFrame *frame);
 static void calls_class_init (GObjectClass *object_class);
+static void emit_flow_push (TtoConnection *self,
+                            TtoFrame *frame);
+static void flow_class_init (GObjectClass *object_class);
+static void emit_topic_push (TtoConnection *self,
+                             TtoFrame *frame);
+static void topics_class_init (GObjectClass *object_class);
 
 /* May take *@frame_inout over (answers), see handle_answer(). */
 static void
@@ -455,6 +489,11 @@ handle_frame (TtoConnection *self,
     }
   else if (g_str_has_prefix (frame->type, "call."))
     emit_call_push (self, frame); /* calls block at the end of this file */
+  else if (g_str_has_prefix (frame->type, "topic."))
+    emit_topic_push (self, frame); /* topics block at the end of this file */
+  else if (tto_frame_is (frame, TTO_FRAME_FLOW_UPDATED) ||
+           tto_frame_is (frame, TTO_FRAME_POINTS_AWARDED))
+    emit_flow_push (self, frame); /* flow block at the end of this file */
   else
     emit_governance_push (self, frame); /* governance block at the end of this file */
 }
@@ -579,7 +618,11 @@ on_open_ready (GObject *object,
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   if (ws == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      GError *certificate_error = certificates_take_error (g_task_get_source_object (task));
+
+      if (certificate_error != NULL)
+        g_task_return_error (task, certificate_error);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_UNREACHABLE,
@@ -587,6 +630,7 @@ on_open_ready (GObject *object,
       return;
     }
 
+  certificates_opened (g_task_get_source_object (task));
   g_task_return_pointer (task, ws, g_object_unref);
 }
 
@@ -601,6 +645,7 @@ open_socket (TtoConnection *self,
   g_autoptr (GUri) uri = NULL;
   const char *scheme;
 
+  certificates_reset (self);
   uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
   scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
@@ -721,6 +766,17 @@ on_reconnect_open (GObject *object,
   ws = g_task_propagate_pointer (G_TASK (result), &error);
   if (ws == NULL)
     {
+      /* The person decides; meanwhile retry slowly and quietly, in case
+       * the certificate they trusted comes back (another network). */
+      if ((g_error_matches (error, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_UNTRUSTED_CERTIFICATE) ||
+           g_error_matches (error, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_CERTIFICATE_CHANGED)) &&
+          !self->closed)
+        {
+          self->quiet_retry = TRUE;
+          self->backoff_ms = BACKOFF_MAX_MS;
+          schedule_reconnect (self);
+          return;
+        }
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->closed)
         {
           g_debug ("Reconnect failed: %s", error->message);
@@ -794,6 +850,8 @@ tto_connection_finalize (GObject *object)
   g_hash_table_unref (self->requests);
   g_queue_clear_full (&self->outbox, (GDestroyNotify) outbox_item_free);
   g_hash_table_unref (self->watched);
+  certificates_finalize (self);
+  g_hash_table_unref (self->send_topics);
 
   G_OBJECT_CLASS (tto_connection_parent_class)->finalize (object);
 }
@@ -901,6 +959,9 @@ tto_connection_class_init (TtoConnectionClass *klass)
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   governance_class_init (object_class);
   calls_class_init (object_class);
+  certificates_class_init (object_class);
+  flow_class_init (object_class);
+  topics_class_init (object_class);
 }
 
 static void
@@ -910,8 +971,10 @@ tto_connection_init (TtoConnection *self)
   self->cancellable = g_cancellable_new ();
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->send_topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->backoff_ms = BACKOFF_FIRST_MS;
   g_queue_init (&self->outbox);
+  certificates_init (self);
 }
 
 /* Public API */
@@ -1068,6 +1131,250 @@ tto_connection_create_identity_finish (TtoConnection *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Identity: sign-in by any method (shared/PROTOCOL.md, identity.*)
+ *
+ * Before an identity exists the socket may be open already (the sign-in
+ * page asks identity.methods and requests codes on it); a refused sign-in
+ * leaves it open, so the person can correct what they typed. */
+
+static void
+on_open_socket_ready (GObject *object,
+                      GAsyncResult *result,
+                      gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  SoupWebsocketConnection *ws;
+
+  ws = g_task_propagate_pointer (G_TASK (result), &error);
+  if (ws == NULL)
+    {
+      set_state (self, TTO_CONNECTION_STATE_DISCONNECTED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->ws != NULL)
+    g_object_unref (ws); /* another open won the race */
+  else
+    adopt_socket (self, ws);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Opens the socket without an identity (at once when it is open). */
+void
+tto_connection_open_async (TtoConnection *self,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_connection_open_async);
+  if (self->ws != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->closed = FALSE;
+  set_state (self, TTO_CONNECTION_STATE_CONNECTING);
+  open_socket (self, on_open_socket_ready, g_steal_pointer (&task));
+}
+
+gboolean
+tto_connection_open_finish (TtoConnection *self,
+                            GAsyncResult *result,
+                            GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct
+{
+  char *type;
+  JsonObject *body;
+  char *token; /* auth: the token sent, kept on success */
+} SignInData;
+
+static void
+sign_in_data_free (SignInData *data)
+{
+  g_free (data->type);
+  g_clear_pointer (&data->body, json_object_unref);
+  tto_str_wipe_free (data->token);
+  g_free (data);
+}
+
+static void
+on_sign_in_answer (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GTask) task = user_data;
+  SignInData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  JsonObject *error_body;
+  JsonObject *copy;
+  const char *token;
+  const char *identity_id;
+
+  body = tto_connection_request_finish (self, result, &error);
+  if (body == NULL)
+    {
+      error_body = tto_connection_get_error_body (result);
+      if (error_body != NULL)
+        g_object_set_data_full (G_OBJECT (task), "tto-error-body", json_object_ref (error_body),
+                                (GDestroyNotify) json_object_unref);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  token = json_object_get_string_member_with_default (body, "token", data->token);
+  identity_id = json_object_get_string_member_with_default (body, "identity_id", NULL);
+  if (token == NULL || *token == '\0' || identity_id == NULL)
+    {
+      g_task_return_new_error (task, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                               "%s answer lacks token or identity_id", data->type);
+      return;
+    }
+
+  wipe_token (self);
+  self->token = g_strdup (token);
+  if (self->blobs != NULL)
+    tto_blob_transfer_set_token (self->blobs, self->token);
+  tto_set_str (&self->identity_id, identity_id);
+  tto_set_str (&self->display_name,
+               json_object_get_string_member_with_default (body, "display_name", ""));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDENTITY_ID]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+  set_state (self, TTO_CONNECTION_STATE_CONNECTED);
+
+  /* The caller gets the identity with its token; the answer frame is
+   * wiped when the request's task goes. */
+  copy = tto_json_object_deep_copy (body);
+  if (!json_object_has_member (copy, "token"))
+    json_object_set_string_member (copy, "token", token);
+  g_task_return_pointer (task, copy, (GDestroyNotify) json_object_unref);
+}
+
+static void
+send_sign_in (TtoConnection *self,
+              GTask *task)
+{
+  SignInData *data = g_task_get_task_data (task);
+  g_autoptr (GTask) request = g_task_new (self, NULL, on_sign_in_answer, g_object_ref (task));
+
+  /* The body (code, password, token) is wiped once sent. */
+  send_request (self, data->type, g_steal_pointer (&data->body), request);
+}
+
+static void
+on_sign_in_open (GObject *object,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  TtoConnection *self = TTO_CONNECTION (object);
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_connection_open_finish (self, result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->ws == NULL)
+    {
+      g_task_return_new_error (task, TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_DISCONNECTED,
+                               "The connection to the relay was lost");
+      return;
+    }
+  send_sign_in (self, task);
+}
+
+/* Signs in with one request of @type (identity.create, identity.code.verify,
+ * identity.register, identity.login, identity.oidc.finish or auth) carrying
+ * @body (taken over, wiped once sent), opening the socket first if needed.
+ * On success the connection is that identity; the answer (the identity
+ * body, with "token") comes back from tto_connection_sign_in_finish(). */
+void
+tto_connection_sign_in_async (TtoConnection *self,
+                              const char *type,
+                              JsonObject *body,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  SignInData *data;
+
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (type != NULL && body != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_connection_sign_in_async);
+  data = g_new0 (SignInData, 1);
+  data->type = g_strdup (type);
+  data->body = body;
+  if (g_str_equal (type, TTO_FRAME_AUTH))
+    data->token = g_strdup (json_object_get_string_member_with_default (body, "token", NULL));
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_data_free);
+
+  if (self->token != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               "This connection already has an identity");
+      return;
+    }
+  if (self->ws != NULL)
+    send_sign_in (self, task);
+  else
+    tto_connection_open_async (self, cancellable, on_sign_in_open, g_steal_pointer (&task));
+}
+
+/* The identity body (identity_id, display_name, kind, token, expires_at,
+ * verified), or NULL with @error. */
+JsonObject *
+tto_connection_sign_in_finish (TtoConnection *self,
+                               GAsyncResult *result,
+                               GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The body of the error frame that failed a request or sign-in (fields such
+ * as retry_after besides code and message), or NULL. */
+JsonObject *
+tto_connection_get_error_body (GAsyncResult *result)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+
+  return g_object_get_data (G_OBJECT (result), "tto-error-body");
+}
+
+/* Signing in again (verification before a timed identity expires) gives the
+ * same identity a new token: the next reconnect uses it. */
+void
+tto_connection_set_token (TtoConnection *self,
+                          const char *token)
+{
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (token != NULL);
+
+  wipe_token (self);
+  self->token = g_strdup (token);
+  if (self->blobs != NULL)
+    tto_blob_transfer_set_token (self->blobs, self->token);
+}
+
 /* Sends one request (@body is taken over); the answer's body comes back from
  * tto_connection_request_finish(). Fails at once while disconnected. */
 void
@@ -1150,6 +1457,8 @@ static void
 enqueue_outbox_item (TtoConnection *self,
                      OutboxItem *item)
 {
+  /* Into the topic the chat shows as the user sends, retries included. */
+  item->topic_id = g_strdup (g_hash_table_lookup (self->send_topics, item->event_id));
   if (self->token == NULL)
     {
       g_autoptr (GTask) task = g_object_ref (item->task);
@@ -1366,6 +1675,27 @@ emit_call_push (TtoConnection *self,
     g_signal_emit (self, call_push_signal, 0, frame->type, frame->body);
 }
 
+/* Event flow: flow.updated and points.awarded pushes reach the session's
+ * flow block (tto-session.c) as one signal, "flow-push" (frame type, body). */
+
+static guint flow_push_signal;
+
+static void
+flow_class_init (GObjectClass *object_class)
+{
+  flow_push_signal = g_signal_new ("flow-push", G_TYPE_FROM_CLASS (object_class),
+                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                   2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+}
+
+static void
+emit_flow_push (TtoConnection *self,
+                TtoFrame *frame)
+{
+  if (frame->body != NULL)
+    g_signal_emit (self, flow_push_signal, 0, frame->type, frame->body);
+}
+
 /* Attachments */
 
 /* Uploads and downloads for this identity's events: same relay, same
@@ -1380,4 +1710,227 @@ tto_connection_get_blob_transfer (TtoConnection *self)
   else
     tto_blob_transfer_set_token (self->blobs, self->token);
   return self->blobs;
+}
+
+/* Topics: topic.updated, topic.proposed and topic.decided reach the
+ * session as one signal, "topic-push" (frame type, body); messages sent
+ * carry the topic set for their event (tto_connection_set_send_topic). */
+
+static guint topic_push_signal;
+
+static void
+topics_class_init (GObjectClass *object_class)
+{
+  topic_push_signal = g_signal_new ("topic-push", G_TYPE_FROM_CLASS (object_class),
+                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                    2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+}
+
+static void
+emit_topic_push (TtoConnection *self,
+                 TtoFrame *frame)
+{
+  if (frame->body != NULL)
+    g_signal_emit (self, topic_push_signal, 0, frame->type, frame->body);
+}
+
+/* New messages to @event_id go to @topic_id (NULL or "main": the main topic). */
+void
+tto_connection_set_send_topic (TtoConnection *self,
+                               const char *event_id,
+                               const char *topic_id)
+{
+  g_return_if_fail (TTO_IS_CONNECTION (self));
+  g_return_if_fail (event_id != NULL);
+
+  if (topic_id == NULL || g_str_equal (topic_id, TTO_TOPIC_MAIN))
+    g_hash_table_remove (self->send_topics, event_id);
+  else
+    g_hash_table_insert (self->send_topics, g_strdup (event_id), g_strdup (topic_id));
+}
+
+const char *
+tto_connection_get_send_topic (TtoConnection *self,
+                               const char *event_id)
+{
+  const char *topic_id;
+
+  g_return_val_if_fail (TTO_IS_CONNECTION (self), TTO_TOPIC_MAIN);
+  g_return_val_if_fail (event_id != NULL, TTO_TOPIC_MAIN);
+
+  topic_id = g_hash_table_lookup (self->send_topics, event_id);
+  return topic_id != NULL ? topic_id : TTO_TOPIC_MAIN;
+}
+
+/* Certificates: trust on first use (tto-cert-pins.c)
+ *
+ * libsoup checks the relay's certificate against the system CAs, or only
+ * against those in $TTO_CA_FILE when it is set (tests, a private CA). A
+ * certificate no CA vouches for raises "accept-certificate": it passes only
+ * when it is exactly the one pinned for this host and port, a stronger
+ * statement than any chain. Otherwise the open fails with
+ * UNTRUSTED_CERTIFICATE (nothing pinned: the person is asked) or
+ * CERTIFICATE_CHANGED (another one pinned: refused, with a warning), and
+ * "certificate-rejected" is emitted here and on the pins store. Nothing is
+ * ever accepted silently. A reconnect refused this way goes on every 15 s
+ * without asking again about the same certificate, and at once when the
+ * pin for that relay changes. */
+
+static guint certificate_rejected_signal;
+
+static void
+certificates_reset (TtoConnection *self)
+{
+  g_clear_pointer (&self->rejected_host_port, g_free);
+  g_clear_pointer (&self->rejected_fingerprint, g_free);
+  g_clear_pointer (&self->rejected_pin, g_free);
+}
+
+/* Through: the next refusal is news again. */
+static void
+certificates_opened (TtoConnection *self)
+{
+  self->quiet_retry = FALSE;
+  g_clear_pointer (&self->reported_fingerprint, g_free);
+}
+
+static void
+certificates_finalize (TtoConnection *self)
+{
+  certificates_reset (self);
+  certificates_opened (self);
+}
+
+static gboolean
+on_message_accept_certificate (SoupMessage *msg,
+                               GTlsCertificate *certificate,
+                               GTlsCertificateFlags errors,
+                               TtoConnection *self)
+{
+  g_autofree char *host_port = tto_cert_pins_host_port (soup_message_get_uri (msg));
+  g_autofree char *fingerprint = tto_cert_pins_fingerprint (certificate);
+  g_autofree char *pinned = NULL;
+
+  if (host_port == NULL || fingerprint == NULL)
+    return FALSE;
+
+  pinned = tto_cert_pins_lookup (tto_cert_pins_get_default (), host_port);
+  if (pinned != NULL && g_str_equal (pinned, fingerprint))
+    return TRUE;
+
+  g_debug ("Refusing the certificate of %s (flags 0x%x, %s)", host_port, errors,
+           pinned != NULL ? "another one is pinned" : "not pinned");
+  certificates_reset (self);
+  self->rejected_host_port = g_steal_pointer (&host_port);
+  self->rejected_fingerprint = g_steal_pointer (&fingerprint);
+  self->rejected_pin = g_steal_pointer (&pinned);
+
+  return FALSE;
+}
+
+/* Every request of this session: the WebSocket and the attachments. */
+static void
+on_session_request_queued (SoupSession *session,
+                           SoupMessage *msg,
+                           TtoConnection *self)
+{
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (on_message_accept_certificate),
+                           self, 0);
+}
+
+static void
+on_pins_changed (TtoCertPins *pins,
+                 const char *host_port,
+                 TtoConnection *self)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *ours = NULL;
+
+  if (!self->quiet_retry)
+    return;
+  uri = g_uri_parse (self->url, SOUP_HTTP_URI_FLAGS, NULL);
+  ours = uri != NULL ? tto_cert_pins_host_port (uri) : NULL;
+  if (g_strcmp0 (host_port, ours) != 0)
+    return;
+
+  /* The person acted: whatever comes next, they hear of it. */
+  self->quiet_retry = FALSE;
+  if (self->closed || self->token == NULL || self->ws != NULL)
+    return;
+
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->backoff_ms = BACKOFF_FIRST_MS;
+  open_socket (self, on_reconnect_open, NULL);
+}
+
+/* The error for an open that failed on a refused certificate, or NULL. */
+static GError *
+certificates_take_error (TtoConnection *self)
+{
+  g_autofree char *shown = NULL;
+  GError *error;
+
+  if (self->rejected_fingerprint == NULL)
+    return NULL;
+
+  shown = tto_cert_pins_format_fingerprint (self->rejected_fingerprint);
+  if (self->rejected_pin == NULL)
+    error = g_error_new (TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_UNTRUSTED_CERTIFICATE,
+                         "No trusted authority vouches for the certificate of %s "
+                         "(SHA-256 %s); it is not pinned",
+                         self->rejected_host_port, shown);
+  else
+    {
+      g_autofree char *pinned = tto_cert_pins_format_fingerprint (self->rejected_pin);
+
+      error = g_error_new (TTO_CONNECTION_ERROR, TTO_CONNECTION_ERROR_CERTIFICATE_CHANGED,
+                           "The certificate of %s changed (SHA-256 %s; pinned %s)",
+                           self->rejected_host_port, shown, pinned);
+    }
+
+  if (!self->quiet_retry || g_strcmp0 (self->reported_fingerprint, self->rejected_fingerprint) != 0)
+    {
+      g_free (self->reported_fingerprint);
+      self->reported_fingerprint = g_strdup (self->rejected_fingerprint);
+      g_signal_emit (self, certificate_rejected_signal, 0, self->rejected_host_port,
+                     self->rejected_fingerprint, self->rejected_pin);
+      tto_cert_pins_report_rejected (tto_cert_pins_get_default (), self->rejected_host_port,
+                                     self->rejected_fingerprint, self->rejected_pin);
+    }
+
+  return error;
+}
+
+static void
+certificates_init (TtoConnection *self)
+{
+  const char *ca_file = g_getenv ("TTO_CA_FILE");
+
+  if (ca_file != NULL && *ca_file != '\0')
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GTlsDatabase) database = g_tls_file_database_new (ca_file, &error);
+
+      /* Without it the system CAs stay: still nothing unchecked. */
+      if (database == NULL)
+        g_warning ("TTO_CA_FILE is not usable: %s", error->message);
+      else
+        soup_session_set_tls_database (self->session, database);
+    }
+
+  g_signal_connect_object (self->session, "request-queued",
+                           G_CALLBACK (on_session_request_queued), self, 0);
+  g_signal_connect_object (tto_cert_pins_get_default (), "changed", G_CALLBACK (on_pins_changed),
+                           self, 0);
+}
+
+static void
+certificates_class_init (GObjectClass *object_class)
+{
+  /* host:port, the refused certificate's SHA-256 (64 lowercase hex
+   * digits), the fingerprint pinned there or NULL. */
+  certificate_rejected_signal = g_signal_new ("certificate-rejected",
+                                              G_TYPE_FROM_CLASS (object_class),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                              3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }

@@ -21,6 +21,10 @@ typedef enum
   TTO_CONNECTION_ERROR_NOT_SIGNED_IN, /* no identity yet */
   TTO_CONNECTION_ERROR_IDENTITY_LOST, /* the relay no longer knows our identity */
   TTO_CONNECTION_ERROR_CLOSED,        /* tto_connection_close() was called */
+  /* TLS: the certificate no CA vouches for is not pinned yet (ask, TOFU) */
+  TTO_CONNECTION_ERROR_UNTRUSTED_CERTIFICATE,
+  /* TLS: the relay shows another certificate than the one pinned (refused) */
+  TTO_CONNECTION_ERROR_CERTIFICATE_CHANGED,
 } TtoConnectionError;
 
 GQuark tto_connection_error_quark (void);
@@ -52,6 +56,26 @@ void tto_connection_create_identity_async (TtoConnection *self,
 gboolean tto_connection_create_identity_finish (TtoConnection *self,
                                                 GAsyncResult *result,
                                                 GError **error);
+
+void tto_connection_open_async (TtoConnection *self,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+gboolean tto_connection_open_finish (TtoConnection *self,
+                                     GAsyncResult *result,
+                                     GError **error);
+void tto_connection_sign_in_async (TtoConnection *self,
+                                   const char *type,
+                                   JsonObject *body,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+JsonObject *tto_connection_sign_in_finish (TtoConnection *self,
+                                           GAsyncResult *result,
+                                           GError **error);
+JsonObject *tto_connection_get_error_body (GAsyncResult *result);
+void tto_connection_set_token (TtoConnection *self,
+                               const char *token);
 
 void tto_connection_request_async (TtoConnection *self,
                                    const char *type,
@@ -98,5 +122,12 @@ guint tto_connection_get_outbox_length (TtoConnection *self);
 void tto_connection_drop (TtoConnection *self);
 TtoBlobTransfer *tto_connection_get_blob_transfer (TtoConnection *self);
 void tto_connection_close (TtoConnection *self);
+
+/* Topics: new messages go to the topic the chat shows. */
+void tto_connection_set_send_topic (TtoConnection *self,
+                                    const char *event_id,
+                                    const char *topic_id);
+const char *tto_connection_get_send_topic (TtoConnection *self,
+                                           const char *event_id);
 
 G_END_DECLS

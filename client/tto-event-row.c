@@ -1,5 +1,9 @@
 /* tto-event-row.c: one event in the home lists
  *
+ * Title; the current stage of the event's flow, the member count; badges
+ * for unread messages and mentions. The flow comes from the session
+ * (asked for once per event) and updates with every flow.updated.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
@@ -19,6 +23,7 @@ struct _TtoEventRow
 
   TtoSession *session;
   TtoEvent *event;
+  TtoFlow *flow;
 };
 
 G_DEFINE_FINAL_TYPE (TtoEventRow, tto_event_row, GTK_TYPE_BOX)
@@ -39,7 +44,18 @@ update (TtoEventRow *self)
   if (tto_event_get_ended (self->event))
     subtitle = g_strdup (_("Ended"));
   else
-    subtitle = tto_client_format_member_count (tto_event_get_member_count (self->event));
+    {
+      g_autofree char *members = tto_client_format_member_count (tto_event_get_member_count (self->event));
+      TtoFlowStage *stage = self->flow != NULL && tto_flow_get_loaded (self->flow)
+                              ? tto_flow_get_current_stage (self->flow)
+                              : NULL;
+
+      if (stage != NULL)
+        /* Translators: an event in the home list: "Plan confirmation · 12 members" */
+        subtitle = g_strdup_printf (_("%s · %s"), tto_flow_stage_get_title (stage), members);
+      else
+        subtitle = g_steal_pointer (&members);
+    }
   gtk_label_set_label (self->subtitle_label, subtitle);
 
   unread_count = tto_event_get_unread_count (self->event);
@@ -67,6 +83,23 @@ update (TtoEventRow *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->mention_label), mentions > 0);
+}
+
+/* The flow of the event shown, once both are known. */
+static void
+attach_flow (TtoEventRow *self)
+{
+  TtoFlow *flow = NULL;
+
+  if (self->session != NULL && self->event != NULL)
+    flow = tto_session_ensure_flow (self->session, self->event);
+  if (flow == self->flow)
+    return;
+  if (self->flow != NULL)
+    g_signal_handlers_disconnect_by_data (self->flow, self);
+  g_set_object (&self->flow, flow);
+  if (flow != NULL)
+    g_signal_connect_swapped (flow, "changed", G_CALLBACK (update), self);
 }
 
 static void
@@ -137,6 +170,7 @@ tto_event_row_set_event (TtoEventRow *self,
       g_signal_connect_swapped (event, "notify::unread-count", G_CALLBACK (update), self);
       g_signal_connect_swapped (event, "notify::ended", G_CALLBACK (update), self);
     }
+  attach_flow (self);
   update (self);
 }
 
@@ -162,6 +196,7 @@ tto_event_row_set_session (TtoEventRow *self,
   g_set_object (&self->session, session);
   if (session != NULL)
     g_signal_connect (session, "event-changed", G_CALLBACK (on_session_event_changed), self);
+  attach_flow (self);
   update (self);
 }
 
@@ -174,4 +209,13 @@ tto_event_row_get_mention_count (TtoEventRow *self)
              self->event != NULL
            ? tto_session_get_unread_mentions (self->session, self->event)
            : 0;
+}
+
+/* "Plan confirmation · 12 members" as shown (tests). */
+const char *
+tto_event_row_get_subtitle (TtoEventRow *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT_ROW (self), NULL);
+
+  return gtk_label_get_label (self->subtitle_label);
 }

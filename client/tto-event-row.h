@@ -20,5 +20,6 @@ TtoEvent *tto_event_row_get_event (TtoEventRow *self);
 void tto_event_row_set_session (TtoEventRow *self,
                                 TtoSession *session);
 guint tto_event_row_get_mention_count (TtoEventRow *self);
+const char *tto_event_row_get_subtitle (TtoEventRow *self);
 
 G_END_DECLS

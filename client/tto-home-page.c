@@ -11,6 +11,7 @@
 #include "tto-event-row.h"
 #include "tto-history-row.h"
 #include "tto-history.h"
+#include "tto-join-dialog.h"
 #include "tto-window.h"
 
 #include "tto-home-page.h"
@@ -338,7 +339,12 @@ bind_waiting_row (GtkListItem *item)
   else
     text = g_strdup (_("Waiting for approval"));
   gtk_label_set_label (g_object_get_data (G_OBJECT (row), "status"), text);
-  gtk_widget_set_visible (update_button, g_strcmp0 (status, TTO_JOIN_REQUEST_MORE_INFO) == 0);
+  /* Asked for more: the button says so, and stands out. */
+  gtk_widget_set_visible (update_button, g_strcmp0 (status, TTO_JOIN_REQUEST_REJECTED) != 0);
+  if (g_strcmp0 (status, TTO_JOIN_REQUEST_MORE_INFO) == 0)
+    gtk_widget_add_css_class (update_button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (update_button, "suggested-action");
   gtk_widget_set_visible (dismiss_button, g_strcmp0 (status, TTO_JOIN_REQUEST_REJECTED) == 0);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (update_button), "s",
                                     tto_join_request_get_event_id (request));
@@ -370,7 +376,7 @@ on_waiting_setup (GtkSignalListItemFactory *factory,
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *status = gtk_label_new (NULL);
-  GtkWidget *update_button = gtk_button_new_with_mnemonic (_("_Reply…"));
+  GtkWidget *update_button = gtk_button_new_with_mnemonic (_("Add _Evidence…"));
   GtkWidget *dismiss_button = gtk_button_new_from_icon_name ("window-close-symbolic");
 
   gtk_widget_set_margin_top (row, 8);
@@ -378,6 +384,8 @@ on_waiting_setup (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 6);
   gtk_image_set_icon_size (GTK_IMAGE (icon), GTK_ICON_SIZE_LARGE);
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (icon, 4);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Waiting for approval"), -1);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -386,6 +394,12 @@ on_waiting_setup (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (status), 0);
   gtk_label_set_wrap (GTK_LABEL (status), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (status), PANGO_WRAP_WORD_CHAR);
+  /* The list measures rows before it knows their width: a narrow natural
+   * width and a few lines at most keep the organiser's question whole
+   * enough and never clipped (the "Add Evidence" dialog shows all of it). */
+  gtk_label_set_lines (GTK_LABEL (status), 3);
+  gtk_label_set_ellipsize (GTK_LABEL (status), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (status), 28);
   gtk_widget_add_css_class (status, "caption");
   gtk_widget_add_css_class (status, "dim-label");
   gtk_box_append (GTK_BOX (text), title);
@@ -395,7 +409,8 @@ on_waiting_setup (GtkSignalListItemFactory *factory,
   /* The event id is set on bind. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (update_button), "s", "");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (update_button), "home.update-reason");
-  gtk_widget_set_valign (update_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_halign (update_button, GTK_ALIGN_START);
+  gtk_widget_set_margin_top (update_button, 6);
   gtk_widget_set_size_request (update_button, -1, 44);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (dismiss_button), "s", "");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (dismiss_button), "home.dismiss");
@@ -404,8 +419,8 @@ on_waiting_setup (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (dismiss_button, "flat");
   gtk_widget_set_tooltip_text (dismiss_button, _("Dismiss"));
   gtk_box_append (GTK_BOX (row), icon);
+  gtk_box_append (GTK_BOX (text), update_button);
   gtk_box_append (GTK_BOX (row), text);
-  gtk_box_append (GTK_BOX (row), update_button);
   gtk_box_append (GTK_BOX (row), dismiss_button);
   g_object_set_data (G_OBJECT (row), "title", title);
   g_object_set_data (G_OBJECT (row), "status", status);
@@ -475,42 +490,8 @@ on_application_decided (TtoSession *session,
     gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
 }
 
-static void
-on_update_reason_ready (GObject *object,
-                        GAsyncResult *result,
-                        gpointer user_data)
-{
-  g_autoptr (TtoHomePage) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!tto_session_governance_finish (TTO_SESSION (object), result, &error))
-    {
-      g_autofree char *text = tto_client_describe_error (error);
-
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
-    }
-}
-
-static void
-on_reason_response (AdwMessageDialog *dialog,
-                    const char *response,
-                    TtoHomePage *self)
-{
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
-  TtoJoinRequest *request;
-  g_autofree char *reason = NULL;
-
-  if (g_strcmp0 (response, "send") != 0 || self->session == NULL)
-    return;
-  request = find_application (self, g_object_get_data (G_OBJECT (dialog), "event-id"));
-  reason = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  if (request == NULL || *reason == '\0')
-    return;
-  tto_session_update_application_async (self->session, request, reason, NULL,
-                                        on_update_reason_ready, g_object_ref (self));
-}
-
-/* The organiser asked for more: a new reason. */
+/* Adds to the application: a new reason, pictures, a video, files (the
+ * join dialog, opened for it). */
 static void
 update_reason_action (GtkWidget *widget,
                       const char *action_name,
@@ -519,30 +500,12 @@ update_reason_action (GtkWidget *widget,
   TtoHomePage *self = TTO_HOME_PAGE (widget);
   const char *event_id = g_variant_get_string (parameter, NULL);
   TtoJoinRequest *request = self->session != NULL ? find_application (self, event_id) : NULL;
-  AdwMessageDialog *dialog;
-  GtkWidget *list;
-  GtkWidget *row;
+  TtoJoinDialog *dialog;
 
   if (request == NULL)
     return;
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-    GTK_WINDOW (gtk_widget_get_root (widget)), _("Reply to the Organiser"),
-    tto_join_request_get_message (request)));
-  list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Reason"));
-  gtk_editable_set_text (GTK_EDITABLE (row), tto_join_request_get_reason (request));
-  gtk_list_box_append (GTK_LIST_BOX (list), row);
-  adw_message_dialog_set_extra_child (dialog, list);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "send", _("_Send"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "send");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_object_set_data (G_OBJECT (dialog), "entry", row);
-  g_object_set_data_full (G_OBJECT (dialog), "event-id", g_strdup (event_id), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_reason_response), self, 0);
+  dialog = tto_join_dialog_new_for_application (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                self->session, request);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -1,4 +1,4 @@
-/* tto-join-dialog.h: asks for an invite code and joins its event
+/* tto-join-dialog.h: asks for an invite code and joins its event, with evidence
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tto-evidence-editor.h"
 #include "tto-scan-view.h"
 #include "tto-session.h"
 
@@ -16,6 +17,9 @@ G_DECLARE_FINAL_TYPE (TtoJoinDialog, tto_join_dialog, TTO, JOIN_DIALOG, AdwWindo
 
 TtoJoinDialog *tto_join_dialog_new (GtkWindow *parent,
                                     TtoSession *session);
+TtoJoinDialog *tto_join_dialog_new_for_application (GtkWindow *parent,
+                                                    TtoSession *session,
+                                                    TtoJoinRequest *application);
 void tto_join_dialog_set_code (TtoJoinDialog *self,
                                const char *code);
 const char *tto_join_dialog_get_error (TtoJoinDialog *self);
@@ -27,5 +31,8 @@ const char *tto_join_dialog_get_mode (TtoJoinDialog *self);
 void tto_join_dialog_set_reason (TtoJoinDialog *self,
                                  const char *reason);
 TtoScanView *tto_join_dialog_get_scan_view (TtoJoinDialog *self);
+TtoEvidenceEditor *tto_join_dialog_get_evidence_editor (TtoJoinDialog *self);
+TtoJoinRequest *tto_join_dialog_get_application (TtoJoinDialog *self);
+gboolean tto_join_dialog_get_busy (TtoJoinDialog *self);
 
 G_END_DECLS

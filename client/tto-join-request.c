@@ -21,6 +21,7 @@ struct _TtoJoinRequest
   char *reason;
   char *status;
   char *message;
+  GStrv evidence; /* blob ids uploaded by the applicant */
   gint64 created_at;
   gboolean third_party;
   gboolean phone;
@@ -37,6 +38,7 @@ enum
   PROP_REASON,
   PROP_STATUS,
   PROP_MESSAGE,
+  PROP_EVIDENCE,
   N_PROPS
 };
 
@@ -54,6 +56,7 @@ tto_join_request_finalize (GObject *object)
   g_free (self->reason);
   g_free (self->status);
   g_free (self->message);
+  g_strfreev (self->evidence);
 
   G_OBJECT_CLASS (tto_join_request_parent_class)->finalize (object);
 }
@@ -83,6 +86,9 @@ tto_join_request_get_property (GObject *object,
     case PROP_MESSAGE:
       g_value_set_string (value, self->message);
       break;
+    case PROP_EVIDENCE:
+      g_value_set_boxed (value, self->evidence);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -106,6 +112,8 @@ tto_join_request_class_init (TtoJoinRequestClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_MESSAGE] = g_param_spec_string ("message", NULL, NULL, NULL,
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EVIDENCE] = g_param_spec_boxed ("evidence", NULL, NULL, G_TYPE_STRV,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -113,6 +121,7 @@ static void
 tto_join_request_init (TtoJoinRequest *self)
 {
   self->status = g_strdup (TTO_JOIN_REQUEST_PENDING);
+  self->evidence = g_new0 (char *, 1);
 }
 
 static void
@@ -159,6 +168,7 @@ tto_join_request_update_from_json (TtoJoinRequest *self,
                                    JsonObject *application)
 {
   JsonNode *badges;
+  JsonNode *node;
 
   g_return_if_fail (TTO_IS_JOIN_REQUEST (self));
 
@@ -176,6 +186,31 @@ tto_join_request_update_from_json (TtoJoinRequest *self,
                                                           TTO_JOIN_REQUEST_PENDING),
               PROP_STATUS);
   self->created_at = json_object_get_int_member_with_default (application, "created_at", 0);
+  /* Absent: unchanged (a local update that only touched the reason). */
+  node = json_object_get_member (application, "evidence");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) evidence = NULL;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) &&
+              json_node_get_value_type (element) == G_TYPE_STRING &&
+              tto_id_is_valid (json_node_get_string (element)))
+            g_strv_builder_add (builder, json_node_get_string (element));
+        }
+      evidence = g_strv_builder_end (builder);
+      if (!g_strv_equal ((const char *const *) evidence, (const char *const *) self->evidence))
+        {
+          g_strfreev (self->evidence);
+          self->evidence = g_steal_pointer (&evidence);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVIDENCE]);
+        }
+    }
   badges = json_object_get_member (application, "badges");
   if (badges != NULL && JSON_NODE_HOLDS_OBJECT (badges))
     {
@@ -276,4 +311,12 @@ tto_join_request_get_badge (TtoJoinRequest *self,
   if (g_strcmp0 (badge, "id") == 0)
     return self->id;
   return FALSE;
+}
+
+/* The blob ids of the evidence attached to the application (never NULL). */
+const char *const *
+tto_join_request_get_evidence (TtoJoinRequest *self)
+{
+  g_return_val_if_fail (TTO_IS_JOIN_REQUEST (self), NULL);
+  return (const char *const *) self->evidence;
 }

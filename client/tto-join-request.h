@@ -37,5 +37,6 @@ const char *tto_join_request_get_message (TtoJoinRequest *self);
 gint64 tto_join_request_get_created_at (TtoJoinRequest *self);
 gboolean tto_join_request_get_badge (TtoJoinRequest *self,
                                      const char *badge);
+const char *const *tto_join_request_get_evidence (TtoJoinRequest *self);
 
 G_END_DECLS

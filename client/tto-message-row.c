@@ -310,6 +310,10 @@ tto_message_row_size_allocate (GtkWidget *widget,
   int x = self->own ? width - content_width : 0;
   int content_height;
 
+  /* Event flow: the relay's own lines (stage and rule changes) sit centred. */
+  if (self->message != NULL && tto_message_get_system (self->message))
+    x = (width - content_width) / 2;
+
   if (gtk_widget_get_visible (GTK_WIDGET (self->divider_label)))
     {
       gtk_widget_measure (GTK_WIDGET (self->divider_label), GTK_ORIENTATION_VERTICAL, width,
@@ -585,6 +589,14 @@ tto_message_row_dispose (GObject *object)
   G_OBJECT_CLASS (tto_message_row_parent_class)->dispose (object);
 }
 
+/* Wrapped text: the height depends on the width the list gives (GTK's
+ * default would measure every row at its natural, unwrapped width). */
+static GtkSizeRequestMode
+tto_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
 static void
 tto_message_row_class_init (TtoMessageRowClass *klass)
 {
@@ -593,6 +605,7 @@ tto_message_row_class_init (TtoMessageRowClass *klass)
 
   object_class->dispose = tto_message_row_dispose;
   widget_class->measure = tto_message_row_measure;
+  widget_class->get_request_mode = tto_message_row_get_request_mode;
   widget_class->size_allocate = tto_message_row_size_allocate;
 
   gtk_widget_class_install_action (widget_class, "msg.copy", NULL, copy_action);
@@ -796,6 +809,21 @@ tto_message_row_set_message (TtoMessageRow *self,
     gtk_widget_add_css_class (self->bubble, "own");
   else
     gtk_widget_remove_css_class (self->bubble, "own");
+  /* Event flow: a system message is a muted line without sender or bubble. */
+  if (tto_message_get_system (message))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->sender_label), FALSE);
+      gtk_widget_set_halign (self->content, GTK_ALIGN_CENTER);
+      gtk_widget_set_margin_start (self->content, 12);
+      gtk_widget_set_margin_end (self->content, 12);
+      gtk_widget_remove_css_class (self->bubble, "own");
+      gtk_widget_add_css_class (GTK_WIDGET (self), "system");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "system");
+  gtk_label_set_xalign (self->text_label, tto_message_get_system (message) ? 0.5 : 0);
+  gtk_label_set_justify (self->text_label, tto_message_get_system (message) ? GTK_JUSTIFY_CENTER
+                                                                             : GTK_JUSTIFY_LEFT);
   update_text (self);
   update_state (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -839,7 +867,8 @@ tto_message_row_update_receipts (TtoMessageRow *self)
 
   if (self->message == NULL || !self->own || self->session == NULL || self->event == NULL ||
       tto_message_get_state (self->message) != TTO_MESSAGE_STATE_SENT ||
-      tto_message_get_recalled (self->message))
+      tto_message_get_recalled (self->message) ||
+      tto_message_get_system (self->message)) /* the relay's line, not the editor's */
     {
       gtk_widget_set_visible (GTK_WIDGET (self->receipt_label), FALSE);
       return;
@@ -955,6 +984,9 @@ tto_message_row_build_menu (TtoMessageRow *self)
       if (sent && !ended)
         append_item (first, _("_Reply"), "chat.reply", g_variant_new_int64 (seq));
       append_item (first, _("_Copy Text"), "msg.copy", NULL);
+      /* Topics: a sub-topic starting from this message. */
+      if (sent && !ended)
+        append_item (first, _("_Discuss Separately…"), "chat.discuss", g_variant_new_int64 (seq));
     }
   if (self->own && sent && !tto_message_get_recalled (self->message))
     append_item (first, _("Read _By…"), "msg.show-receipts", NULL);

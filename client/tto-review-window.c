@@ -4,13 +4,15 @@
  * pushes add and update rows) with a multi-selection, so a reviewer can
  * approve, reject or ask several applicants for more at once; one
  * review.decide carries them all. Each row has a check button, as touch
- * has no Ctrl-click.
+ * has no Ctrl-click. Each row shows the applicant's evidence too
+ * (TtoEvidenceStrip: thumbnails of pictures, chips for videos and files).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gi18n.h>
 
 #include "tto-client.h"
+#include "tto-evidence-strip.h"
 
 #include "tto-review-window.h"
 
@@ -111,6 +113,7 @@ on_factory_setup (GtkSignalListItemFactory *factory,
   GtkWidget *reason = gtk_label_new (NULL);
   GtkWidget *message = gtk_label_new (NULL);
   GtkWidget *badges = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *evidence = GTK_WIDGET (tto_evidence_strip_new ());
 
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 12);
@@ -142,6 +145,7 @@ on_factory_setup (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (text), top);
   gtk_box_append (GTK_BOX (text), reason);
   gtk_box_append (GTK_BOX (text), message);
+  gtk_box_append (GTK_BOX (text), evidence);
   gtk_box_append (GTK_BOX (text), badges);
   gtk_widget_set_hexpand (text, TRUE);
   gtk_box_append (GTK_BOX (row), check);
@@ -153,6 +157,7 @@ on_factory_setup (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (row), "reason", reason);
   g_object_set_data (G_OBJECT (row), "message", message);
   g_object_set_data (G_OBJECT (row), "badges", badges);
+  g_object_set_data (G_OBJECT (row), "evidence", evidence);
   gtk_list_item_set_child (item, row);
 }
 
@@ -164,6 +169,7 @@ bind_row (GtkListItem *item)
   GtkWidget *badges = g_object_get_data (G_OBJECT (row), "badges");
   GtkWidget *message = g_object_get_data (G_OBJECT (row), "message");
   GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+  TtoReviewWindow *self;
   const char *reason;
   const char *status;
   g_autofree char *asked = NULL;
@@ -174,6 +180,12 @@ bind_row (GtkListItem *item)
   if (request == NULL)
     return;
 
+  self = g_object_get_data (G_OBJECT (check), "tto-window");
+  if (self != NULL && self->session != NULL)
+    tto_evidence_strip_set_evidence (g_object_get_data (G_OBJECT (row), "evidence"),
+                                     self->session, tto_join_request_get_event_id (request),
+                                     tto_join_request_get_display_name (request),
+                                     tto_join_request_get_evidence (request));
   gtk_label_set_label (g_object_get_data (G_OBJECT (row), "name"),
                        tto_join_request_get_display_name (request));
   reason = tto_join_request_get_reason (request);
@@ -370,7 +382,8 @@ ask_more_action (GtkWidget *widget,
   dialog = ADW_MESSAGE_DIALOG (
     adw_message_dialog_new (GTK_WINDOW (self), _("Ask for More?"),
                             _("Say what the selected applicants should add, for example a "
-                              "photo of their badge. They can then update their reason.")));
+                              "photo of their badge. They can then answer and add pictures, a "
+                              "video or files.")));
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("What Is Missing"));

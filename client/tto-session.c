@@ -9,6 +9,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 #include "tto-read-state.h"
@@ -45,6 +46,7 @@ struct _TtoSession
   GHashTable *states; /* event id → EventState */
   TtoEvent *open_event;
   TtoReadState *read_state;
+  TtoIdentity *identity;
 };
 
 G_DEFINE_FINAL_TYPE (TtoSession, tto_session, G_TYPE_OBJECT)
@@ -740,6 +742,8 @@ sort_newest_first (gconstpointer a,
 }
 
 static void governance_attach (TtoSession *self);
+static void flow_attach (TtoSession *self);
+static void topics_attach (TtoSession *self);
 static void governance_class_init (GObjectClass *object_class);
 
 static void
@@ -768,6 +772,8 @@ tto_session_constructed (GObject *object)
   g_signal_connect_object (self->connection, "identity-lost",
                            G_CALLBACK (on_connection_identity_lost), self, 0);
   governance_attach (self); /* governance block at the end of this file */
+  flow_attach (self);       /* flow block at the end of this file */
+  topics_attach (self);     /* topics block at the end of this file */
 }
 
 static void
@@ -786,6 +792,9 @@ tto_session_dispose (GObject *object)
   if (self->states != NULL)
     g_hash_table_remove_all (self->states);
   g_clear_object (&self->read_state);
+  if (self->identity != NULL)
+    tto_identity_unwatch (self->identity);
+  g_clear_object (&self->identity);
 
   G_OBJECT_CLASS (tto_session_parent_class)->dispose (object);
 }
@@ -1114,6 +1123,19 @@ on_identity_created (GObject *object,
       return;
     }
 
+  if (self->identity == NULL)
+    {
+      g_autoptr (JsonObject) body = json_object_new ();
+
+      /* One-time: the name is all there is (identity lifetimes). */
+      json_object_set_string_member (body, "identity_id",
+                                     tto_connection_get_identity_id (self->connection));
+      json_object_set_string_member (body, "display_name",
+                                     tto_connection_get_display_name (self->connection));
+      json_object_set_string_member (body, "kind", TTO_IDENTITY_ONE_TIME);
+      self->identity = tto_identity_new_from_json (body, tto_connection_get_url (self->connection),
+                                                   TTO_IDENTITY_METHOD_NAME);
+    }
   cancellable = g_task_get_cancellable (task);
   tto_connection_request_async (self->connection, TTO_FRAME_EVENT_LIST, NULL, cancellable,
                                 on_event_list_ready, g_steal_pointer (&task));
@@ -1513,6 +1535,8 @@ tto_session_send_message_full (TtoSession *self,
                                      tto_connection_get_identity_id (self->connection),
                                      tto_connection_get_display_name (self->connection), text,
                                      g_get_real_time () / 1000);
+  tto_message_set_topic_id (message, tto_connection_get_send_topic (self->connection,
+                                                                    tto_event_get_id (event)));
   if (reply_to != NULL)
     {
       g_autofree char *excerpt = tto_message_make_excerpt (tto_message_get_text (reply_to));
@@ -1670,6 +1694,8 @@ tto_session_load_event (TtoSession *self,
   json_object_set_string_member (body, "event_id", tto_event_get_id (event));
   tto_connection_request_async (self->connection, TTO_FRAME_EVENT_GET, body, NULL,
                                 on_event_get_ready, g_object_ref (self));
+  tto_session_load_flow (self, event);
+  tto_session_load_topics (self, event);
 }
 
 /* @identity_id's read position in @event (0 if unknown). */
@@ -3084,6 +3110,22 @@ tto_session_update_application_async (TtoSession *self,
                                       GAsyncReadyCallback callback,
                                       gpointer user_data)
 {
+  tto_session_update_application_with_evidence_async (self, application, reason, NULL,
+                                                      cancellable, callback, user_data);
+}
+
+/* As tto_session_update_application_async(); @evidence (blob ids the
+ * applicant uploaded to the event, at most 5) replaces the application's
+ * evidence, or with NULL keeps it. */
+void
+tto_session_update_application_with_evidence_async (TtoSession *self,
+                                                    TtoJoinRequest *application,
+                                                    const char *reason,
+                                                    const char *const *evidence,
+                                                    GCancellable *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data)
+{
   JsonObject *body = json_object_new ();
   g_autoptr (JsonObject) own = json_object_new ();
 
@@ -3093,6 +3135,16 @@ tto_session_update_application_async (TtoSession *self,
 
   json_object_set_string_member (body, "event_id", tto_join_request_get_event_id (application));
   json_object_set_string_member (body, "reason", reason);
+  if (evidence != NULL)
+    {
+      JsonArray *ids = json_array_new ();
+
+      for (guint i = 0; evidence[i] != NULL; i++)
+        json_array_add_string_element (ids, evidence[i]);
+      json_object_set_member (own, "evidence",
+                              json_node_init_array (json_node_alloc (), ids));
+      json_object_set_array_member (body, "evidence", ids);
+    }
   /* Shown at once; the relay's answer is only "ok". */
   json_object_set_string_member (own, "display_name",
                                  tto_join_request_get_display_name (application));
@@ -3143,6 +3195,8 @@ tto_session_add_pending_attachment (TtoSession *self,
                                      tto_connection_get_identity_id (self->connection),
                                      tto_connection_get_display_name (self->connection),
                                      caption != NULL ? caption : "", g_get_real_time () / 1000);
+  tto_message_set_topic_id (message, tto_connection_get_send_topic (self->connection,
+                                                                    tto_event_get_id (event)));
   tto_message_set_attachment (message, attachment);
   g_list_store_append (ensure_messages (self, tto_event_get_id (event)), message);
   return message;
@@ -3188,4 +3242,598 @@ tto_session_discard_pending (TtoSession *self,
   if (state != NULL && tto_message_get_state (message) == TTO_MESSAGE_STATE_PENDING &&
       find_message (state->messages, message, &position))
     g_list_store_remove (state->messages, position);
+}
+
+/* Event flow
+ *
+ * One TtoFlow per event (tto-flow.c), kept in a table on the session
+ * object ("tto-flows"): filled by flow.get when a chat opens and after a
+ * reconnect, updated in place by flow.updated pushes and by the flow in
+ * the answers of flow requests, so every view bound to it follows. */
+
+static GHashTable *
+get_flows (TtoSession *self)
+{
+  GHashTable *flows = g_object_get_data (G_OBJECT (self), "tto-flows");
+
+  if (flows == NULL)
+    {
+      flows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_object_set_data_full (G_OBJECT (self), "tto-flows", flows,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  return flows;
+}
+
+/* Meeting reminders: a notification 15 minutes before each meeting of a
+ * loaded flow, once, while the app runs. */
+
+#define REMINDER_BEFORE_S (15 * 60)
+
+typedef struct
+{
+  guint source;
+  GHashTable *reminded; /* meeting ids */
+  guint sent;
+} Reminders;
+
+static void
+reminders_free (Reminders *reminders)
+{
+  g_clear_handle_id (&reminders->source, g_source_remove);
+  g_hash_table_unref (reminders->reminded);
+  g_free (reminders);
+}
+
+static Reminders *
+get_reminders (TtoSession *self)
+{
+  Reminders *reminders = g_object_get_data (G_OBJECT (self), "tto-flow-reminders");
+
+  if (reminders == NULL)
+    {
+      reminders = g_new0 (Reminders, 1);
+      reminders->reminded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_data_full (G_OBJECT (self), "tto-flow-reminders", reminders,
+                              (GDestroyNotify) reminders_free);
+    }
+  return reminders;
+}
+
+static GHashTable *get_flows (TtoSession *self);
+static void schedule_reminders (TtoSession *self);
+
+static void
+remind (TtoSession *self,
+        TtoFlow *flow,
+        TtoFlowMeeting *meeting)
+{
+  GApplication *app = g_application_get_default ();
+  TtoEvent *event = tto_session_lookup_event (self, tto_flow_get_event_id (flow));
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = g_strdup_printf ("meeting-%s", tto_flow_meeting_get_id (meeting));
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (tto_flow_meeting_get_starts_at (meeting));
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *time = g_date_time_format (local, "%H:%M");
+
+  get_reminders (self)->sent++;
+  if (app == NULL || event == NULL)
+    return;
+  /* Translators: a meeting reminder: "Site visit at 10:00, Gate 3" */
+  body = g_strdup_printf (_("%s at %s, %s"), tto_flow_meeting_get_title (meeting), time,
+                          tto_flow_meeting_get_place (meeting));
+  notification = g_notification_new (tto_event_get_title (event));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.open-event", "s",
+                                                tto_event_get_id (event));
+  g_application_send_notification (app, id, notification);
+}
+
+static gboolean
+on_reminder_due (gpointer user_data)
+{
+  TtoSession *self = user_data;
+
+  get_reminders (self)->source = 0;
+  schedule_reminders (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends what is due and waits for the next one (at most an hour at a
+ * time, so a changed clock is caught up with). */
+static void
+schedule_reminders (TtoSession *self)
+{
+  Reminders *reminders = get_reminders (self);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 next = G_MAXINT64;
+  GHashTableIter iter;
+  TtoFlow *flow;
+
+  g_clear_handle_id (&reminders->source, g_source_remove);
+  g_hash_table_iter_init (&iter, get_flows (self));
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &flow))
+    {
+      GListModel *meetings = tto_flow_get_meetings (flow);
+
+      for (guint i = 0; i < g_list_model_get_n_items (meetings); i++)
+        {
+          g_autoptr (TtoFlowMeeting) meeting = g_list_model_get_item (meetings, i);
+          gint64 starts = tto_flow_meeting_get_starts_at (meeting);
+          const char *id = tto_flow_meeting_get_id (meeting);
+
+          if (id == NULL || starts <= now || g_hash_table_contains (reminders->reminded, id))
+            continue;
+          if (starts - REMINDER_BEFORE_S <= now)
+            {
+              g_hash_table_add (reminders->reminded, g_strdup (id));
+              remind (self, flow, meeting);
+            }
+          else
+            next = MIN (next, starts - REMINDER_BEFORE_S);
+        }
+    }
+  if (next != G_MAXINT64)
+    reminders->source = g_timeout_add_seconds ((guint) MIN (next - now, 3600), on_reminder_due,
+                                               self);
+}
+
+/* How many meeting reminders went out (tests). */
+guint
+tto_session_get_reminders_sent (TtoSession *self)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), 0);
+  return get_reminders (self)->sent;
+}
+
+/* @event_id's flow, empty (not loaded) until the relay sent it. */
+TtoFlow *
+tto_session_get_flow (TtoSession *self,
+                      const char *event_id)
+{
+  GHashTable *flows;
+  TtoFlow *flow;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (event_id != NULL, NULL);
+
+  flows = get_flows (self);
+  flow = g_hash_table_lookup (flows, event_id);
+  if (flow == NULL)
+    {
+      flow = tto_flow_new (event_id);
+      g_hash_table_insert (flows, g_strdup (event_id), flow);
+      g_signal_connect_object (flow, "changed", G_CALLBACK (schedule_reminders), self,
+                               G_CONNECT_SWAPPED);
+    }
+  return flow;
+}
+
+static void
+apply_flow (TtoSession *self,
+            const char *event_id,
+            JsonObject *body)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = json_object_get_member (body, "flow");
+
+  if (event_id == NULL || node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  if (!tto_flow_update_from_json (tto_session_get_flow (self, event_id),
+                                  json_node_get_object (node), &error))
+    g_message ("Ignoring a flow from the relay: %s", error->message);
+}
+
+static void
+on_flow_get_ready (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_debug ("Could not load the flow: %s", error->message);
+      return;
+    }
+  apply_flow (g_task_get_source_object (task), g_task_get_task_data (task), body);
+}
+
+/* flow.get for @event; the answer fills tto_session_get_flow(). */
+void
+tto_session_load_flow (TtoSession *self,
+                       TtoEvent *event)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  if (tto_event_get_ended (event) ||
+      tto_connection_get_state (self->connection) != TTO_CONNECTION_STATE_CONNECTED)
+    return;
+
+  tto_session_get_flow (self, tto_event_get_id (event));
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (tto_event_get_id (event)), g_free);
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  tto_connection_request_async (self->connection, TTO_FRAME_FLOW_GET, body, NULL,
+                                on_flow_get_ready, g_steal_pointer (&task));
+}
+
+/* @event's flow, asking the relay for it once if nobody did yet: the home
+ * list's rows call this each time they are bound, so the set of events
+ * already asked for ("tto-flows-asked") keeps it to one request per event
+ * (again after a reconnect). */
+TtoFlow *
+tto_session_ensure_flow (TtoSession *self,
+                         TtoEvent *event)
+{
+  GHashTable *asked;
+  TtoFlow *flow;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  flow = tto_session_get_flow (self, tto_event_get_id (event));
+  asked = g_object_get_data (G_OBJECT (self), "tto-flows-asked");
+  if (asked == NULL)
+    {
+      asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_data_full (G_OBJECT (self), "tto-flows-asked", asked,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  if (!tto_flow_get_loaded (flow) && !tto_event_get_ended (event) &&
+      !g_hash_table_contains (asked, tto_event_get_id (event)) &&
+      tto_connection_get_state (self->connection) == TTO_CONNECTION_STATE_CONNECTED)
+    {
+      g_hash_table_add (asked, g_strdup (tto_event_get_id (event)));
+      tto_session_load_flow (self, event);
+    }
+  return flow;
+}
+
+static void
+on_flow_request_answer (GObject *object,
+                        GAsyncResult *result,
+                        gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  JsonObject *body;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  apply_flow (g_task_get_source_object (task), g_task_get_task_data (task), body);
+  /* The connection wipes the answer's strings once its own task goes. */
+  g_task_return_pointer (task, tto_json_object_deep_copy (body),
+                         (GDestroyNotify) json_object_unref);
+  json_object_unref (body);
+}
+
+/* Sends a flow frame (@type: flow.*, task.*, points.*, meeting.*) for
+ * @event with @body (taken; "event_id" is added). A flow in the answer
+ * updates the event's TtoFlow before the callback runs. */
+void
+tto_session_flow_request_async (TtoSession *self,
+                                TtoEvent *event,
+                                const char *type,
+                                JsonObject *body,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+  g_return_if_fail (type != NULL);
+
+  if (body == NULL)
+    body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_session_flow_request_async);
+  g_task_set_task_data (task, g_strdup (tto_event_get_id (event)), g_free);
+  tto_connection_request_async (self->connection, type, body, cancellable,
+                                on_flow_request_answer, g_steal_pointer (&task));
+}
+
+/* The answer's body (free with json_object_unref()), or NULL with @error
+ * (TTO_PROTOCOL_ERROR with the relay's message, e.g. wrong_form). */
+JsonObject *
+tto_session_flow_request_finish (TtoSession *self,
+                                 GAsyncResult *result,
+                                 GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The creator, or a member holding flow_edit. */
+gboolean
+tto_session_can_edit_flow (TtoSession *self,
+                           TtoEvent *event)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (TTO_IS_EVENT (event), FALSE);
+
+  return !tto_event_get_ended (event) &&
+         tto_event_has_permission (event, TTO_PERMISSION_FLOW_EDIT);
+}
+
+static void
+on_connection_flow_push (TtoConnection *connection,
+                         const char *type,
+                         JsonObject *body,
+                         TtoSession *self)
+{
+  const char *event_id = json_object_get_string_member_with_default (body, "event_id", NULL);
+
+  if (event_id == NULL || tto_session_lookup_event (self, event_id) == NULL)
+    return;
+  if (g_str_equal (type, TTO_FRAME_FLOW_UPDATED))
+    apply_flow (self, event_id, body);
+  else if (g_str_equal (type, TTO_FRAME_POINTS_AWARDED))
+    tto_flow_apply_points_awarded (tto_session_get_flow (self, event_id), body);
+}
+
+/* After a reconnect the flows shown may be stale: fetch them again. */
+static void
+on_flow_connection_resumed (TtoConnection *connection,
+                            JsonObject *events,
+                            TtoSession *self)
+{
+  GHashTableIter iter;
+  TtoFlow *flow;
+
+  g_hash_table_iter_init (&iter, get_flows (self));
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &flow))
+    {
+      TtoEvent *event = tto_session_lookup_event (self, tto_flow_get_event_id (flow));
+
+      /* Also flows a view wanted while the connection was down (home rows). */
+      if (event != NULL)
+        tto_session_load_flow (self, event);
+    }
+}
+
+static void
+flow_attach (TtoSession *self)
+{
+  g_signal_connect_object (self->connection, "flow-push", G_CALLBACK (on_connection_flow_push),
+                           self, 0);
+  g_signal_connect_object (self->connection, "resumed", G_CALLBACK (on_flow_connection_resumed),
+                           self, 0);
+}
+
+/* Topics
+ *
+ * One TtoTopicTree per event (tto-topic-tree.c), kept in a table on the
+ * session object ("tto-topic-trees"): filled by topic.list when a chat
+ * opens and after a reconnect, updated by topic.* pushes and by the
+ * answers of topic requests; it counts from this session's messages. */
+
+static GHashTable *
+get_topic_trees (TtoSession *self)
+{
+  GHashTable *trees = g_object_get_data (G_OBJECT (self), "tto-topic-trees");
+
+  if (trees == NULL)
+    {
+      trees = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      g_object_set_data_full (G_OBJECT (self), "tto-topic-trees", trees,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  return trees;
+}
+
+/* @event's topic tree: only the main topic until the relay sent the tree. */
+TtoTopicTree *
+tto_session_get_topic_tree (TtoSession *self,
+                            TtoEvent *event)
+{
+  GHashTable *trees;
+  TtoTopicTree *tree;
+
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+  g_return_val_if_fail (TTO_IS_EVENT (event), NULL);
+
+  trees = get_topic_trees (self);
+  tree = g_hash_table_lookup (trees, tto_event_get_id (event));
+  if (tree == NULL)
+    {
+      tree = tto_topic_tree_new (self->connection, tto_event_get_id (event));
+      tto_topic_tree_set_messages (tree, tto_session_get_messages (self, event));
+      g_hash_table_insert (trees, g_strdup (tto_event_get_id (event)), tree);
+    }
+  return tree;
+}
+
+static void
+on_topic_list_ready (GObject *object,
+                     GAsyncResult *result,
+                     gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TtoSession *self = g_task_get_source_object (task);
+  TtoEvent *event = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  if (body == NULL)
+    {
+      g_debug ("Could not load the topics: %s", error->message);
+      return;
+    }
+  /* Answered after event.get (same event, same order): the read position
+   * is the relay's by now. */
+  if (!tto_topic_tree_apply_list (tto_session_get_topic_tree (self, event), body,
+                                  tto_session_get_own_read_position (self, event), &error))
+    g_message ("Ignoring topics from the relay: %s", error->message);
+}
+
+/* topic.list for @event; the answer fills tto_session_get_topic_tree(). */
+void
+tto_session_load_topics (TtoSession *self,
+                         TtoEvent *event)
+{
+  g_autoptr (GTask) task = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+  g_return_if_fail (TTO_IS_EVENT (event));
+
+  if (tto_event_get_ended (event) ||
+      tto_connection_get_state (self->connection) != TTO_CONNECTION_STATE_CONNECTED)
+    return;
+  tto_session_get_topic_tree (self, event);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_object_ref (event), g_object_unref);
+  body = json_object_new ();
+  json_object_set_string_member (body, "event_id", tto_event_get_id (event));
+  tto_connection_request_async (self->connection, TTO_FRAME_TOPIC_LIST, body, NULL,
+                                on_topic_list_ready, g_steal_pointer (&task));
+}
+
+static void
+on_connection_topic_push (TtoConnection *connection,
+                          const char *type,
+                          JsonObject *body,
+                          TtoSession *self)
+{
+  const char *event_id = json_object_get_string_member_with_default (body, "event_id", NULL);
+  TtoEvent *event = event_id != NULL ? tto_session_lookup_event (self, event_id) : NULL;
+
+  if (event == NULL || tto_event_get_ended (event))
+    return;
+  tto_topic_tree_handle_push (tto_session_get_topic_tree (self, event), type, body);
+}
+
+/* After the session's own handler: a message moved to another topic. */
+static void
+on_connection_msg_moved (TtoConnection *connection,
+                         JsonObject *body,
+                         TtoSession *self)
+{
+  JsonNode *node = json_object_get_member (body, "message");
+  TtoTopicTree *tree;
+  TtoEvent *event;
+  TtoMessage *message;
+  JsonObject *object;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  object = json_node_get_object (node);
+  tree = g_hash_table_lookup (get_topic_trees (self),
+                              json_object_get_string_member_with_default (object, "event_id", ""));
+  if (tree == NULL)
+    return;
+  event = tto_session_lookup_event (self, tto_topic_tree_get_event_id (tree));
+  message = event != NULL ? tto_session_find_message (
+                              self, event, json_object_get_int_member_with_default (object, "seq", 0),
+                              NULL)
+                          : NULL;
+  if (message != NULL)
+    tto_topic_tree_message_changed (tree, message);
+}
+
+/* Pushes may have been missed while away: ask for the trees again. */
+static void
+on_connection_topics_resumed (TtoConnection *connection,
+                              JsonObject *events,
+                              TtoSession *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, get_topic_trees (self));
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TtoEvent *event = tto_session_lookup_event (self, tto_topic_tree_get_event_id (value));
+
+      if (event != NULL)
+        tto_session_load_topics (self, event);
+    }
+}
+
+static void
+topics_attach (TtoSession *self)
+{
+  g_signal_connect_object (self->connection, "topic-push", G_CALLBACK (on_connection_topic_push),
+                           self, 0);
+  g_signal_connect_object (self->connection, "msg-updated", G_CALLBACK (on_connection_msg_moved),
+                           self, G_CONNECT_AFTER);
+  g_signal_connect_object (self->connection, "resumed",
+                           G_CALLBACK (on_connection_topics_resumed), self, G_CONNECT_AFTER);
+}
+
+/* Identity
+ *
+ * Sign-in by phone, email, provider, a stored token or a name happens on a
+ * connection before the session exists (tto-sign-in-page.c); the session
+ * then takes that connection and the identity over. */
+
+TtoSession *
+tto_session_new_for_identity (TtoConnection *connection,
+                              TtoIdentity *identity)
+{
+  TtoSession *self;
+
+  g_return_val_if_fail (TTO_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (TTO_IS_IDENTITY (identity), NULL);
+
+  self = g_object_new (TTO_TYPE_SESSION, "connection", connection, NULL);
+  self->identity = g_object_ref (identity);
+  if (g_strcmp0 (tto_identity_get_kind (identity), TTO_IDENTITY_TIMED) == 0)
+    tto_identity_watch (identity, connection);
+  return self;
+}
+
+/* Who this session is (NULL before sign-in). */
+TtoIdentity *
+tto_session_get_identity (TtoSession *self)
+{
+  g_return_val_if_fail (TTO_IS_SESSION (self), NULL);
+
+  return self->identity;
+}
+
+/* Loads the event lists of a session made by tto_session_new_for_identity(). */
+void
+tto_session_load_async (TtoSession *self,
+                        GCancellable *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_session_load_async);
+  tto_connection_request_async (self->connection, TTO_FRAME_EVENT_LIST, NULL, cancellable,
+                                on_event_list_ready, task);
+}
+
+gboolean
+tto_session_load_finish (TtoSession *self,
+                         GAsyncResult *result,
+                         GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "tto-connection.h"
+#include "tto-identity.h"
 #include "tto-shared.h"
 
 G_BEGIN_DECLS
@@ -188,6 +189,18 @@ gboolean tto_session_member_change_finish (TtoSession *self,
 
 void tto_session_sign_out (TtoSession *self);
 
+/* Identity: a session over a connection signed in by any method */
+TtoSession *tto_session_new_for_identity (TtoConnection *connection,
+                                          TtoIdentity *identity);
+TtoIdentity *tto_session_get_identity (TtoSession *self);
+void tto_session_load_async (TtoSession *self,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data);
+gboolean tto_session_load_finish (TtoSession *self,
+                                  GAsyncResult *result,
+                                  GError **error);
+
 TtoMessage *tto_session_add_pending_attachment (TtoSession *self,
                                                 TtoEvent *event,
                                                 const char *caption,
@@ -271,5 +284,45 @@ void tto_session_update_application_async (TtoSession *self,
                                            GCancellable *cancellable,
                                            GAsyncReadyCallback callback,
                                            gpointer user_data);
+void tto_session_update_application_with_evidence_async (TtoSession *self,
+                                                         TtoJoinRequest *application,
+                                                         const char *reason,
+                                                         const char *const *evidence,
+                                                         GCancellable *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer user_data);
+
+/* Event flow: stages, rules, tasks, points, meetings */
+
+#include "tto-flow.h"
+
+TtoFlow *tto_session_get_flow (TtoSession *self,
+                               const char *event_id);
+void tto_session_load_flow (TtoSession *self,
+                            TtoEvent *event);
+TtoFlow *tto_session_ensure_flow (TtoSession *self,
+                                  TtoEvent *event);
+gboolean tto_session_can_edit_flow (TtoSession *self,
+                                    TtoEvent *event);
+void tto_session_flow_request_async (TtoSession *self,
+                                     TtoEvent *event,
+                                     const char *type,
+                                     JsonObject *body,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+JsonObject *tto_session_flow_request_finish (TtoSession *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+guint tto_session_get_reminders_sent (TtoSession *self);
+
+/* Topics: the tree of sub-topics of each event */
+
+#include "tto-topic-tree.h"
+
+TtoTopicTree *tto_session_get_topic_tree (TtoSession *self,
+                                          TtoEvent *event);
+void tto_session_load_topics (TtoSession *self,
+                              TtoEvent *event);
 
 G_END_DECLS

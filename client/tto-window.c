@@ -8,8 +8,12 @@
  */
 #include <glib/gi18n.h>
 
+#include "tto-account-window.h"
 #include "tto-client.h"
+#include "tto-identity-bar.h"
+#include "tto-identity-store.h"
 #include "tto-join-dialog.h"
+#include "tto-flow-page.h"
 
 #include "tto-window.h"
 
@@ -24,14 +28,17 @@ struct _TtoWindow
   TtoSignInPage *sign_in_page;
   TtoHomePage *home_page;
   TtoChatPage *chat_page;
+  TtoFlowPage *flow_page;
   TtoCreatePage *create_page;
   TtoCallPage *call_page;
   TtoCallBanner *call_banner;
   TtoCallManager *call_manager;
+  TtoIdentityBar *identity_bar;
 
   TtoSession *session;
   GSettings *settings;
   guint notifications_sent;
+  TtoTrustDialog *trust_dialog; /* weak: the one asking now */
 };
 
 G_DEFINE_FINAL_TYPE (TtoWindow, tto_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -39,6 +46,10 @@ G_DEFINE_FINAL_TYPE (TtoWindow, tto_window, ADW_TYPE_APPLICATION_WINDOW)
 static void calls_class_init (GtkWidgetClass *widget_class);
 static void calls_init (TtoWindow *self);
 static void calls_dispose (TtoWindow *self);
+static void identity_class_init (GtkWidgetClass *widget_class);
+static void identity_forget (TtoIdentity *identity);
+static void identity_set_session (TtoWindow *self,
+                                  TtoSession *session);
 
 enum
 {
@@ -176,8 +187,10 @@ set_session (TtoWindow *self,
     }
   tto_home_page_set_session (self->home_page, session);
   tto_chat_page_set_session (self->chat_page, session);
+  tto_flow_page_set_session (self->flow_page, session);
   tto_create_page_set_session (self->create_page, session);
   tto_call_manager_set_session (self->call_manager, session);
+  identity_set_session (self, session); /* identity block at the end of this file */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
@@ -191,8 +204,16 @@ on_session_identity_lost (TtoSession *session,
   set_session (self, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "empty");
   gtk_stack_set_visible_child_name (self->stack, "signin");
-  tto_sign_in_page_show_error (self->sign_in_page,
-                               _("You were away too long, so your one-time identity and its events were deleted. Sign in again to start over."));
+  if (tto_session_get_identity (session) != NULL &&
+      !tto_identity_is_one_time (tto_session_get_identity (session)))
+    identity_forget (tto_session_get_identity (session)); /* identity block */
+  if (tto_session_get_identity (session) != NULL &&
+      !tto_identity_is_one_time (tto_session_get_identity (session)))
+    tto_sign_in_page_show_error (self->sign_in_page,
+                                 _("The relay no longer knows your identity: it ended or was deleted. Sign in again."));
+  else
+    tto_sign_in_page_show_error (self->sign_in_page,
+                                 _("You were away too long, so your one-time identity and its events were deleted. Sign in again to start over."));
 }
 
 static void
@@ -200,6 +221,12 @@ on_sign_in_page_signed_in (TtoSignInPage *page,
                            TtoSession *session,
                            TtoWindow *self)
 {
+  if (session == self->session)
+    {
+      /* Verified again (or not now): back to where the person was. */
+      gtk_stack_set_visible_child_name (self->stack, "main");
+      return;
+    }
   set_session (self, session);
   g_signal_connect_object (session, "identity-lost", G_CALLBACK (on_session_identity_lost),
                            self, 0);
@@ -217,6 +244,13 @@ back_action (GtkWidget *widget,
 {
   TtoWindow *self = TTO_WINDOW (widget);
 
+  /* Event flow: back from the flow page is back to its chat. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "flow") == 0)
+    {
+      tto_flow_page_set_event (self->flow_page, NULL);
+      show_content (self, "chat");
+      return;
+    }
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "create") == 0)
     {
       TtoEvent *event = tto_chat_page_get_event (self->chat_page);
@@ -226,6 +260,39 @@ back_action (GtkWidget *widget,
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
   update_open_event (self);
+}
+
+/* Event flow: the open chat's flow, pushed over the chat on a phone, in a
+ * window of its own beside the chat on a wider screen. */
+static void
+show_flow_action (GtkWidget *widget,
+                  const char *action_name,
+                  GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoEvent *event = tto_chat_page_get_event (self->chat_page);
+  GtkWidget *window;
+  GtkWidget *page;
+
+  if (event == NULL || self->session == NULL)
+    return;
+  if (adw_leaflet_get_folded (self->leaflet))
+    {
+      tto_flow_page_set_event (self->flow_page, event);
+      tto_flow_page_set_show_back (self->flow_page, TRUE);
+      show_content (self, "flow");
+      return;
+    }
+  window = adw_window_new ();
+  page = tto_flow_page_new ();
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+  gtk_window_set_title (GTK_WINDOW (window), tto_event_get_title (event));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  tto_flow_page_set_session (TTO_FLOW_PAGE (page), self->session);
+  tto_flow_page_set_event (TTO_FLOW_PAGE (page), event);
+  adw_window_set_content (ADW_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -288,6 +355,50 @@ toast_action (GtkWidget *widget,
   tto_window_add_toast (TTO_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* Certificates: any connection that refused one (the sign-in page's, the
+ * session's reconnects) reports it on the pins store; the person decides
+ * here, in a dialog that does not block the main loop. */
+
+static void
+on_trust_dialog_trusted (TtoTrustDialog *dialog,
+                         const char *host_port,
+                         TtoWindow *self)
+{
+  /* A session's connection retries by itself once the pin changes; the
+   * sign-in page asks the relay again. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "signin") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->sign_in_page), "sign-in.refresh-methods",
+                                NULL);
+}
+
+static void
+on_certificate_rejected (TtoCertPins *pins,
+                         const char *host_port,
+                         const char *fingerprint,
+                         const char *pinned_fingerprint,
+                         TtoWindow *self)
+{
+  if (self->trust_dialog != NULL &&
+      g_strcmp0 (tto_trust_dialog_get_host_port (self->trust_dialog), host_port) == 0)
+    return;
+
+  self->trust_dialog = tto_trust_dialog_new (GTK_WINDOW (self), pins, host_port, fingerprint,
+                                             pinned_fingerprint);
+  g_object_add_weak_pointer (G_OBJECT (self->trust_dialog), (gpointer *) &self->trust_dialog);
+  g_signal_connect_object (self->trust_dialog, "trusted", G_CALLBACK (on_trust_dialog_trusted),
+                           self, 0);
+  gtk_window_present (GTK_WINDOW (self->trust_dialog));
+}
+
+/* The dialog asking about a relay's certificate now, or NULL (tests). */
+TtoTrustDialog *
+tto_window_get_trust_dialog (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->trust_dialog;
+}
+
 /* GObject */
 
 static gboolean
@@ -316,6 +427,10 @@ tto_window_dispose (GObject *object)
 
   set_session (self, NULL);
   calls_dispose (self);
+  /* The dialog may outlive the window (destroyed with it, freed later). */
+  if (self->trust_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->trust_dialog), (gpointer *) &self->trust_dialog);
+  self->trust_dialog = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_WINDOW);
   g_clear_object (&self->settings);
 
@@ -358,6 +473,7 @@ tto_window_class_init (TtoWindowClass *klass)
   g_type_ensure (TTO_TYPE_SIGN_IN_PAGE);
   g_type_ensure (TTO_TYPE_HOME_PAGE);
   g_type_ensure (TTO_TYPE_CHAT_PAGE);
+  g_type_ensure (TTO_TYPE_FLOW_PAGE);
   g_type_ensure (TTO_TYPE_CREATE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -369,13 +485,16 @@ tto_window_class_init (TtoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, sign_in_page);
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, home_page);
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, chat_page);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, flow_page);
   gtk_widget_class_bind_template_child (widget_class, TtoWindow, create_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_page_signed_in);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_changed);
   calls_class_init (widget_class);
+  identity_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.show-flow", NULL, show_flow_action);
   gtk_widget_class_install_action (widget_class, "win.create-event", NULL, create_event_action);
   gtk_widget_class_install_action (widget_class, "win.join-event", NULL, join_event_action);
   gtk_widget_class_install_action (widget_class, "win.open-event", "s", open_event_action);
@@ -394,6 +513,8 @@ tto_window_init (TtoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   calls_init (self);
+  g_signal_connect_object (tto_cert_pins_get_default (), "rejected",
+                           G_CALLBACK (on_certificate_rejected), self, 0);
 
   g_object_bind_property (self->leaflet, "folded", self->chat_page, "folded",
                           G_BINDING_SYNC_CREATE);
@@ -646,4 +767,119 @@ tto_window_get_call_banner (TtoWindow *self)
   g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
 
   return self->call_banner;
+}
+
+/* Identity
+ *
+ * A timed identity warns 5 minutes before its end (the bar at the top,
+ * "Verify Again" opens the method it was proven with); at the end the
+ * window returns to sign-in. The account page is in the main menu. */
+
+static void
+on_identity_store_cleared (GObject *object,
+                           GAsyncResult *result,
+                           gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!tto_identity_store_clear_finish (result, &error))
+    g_message ("Could not delete the stored identity: %s", error->message);
+}
+
+static void
+return_to_sign_in (TtoWindow *self,
+                   const char *message)
+{
+  g_autoptr (TtoSession) session = self->session != NULL ? g_object_ref (self->session) : NULL;
+
+  tto_chat_page_set_event (self->chat_page, NULL);
+  set_session (self, NULL);
+  if (session != NULL)
+    tto_session_sign_out (session);
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  tto_sign_in_page_show_view (self->sign_in_page, "choose");
+  gtk_stack_set_visible_child_name (self->stack, "signin");
+  tto_sign_in_page_show_error (self->sign_in_page, message);
+}
+
+/* The relay no longer knows it: the keyring forgets its token. */
+static void
+identity_forget (TtoIdentity *identity)
+{
+  if (tto_identity_get_relay_url (identity) != NULL)
+    tto_identity_store_clear_async (tto_identity_get_relay_url (identity), NULL,
+                                    on_identity_store_cleared, NULL);
+}
+
+static void
+on_identity_expired (TtoIdentity *identity,
+                     TtoWindow *self)
+{
+  identity_forget (identity);
+  return_to_sign_in (self, _("Your identity has ended and the relay deleted it with its events. Sign in again to go on."));
+}
+
+static void
+identity_set_session (TtoWindow *self,
+                      TtoSession *session)
+{
+  TtoIdentity *identity = session != NULL ? tto_session_get_identity (session) : NULL;
+
+  if (identity != NULL)
+    g_signal_connect_object (identity, "expired", G_CALLBACK (on_identity_expired), self, 0);
+  tto_identity_bar_set_identity (self->identity_bar, identity);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.account", identity != NULL);
+}
+
+static void
+on_account_deleted (TtoAccountWindow *account,
+                    TtoWindow *self)
+{
+  return_to_sign_in (self, _("Your identity and everything linked to it were deleted."));
+}
+
+static void
+account_action (GtkWidget *widget,
+                const char *action_name,
+                GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+  TtoAccountWindow *account;
+
+  if (self->session == NULL || tto_session_get_identity (self->session) == NULL)
+    return;
+  account = tto_account_window_new (GTK_WINDOW (self), self->session);
+  g_signal_connect_object (account, "deleted", G_CALLBACK (on_account_deleted), self, 0);
+  gtk_window_present (GTK_WINDOW (account));
+}
+
+static void
+verify_identity_action (GtkWidget *widget,
+                        const char *action_name,
+                        GVariant *parameter)
+{
+  TtoWindow *self = TTO_WINDOW (widget);
+
+  if (self->session == NULL)
+    return;
+  tto_sign_in_page_reverify (self->sign_in_page, self->session);
+  gtk_stack_set_visible_child_name (self->stack, "signin");
+}
+
+static void
+identity_class_init (GtkWidgetClass *widget_class)
+{
+  g_type_ensure (TTO_TYPE_IDENTITY_BAR);
+  gtk_widget_class_bind_template_child (widget_class, TtoWindow, identity_bar);
+  gtk_widget_class_install_action (widget_class, "win.account", NULL, account_action);
+  gtk_widget_class_install_action (widget_class, "win.verify-identity", NULL,
+                                   verify_identity_action);
+}
+
+TtoIdentityBar *
+tto_window_get_identity_bar (TtoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_WINDOW (self), NULL);
+
+  return self->identity_bar;
 }

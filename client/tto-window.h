@@ -13,6 +13,7 @@
 #include "tto-home-page.h"
 #include "tto-session.h"
 #include "tto-sign-in-page.h"
+#include "tto-trust-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -32,10 +33,15 @@ TtoSignInPage *tto_window_get_sign_in_page (TtoWindow *self);
 TtoHomePage *tto_window_get_home_page (TtoWindow *self);
 TtoChatPage *tto_window_get_chat_page (TtoWindow *self);
 TtoCreatePage *tto_window_get_create_page (TtoWindow *self);
+TtoTrustDialog *tto_window_get_trust_dialog (TtoWindow *self);
 
 /* Calls */
 TtoCallManager *tto_window_get_call_manager (TtoWindow *self);
 TtoCallPage *tto_window_get_call_page (TtoWindow *self);
 TtoCallBanner *tto_window_get_call_banner (TtoWindow *self);
+
+/* Identity */
+#include "tto-identity-bar.h"
+TtoIdentityBar *tto_window_get_identity_bar (TtoWindow *self);
 
 G_END_DECLS

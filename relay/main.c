@@ -35,6 +35,7 @@ main (int argc,
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
   TtoRelay *relay;
+  gboolean tls;
 
   setlocale (LC_ALL, "");
 
@@ -50,6 +51,7 @@ main (int argc,
       return 1;
     }
 
+  tls = tto_relay_config_uses_tls (config);
   relay = tto_relay_new (g_steal_pointer (&config), &error);
   if (relay == NULL || !tto_relay_listen (relay, &error))
     {
@@ -59,8 +61,8 @@ main (int argc,
     }
 
   /* Scripts and tests wait for exactly this line. */
-  g_print ("relay listening on ws://%s:%u/v1/ws\n", tto_relay_get_bind_address (relay),
-           tto_relay_get_port (relay));
+  g_print ("relay listening on %s://%s:%u/v1/ws\n", tls ? "wss" : "ws",
+           tto_relay_get_bind_address (relay), tto_relay_get_port (relay));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tto-ids.h"
+#include "tto-relay-flow.h"
 #include "tto-relay-private.h"
 
 typedef struct
@@ -137,6 +138,10 @@ leave (TtoRelay *relay,
        TtoRelayCall *call,
        const char *identity_id)
 {
+  /* Before the leaver is gone: a video_call task may be done now. */
+  if (g_hash_table_contains (call->participants, identity_id))
+    tto_relay_flow_call_leaving (relay, call->event_id, call->kind, call->participants,
+                                 identity_id);
   g_hash_table_remove (call->participants, identity_id);
   g_hash_table_remove (call->recording, identity_id);
   g_hash_table_remove (call->invited, identity_id);

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "tto-relay-config.h"
 
 G_DEFINE_QUARK (tto-relay-config-error-quark, tto_relay_config_error)
@@ -55,6 +57,16 @@ tto_relay_config_free (TtoRelayConfig *config)
   if (config->turn_secret != NULL)
     explicit_bzero (config->turn_secret, strlen (config->turn_secret));
   g_free (config->turn_secret);
+  g_free (config->tls_certificate);
+  g_free (config->tls_key);
+  g_free (config->sms_gateway_url);
+  g_free (config->smtp_url);
+  g_free (config->smtp_from);
+  g_free (config->smtp_username);
+  if (config->smtp_password != NULL)
+    explicit_bzero (config->smtp_password, strlen (config->smtp_password));
+  g_free (config->smtp_password);
+  g_free (config->link_key_file);
   g_free (config);
 }
 
@@ -153,6 +165,12 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       !read_uint (file, "relay", "max_connections", &config->max_connections, error) ||
       !read_uint (file, "relay", "sweep_interval", &config->sweep_interval, error) ||
       !read_uint (file, "identities", "one_time_grace", &config->identity_grace, error) ||
+      !read_string (file, "identities", "link_key_file", &config->link_key_file, error) ||
+      !read_string (file, "sms", "gateway_url", &config->sms_gateway_url, error) ||
+      !read_string (file, "smtp", "url", &config->smtp_url, error) ||
+      !read_string (file, "smtp", "from", &config->smtp_from, error) ||
+      !read_string (file, "smtp", "username", &config->smtp_username, error) ||
+      !read_string (file, "smtp", "password", &config->smtp_password, error) ||
       !read_uint (file, "attachments", "max_blob_kib", &config->max_blob_kib, error) ||
       !read_uint (file, "attachments", "max_event_kib", &config->max_event_blobs_kib, error) ||
       !read_uint (file, "attachments", "max_total_kib", &config->max_blobs_kib, error) ||
@@ -160,6 +178,8 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       !read_list (file, "calls", "turn", &config->turn_urls, error) ||
       !read_string (file, "calls", "turn_secret", &config->turn_secret, error) ||
       !read_uint (file, "calls", "turn_ttl", &config->turn_ttl, error) ||
+      !read_string (file, "tls", "certificate", &config->tls_certificate, error) ||
+      !read_string (file, "tls", "key", &config->tls_key, error) ||
       !read_string (file, "mysql", "socket", &config->mysql_socket, error) ||
       !read_string (file, "mysql", "host", &config->mysql_host, error) ||
       !read_uint (file, "mysql", "port", &config->mysql_port, error) ||
@@ -199,6 +219,12 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
   g_auto (GStrv) turn = NULL;
   g_autofree char *turn_secret = NULL;
   gboolean test_clock = FALSE;
+  g_autofree char *tls_certificate = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autofree char *sms_gateway = NULL;
+  g_autofree char *smtp_url = NULL;
+  g_autofree char *smtp_from = NULL;
+  g_autofree char *link_key_file = NULL;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE", "FILE" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &bind, "Listen on ADDRESS (default 127.0.0.1)",
@@ -228,6 +254,18 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
       "coturn static-auth-secret for short-lived TURN credentials", "SECRET" },
     { "test-clock", 0, 0, G_OPTION_ARG_NONE, &test_clock,
       "Let POST /v1/test/clock move the relay's clock forward (tests only; loopback only)", NULL },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_certificate,
+      "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "PEM private key of --tls-cert", "FILE" },
+    { "sms-gateway", 0, 0, G_OPTION_ARG_STRING, &sms_gateway,
+      "POST phone sign-in codes as JSON {\"to\",\"text\"} to URL", "URL" },
+    { "smtp-url", 0, 0, G_OPTION_ARG_STRING, &smtp_url,
+      "Send email sign-in codes through this SMTP server (smtp:// or smtps://)", "URL" },
+    { "smtp-from", 0, 0, G_OPTION_ARG_STRING, &smtp_from, "Sender address of code emails",
+      "ADDRESS" },
+    { "link-key-file", 0, 0, G_OPTION_ARG_FILENAME, &link_key_file,
+      "Key of the hashes that link sign-in methods (made on first start; default: kept in "
+      "the database)", "FILE" },
     { NULL }
   };
 
@@ -296,8 +334,100 @@ tto_relay_config_parse_args (TtoRelayConfig *config,
       config->turn_secret = g_steal_pointer (&turn_secret);
     }
   config->test_clock = test_clock;
+  if (tls_certificate != NULL)
+    {
+      g_free (config->tls_certificate);
+      config->tls_certificate = g_steal_pointer (&tls_certificate);
+    }
+  if (tls_key != NULL)
+    {
+      g_free (config->tls_key);
+      config->tls_key = g_steal_pointer (&tls_key);
+    }
+  if (sms_gateway != NULL)
+    {
+      g_free (config->sms_gateway_url);
+      config->sms_gateway_url = g_steal_pointer (&sms_gateway);
+    }
+  if (smtp_url != NULL)
+    {
+      g_free (config->smtp_url);
+      config->smtp_url = g_steal_pointer (&smtp_url);
+    }
+  if (smtp_from != NULL)
+    {
+      g_free (config->smtp_from);
+      config->smtp_from = g_steal_pointer (&smtp_from);
+    }
+  if (link_key_file != NULL)
+    {
+      g_free (config->link_key_file);
+      config->link_key_file = g_steal_pointer (&link_key_file);
+    }
 
   return tto_relay_config_validate (config, error);
+}
+
+/* Passwords, codes and tokens cross this socket: beyond loopback, only over
+ * TLS. The address is checked here too so that the refusal names it. */
+static gboolean
+validate_tls (TtoRelayConfig *config,
+              GError **error)
+{
+  g_autoptr (GInetAddress) address = NULL;
+  gboolean has_certificate = config->tls_certificate != NULL && config->tls_certificate[0] != '\0';
+  gboolean has_key = config->tls_key != NULL && config->tls_key[0] != '\0';
+
+  if (has_certificate != has_key)
+    {
+      g_set_error_literal (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                           has_certificate ? "[tls] certificate is set but key is not (--tls-key)"
+                                           : "[tls] key is set but certificate is not (--tls-cert)");
+      return FALSE;
+    }
+
+  if (has_certificate)
+    {
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GTlsCertificate) certificate = NULL;
+
+      /* Read now, so that a wrong path or a key of another certificate
+       * stops the relay before it touches the database. */
+      certificate = g_tls_certificate_new_from_files (config->tls_certificate, config->tls_key,
+                                                      &local_error);
+      if (certificate == NULL)
+        {
+          g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                       "[tls] cannot use certificate %s with key %s: %s",
+                       config->tls_certificate, config->tls_key, local_error->message);
+          return FALSE;
+        }
+    }
+
+  address = g_inet_address_new_from_string (config->bind_address);
+  if (address == NULL)
+    {
+      g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                   "bind address '%s' is not an IP address", config->bind_address);
+      return FALSE;
+    }
+  if (!has_certificate && !g_inet_address_get_is_loopback (address))
+    {
+      g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                   "refusing to listen on %s without TLS: plain ws:// is allowed on loopback "
+                   "only; set [tls] certificate and key (--tls-cert, --tls-key)",
+                   config->bind_address);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The relay serves HTTPS/WSS when a certificate is configured. */
+gboolean
+tto_relay_config_uses_tls (const TtoRelayConfig *config)
+{
+  return config->tls_certificate != NULL && config->tls_certificate[0] != '\0';
 }
 
 gboolean
@@ -329,6 +459,8 @@ tto_relay_config_validate (TtoRelayConfig *config,
                            "a MariaDB database name is required");
       return FALSE;
     }
+  if (!validate_tls (config, error))
+    return FALSE;
   for (const char *p = config->mysql_database; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '_')
       {

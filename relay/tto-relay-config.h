@@ -37,6 +37,14 @@ typedef struct
   char *turn_secret;          /* coturn's static-auth-secret (REST API scheme) */
   guint turn_ttl;             /* seconds a TURN credential lasts */
   gboolean test_clock;        /* POST /v1/test/clock moves time (tests only) */
+  char *tls_certificate;      /* PEM paths; both set: HTTPS/WSS */
+  char *tls_key;
+  char *sms_gateway_url;      /* [sms] gateway_url: phone codes are POSTed here */
+  char *smtp_url;             /* [smtp] url, e.g. smtps://mail.example.org */
+  char *smtp_from;
+  char *smtp_username;
+  char *smtp_password;
+  char *link_key_file;        /* [identities] link_key_file; unset: key kept in MariaDB */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);
@@ -50,6 +58,7 @@ gboolean tto_relay_config_parse_args (TtoRelayConfig *config,
                                       GError **error);
 gboolean tto_relay_config_validate (TtoRelayConfig *config,
                                     GError **error);
+gboolean tto_relay_config_uses_tls (const TtoRelayConfig *config);
 void tto_relay_config_free (TtoRelayConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TtoRelayConfig, tto_relay_config_free)

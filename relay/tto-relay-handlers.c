@@ -11,7 +11,10 @@
 
 #include "tto-ids.h"
 #include "tto-relay-auth.h"
+#include "tto-relay-flow.h"
+#include "tto-relay-identity.h"
 #include "tto-relay-private.h"
+#include "tto-relay-topics.h"
 #include "tto-util.h"
 
 typedef TtoRelayHandler Handler;
@@ -34,6 +37,7 @@ typedef struct
   char *event_id;
   TtoEvent *event;
   TtoMember *member;
+  GStrv stages; /* event.create: the first stages' titles */
 } Request;
 
 static void process_and_wipe (TtoRelayConn *conn,
@@ -64,6 +68,7 @@ request_free (Request *request)
   g_free (request->event_id);
   g_clear_object (&request->event);
   g_clear_object (&request->member);
+  g_strfreev (request->stages);
   g_free (request);
 }
 
@@ -237,6 +242,13 @@ finish_authenticating (TtoRelayConn *conn)
     }
 }
 
+void
+tto_relay_finish_authenticating (TtoRelayConn *conn)
+{
+  if (conn_is_open (conn))
+    finish_authenticating (conn);
+}
+
 /* identity.create */
 
 static void
@@ -256,13 +268,15 @@ on_identity_inserted (GObject *source,
     }
   else if (conn_is_open (conn))
     {
+      TtoRelayStoredIdentity created = {
+        .id = request->identity_id,
+        .kind = request->kind,
+        .display_name = request->display_name,
+      };
+
       tto_relay_set_online (conn->relay, conn, request->identity_id, request->kind,
                             request->display_name);
-      body = json_object_new ();
-      json_object_set_string_member (body, "identity_id", request->identity_id);
-      json_object_set_string_member (body, "display_name", request->display_name);
-      json_object_set_string_member (body, "kind", request->kind);
-      json_object_set_string_member (body, "token", request->token);
+      body = tto_relay_identity_body (&created, request->token);
       {
         g_autoptr (TtoFrame) frame = tto_frame_new_ok (request->id, body);
 
@@ -308,7 +322,7 @@ handle_identity_create (TtoRelayConn *conn,
 
   request = request_new (conn, frame);
   request->identity_id = tto_id_new ();
-  request->kind = g_strdup (tto_frame_get_string (frame, "kind"));
+  request->kind = g_strdup ("one_time"); /* the only kind the frame's check lets through */
   request->display_name = g_steal_pointer (&name);
   request->token = tto_relay_auth_new_token (hash);
 
@@ -338,7 +352,9 @@ on_identity_found (GObject *source,
 
   if (error != NULL)
     reply_store_error (conn, request->id, error);
-  else if (identity == NULL)
+  else if (identity == NULL ||
+           (g_strcmp0 (identity->kind, "timed") == 0 && identity->expires_at > 0 &&
+            identity->expires_at <= tto_relay_now_seconds ()))
     reply_error (conn, request->id, TTO_PROTOCOL_ERROR_UNAUTHORIZED,
                  "unknown or expired token; create a new identity");
   else
@@ -348,10 +364,8 @@ on_identity_found (GObject *source,
       conn->third_party_verified = identity->third_party_verified;
       conn->phone_verified = identity->phone_verified;
       conn->id_verified = identity->id_verified;
-      body = json_object_new ();
-      json_object_set_string_member (body, "identity_id", identity->id);
-      json_object_set_string_member (body, "display_name", identity->display_name);
-      json_object_set_string_member (body, "kind", identity->kind);
+      conn->email_verified = identity->email_verified;
+      body = tto_relay_identity_body (identity, NULL);
       reply_ok (conn, request->id, body);
     }
 
@@ -410,6 +424,7 @@ on_event_inserted (GObject *source,
   room = tto_relay_room_new (request->event);
   tto_relay_room_add_member (room, request->member);
   tto_relay_add_room (request->relay, room);
+  tto_relay_flow_event_created (request->relay, room, (const char *const *) request->stages);
   g_message ("event created; %u live", g_hash_table_size (request->relay->rooms));
 
   if (conn_is_open (conn))
@@ -492,6 +507,15 @@ handle_event_create (TtoRelayConn *conn,
   request->identity_id = g_strdup (conn->identity_id);
   request->event = event;
   request->member = tto_member_new (conn->identity_id, conn->display_name, "creator");
+  if (tto_frame_has (frame, "stages"))
+    {
+      JsonArray *stages = json_object_get_array_member (frame->body, "stages");
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (stages); i++)
+        g_strv_builder_add (builder, json_array_get_string_element (stages, i));
+      request->stages = g_strv_builder_end (builder);
+    }
   tto_relay_store_insert_event_async (conn->relay->store, event, on_event_inserted, request);
 }
 
@@ -864,6 +888,10 @@ handle_msg_send (TtoRelayConn *conn,
       return;
     }
 
+  /* Eliminated members read but no longer send. */
+  if (!tto_relay_flow_may_send (conn, frame, room))
+    return;
+
   if (tto_frame_has (frame, "reply_to"))
     {
       reply_to = tto_relay_room_find (room, tto_frame_get_string (frame, "reply_to"));
@@ -899,6 +927,9 @@ handle_msg_send (TtoRelayConn *conn,
       (attachment = check_attachment (conn, frame, room)) == NULL)
     return;
 
+  if (!tto_relay_topics_check_send (conn, frame, room))
+    return;
+
   entry = tto_relay_room_append (room, tto_relay_room_get_member (room, conn->identity_id),
                                  tto_frame_get_string (frame, "client_msg_id"),
                                  tto_frame_get_string (frame, "text"), tto_relay_now_ms (),
@@ -918,10 +949,17 @@ handle_msg_send (TtoRelayConn *conn,
                                 msg_id);
     }
 
+  if (!duplicate)
+    tto_relay_topics_place_message (room, entry, tto_frame_get_string (frame, "topic_id"));
+
   reply_sent (conn, frame, entry);
 
   if (!duplicate)
-    tto_relay_send_to_room (conn->relay, room, entry->frame, NULL);
+    {
+      tto_relay_send_to_room (conn->relay, room, entry->frame, NULL);
+      tto_relay_topics_note_message (conn->relay, room, entry);
+      tto_relay_flow_note_activity (conn->relay, room, conn->identity_id);
+    }
 }
 
 /* msg.edit and msg.recall */
@@ -1003,6 +1041,7 @@ handle_msg_edit (TtoRelayConn *conn,
   edited_at = tto_relay_now_ms ();
   useq = tto_relay_room_edit (room, entry, tto_frame_get_string (frame, "text"), edited_at,
                               changed);
+  tto_relay_topics_note_change (room, entry);
 
   body = json_object_new ();
   json_object_set_string_member (body, "msg_id", tto_message_get_msg_id (entry->message));
@@ -1056,6 +1095,7 @@ handle_msg_recall (TtoRelayConn *conn,
                                                                    "thumbnail_blob_id"));
         }
       useq = tto_relay_room_recall (room, entry, conn->identity_id, changed);
+      tto_relay_topics_note_change (room, entry);
       push_updates (conn->relay, room, changed, useq);
     }
 
@@ -1471,6 +1511,10 @@ static const struct
 } route_tables[] = {
   { routes, &n_core_routes },
   { tto_relay_history_routes, &tto_relay_history_n_routes },
+  { tto_relay_identity_routes, &tto_relay_identity_n_routes },
+  { tto_relay_oidc_routes, &tto_relay_oidc_n_routes },
+  { tto_relay_topics_routes, &tto_relay_topics_n_routes },
+  { tto_relay_flow_routes, &tto_relay_flow_n_routes },
 };
 
 static const TtoRelayRoute *

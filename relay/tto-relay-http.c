@@ -81,6 +81,13 @@ on_upgrade_written (SoupServerMessage *msg,
   g_atomic_ref_count_init (&conn->ref);
   conn->relay = relay;
   g_queue_init (&conn->held_frames);
+  {
+    GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+    if (G_IS_INET_SOCKET_ADDRESS (remote))
+      conn->peer_address = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  }
   conn->wire = tto_relay_wire_new (stream, socket, MAX_INCOMING_PAYLOAD, MAX_QUEUED_BYTES,
                                    &wire_callbacks, conn);
   g_hash_table_add (relay->conns, conn);
@@ -642,6 +649,7 @@ tto_relay_http_start (TtoRelay *relay,
 {
   g_autoptr (GInetAddress) address = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
+  SoupServerListenOptions options = 0;
   GSList *uris;
 
   address = g_inet_address_new_from_string (relay->config->bind_address);
@@ -653,6 +661,22 @@ tto_relay_http_start (TtoRelay *relay,
     }
 
   relay->server = soup_server_new ("server-header", "tto-relay/" TTO_VERSION, NULL);
+  if (tto_relay_config_uses_tls (relay->config))
+    {
+      g_autoptr (GTlsCertificate) certificate = NULL;
+
+      /* GnuTLS through glib-networking; the key file may hold the chain too. */
+      certificate = g_tls_certificate_new_from_files (relay->config->tls_certificate,
+                                                      relay->config->tls_key, error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "TLS certificate %s, key %s: ", relay->config->tls_certificate,
+                          relay->config->tls_key);
+          return FALSE;
+        }
+      soup_server_set_tls_certificate (relay->server, certificate);
+      options |= SOUP_SERVER_LISTEN_HTTPS;
+    }
   soup_server_add_handler (relay->server, "/v1/health", on_health, relay, NULL);
   soup_server_add_handler (relay->server, "/v1/ws", on_ws_request, relay, NULL);
   soup_server_add_early_handler (relay->server, "/v1/events", on_blob_headers, relay, NULL);
@@ -662,7 +686,7 @@ tto_relay_http_start (TtoRelay *relay,
   relay->keepalive_source = g_timeout_add_seconds (IDLE_SECONDS / 2, on_keepalive, relay);
 
   socket_address = g_inet_socket_address_new (address, (guint16) relay->config->port);
-  if (!soup_server_listen (relay->server, socket_address, 0, error))
+  if (!soup_server_listen (relay->server, socket_address, options, error))
     return FALSE;
 
   uris = soup_server_get_uris (relay->server);

@@ -18,6 +18,8 @@
 G_BEGIN_DECLS
 
 typedef struct _TtoRelayConn TtoRelayConn;
+typedef struct _TtoRelayIdentity TtoRelayIdentity;
+typedef struct _TtoRelayOidc TtoRelayOidc;
 
 #define TTO_RELAY_READS_BATCH_MS 200
 
@@ -38,6 +40,8 @@ struct _TtoRelay
   guint sweep_source;
   guint keepalive_source;
   gboolean sweeping_identities;
+  TtoRelayIdentity *identity; /* codes and rate limits (tto-relay-identity.c) */
+  TtoRelayOidc *oidc;         /* third-party sign-in (tto-relay-oidc.c) */
 };
 
 struct _TtoRelayConn
@@ -56,6 +60,8 @@ struct _TtoRelayConn
   gboolean third_party_verified;
   gboolean phone_verified;
   gboolean id_verified;
+  gboolean email_verified;
+  char *peer_address; /* the client's IP address, for rate limits */
 };
 
 typedef void (*TtoRelayHandler) (TtoRelayConn *conn,
@@ -177,6 +183,15 @@ void tto_relay_handle_rotate_code (TtoRelayConn *conn,
 /* tto-relay-history.c */
 extern const TtoRelayRoute tto_relay_history_routes[];
 extern const guint tto_relay_history_n_routes;
+
+/* tto-relay-identity.c */
+extern const TtoRelayRoute tto_relay_identity_routes[];
+extern const guint tto_relay_identity_n_routes;
+void tto_relay_finish_authenticating (TtoRelayConn *conn);
+
+/* tto-relay-oidc.c */
+extern const TtoRelayRoute tto_relay_oidc_routes[];
+extern const guint tto_relay_oidc_n_routes;
 
 /* tto-relay-sweeper.c */
 void tto_relay_sweeper_start (TtoRelay *relay);

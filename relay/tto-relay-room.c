@@ -36,6 +36,10 @@ struct _TtoRelayRoom
   gsize bytes_held;
   guint flush_source;
   gboolean ending;          /* its rows are being deleted */
+  gpointer flow;            /* tto-relay-flow.c's state, freed with the room */
+  GDestroyNotify flow_free;
+  gpointer topics;          /* tto-relay-topics.c's state, freed with the room */
+  GDestroyNotify topics_free;
 };
 
 static gsize
@@ -104,6 +108,10 @@ tto_relay_room_free (TtoRelayRoom *room)
     return;
 
   tto_relay_room_wipe (room);
+  if (room->flow != NULL && room->flow_free != NULL)
+    room->flow_free (g_steal_pointer (&room->flow));
+  if (room->topics != NULL && room->topics_free != NULL)
+    room->topics_free (g_steal_pointer (&room->topics));
   g_clear_handle_id (&room->flush_source, g_source_remove);
   g_hash_table_unref (room->by_msg_id);
   g_hash_table_unref (room->by_client_id);
@@ -241,6 +249,45 @@ tto_relay_room_append (TtoRelayRoom *room,
   return entry;
 }
 
+/* A message the relay writes itself (flow changes), sent in @sender's name
+ * and marked "system". */
+const TtoRelayEntry *
+tto_relay_room_append_system (TtoRelayRoom *room,
+                              TtoMember *sender,
+                              const char *text,
+                              gint64 ts)
+{
+  g_autofree char *id = tto_id_new ();
+  g_autofree char *client_msg_id = g_strconcat ("system-", id, NULL);
+  TtoRelayEntry *entry;
+  gboolean duplicate;
+
+  entry = (TtoRelayEntry *) tto_relay_room_append (room, sender, client_msg_id, text, ts, NULL,
+                                                   NULL, NULL, &duplicate);
+  room->bytes_held -= entry_bytes (entry);
+  tto_message_set_system (entry->message, TRUE);
+  entry_serialize (room, entry);
+  room->bytes_held += entry_bytes (entry);
+
+  return entry;
+}
+
+gpointer
+tto_relay_room_get_flow (TtoRelayRoom *room)
+{
+  return room->flow;
+}
+
+void
+tto_relay_room_set_flow (TtoRelayRoom *room,
+                         gpointer flow,
+                         GDestroyNotify flow_free)
+{
+  g_assert (room->flow == NULL);
+  room->flow = flow;
+  room->flow_free = flow_free;
+}
+
 const TtoRelayEntry *
 tto_relay_room_find_sent (TtoRelayRoom *room,
                           const char *sender_id,
@@ -335,6 +382,41 @@ tto_relay_room_recall (TtoRelayRoom *room,
     }
 
   return useq;
+}
+
+/* Puts a message into another topic. With @changed NULL the message was
+ * just appended and not sent yet, so no update is recorded and 0 returned;
+ * otherwise as tto_relay_room_edit (). */
+gint64
+tto_relay_room_set_topic (TtoRelayRoom *room,
+                          const TtoRelayEntry *entry,
+                          const char *topic_id,
+                          GPtrArray *changed)
+{
+  TtoRelayEntry *e = (TtoRelayEntry *) entry;
+
+  room->bytes_held -= entry_bytes (e);
+  tto_message_set_topic_id (e->message, topic_id);
+  entry_serialize (room, e);
+  room->bytes_held += entry_bytes (e);
+
+  return changed != NULL ? add_update (room, e, changed) : 0;
+}
+
+gpointer
+tto_relay_room_get_topics (TtoRelayRoom *room)
+{
+  return room->topics;
+}
+
+void
+tto_relay_room_set_topics (TtoRelayRoom *room,
+                           gpointer topics,
+                           GDestroyNotify topics_free)
+{
+  g_assert (room->topics == NULL);
+  room->topics = topics;
+  room->topics_free = topics_free;
 }
 
 /* A msg.updated frame for @entry as it is now. */

@@ -72,6 +72,15 @@ const TtoRelayEntry *tto_relay_room_append (TtoRelayRoom *room,
                                             const char *const *mentions,
                                             JsonObject *attachment,
                                             gboolean *out_duplicate);
+const TtoRelayEntry *tto_relay_room_append_system (TtoRelayRoom *room,
+                                                   TtoMember *sender,
+                                                   const char *text,
+                                                   gint64 ts);
+/* The flow module's state (tto-relay-flow.c), freed with the room. */
+gpointer tto_relay_room_get_flow (TtoRelayRoom *room);
+void tto_relay_room_set_flow (TtoRelayRoom *room,
+                              gpointer flow,
+                              GDestroyNotify flow_free);
 const TtoRelayEntry *tto_relay_room_find_sent (TtoRelayRoom *room,
                                                const char *sender_id,
                                                const char *client_msg_id);
@@ -88,6 +97,15 @@ gint64 tto_relay_room_recall (TtoRelayRoom *room,
                               const TtoRelayEntry *entry,
                               const char *recalled_by,
                               GPtrArray *changed);
+gint64 tto_relay_room_set_topic (TtoRelayRoom *room,
+                                 const TtoRelayEntry *entry,
+                                 const char *topic_id,
+                                 GPtrArray *changed);
+/* The topic tree's state (tto-relay-topics.c), freed with the room. */
+gpointer tto_relay_room_get_topics (TtoRelayRoom *room);
+void tto_relay_room_set_topics (TtoRelayRoom *room,
+                                gpointer topics,
+                                GDestroyNotify topics_free);
 char *tto_relay_room_update_frame (TtoRelayRoom *room,
                                    const TtoRelayEntry *entry,
                                    gint64 useq);

@@ -51,10 +51,29 @@ gboolean tto_store_in_transaction (MYSQL *db,
                                    GError **error);
 gint64 tto_store_row_int (const char *value);
 
+/* Start-up loads only, before the worker runs: the store's connection. */
+MYSQL *tto_store_get_startup_db (TtoRelayStore *store);
+
+/* tto-relay-store-flow.c */
+extern const char *const tto_relay_store_flow_schema[];
+
+/* tto-relay-store-topics.c */
+extern const char *const tto_relay_store_topics_schema[];
+
 /* tto-relay-store-history.c */
 extern const char *const tto_relay_store_history_schema[];
 gboolean tto_store_record_history (MYSQL *db,
                                    const char *quoted_event_id,
                                    GError **error);
+
+/* tto-relay-store-identity.c */
+extern const char *const tto_relay_store_identity_schema[];
+
+/* tto-relay-store.c: for the identity jobs */
+MYSQL *tto_store_get_db (TtoRelayStore *store); /* start-up only */
+gboolean tto_store_delete_identity (MYSQL *db,
+                                    const char *identity_id,
+                                    TtoRelayDeletion *deletion,
+                                    GError **error);
 
 G_END_DECLS

@@ -134,6 +134,9 @@ static const char *const *const migrations[] = {
   migration_v3,
   migration_v4,
   tto_relay_store_history_schema,
+  tto_relay_store_identity_schema,
+  tto_relay_store_topics_schema,
+  tto_relay_store_flow_schema,
 };
 
 void
@@ -439,6 +442,18 @@ tto_relay_store_free (TtoRelayStore *store)
   g_free (store);
 }
 
+MYSQL *
+tto_store_get_db (TtoRelayStore *store)
+{
+  return store->db;
+}
+
+MYSQL *
+tto_store_get_startup_db (TtoRelayStore *store)
+{
+  return store->db;
+}
+
 int
 tto_relay_store_get_schema_version (TtoRelayStore *store)
 {
@@ -620,8 +635,8 @@ find_identity_job (MYSQL *db,
   MYSQL_ROW row;
 
   if (!tto_store_execf (db, error,
-              "SELECT id, kind, display_name, third_party_verified, phone_verified, id_verified"
-              " FROM identities WHERE token_hash = %s",
+              "SELECT id, kind, display_name, third_party_verified, phone_verified, id_verified,"
+              " email_verified, expires_at FROM identities WHERE token_hash = %s",
               hash))
     return NULL;
 
@@ -636,6 +651,8 @@ find_identity_job (MYSQL *db,
   identity->third_party_verified = tto_store_row_int (row[3]) != 0;
   identity->phone_verified = tto_store_row_int (row[4]) != 0;
   identity->id_verified = tto_store_row_int (row[5]) != 0;
+  identity->email_verified = tto_store_row_int (row[6]) != 0;
+  identity->expires_at = tto_store_row_int (row[7]);
 
   return identity;
 }
@@ -904,6 +921,18 @@ delete_identity_body (MYSQL *db,
   return TRUE;
 }
 
+/* identity.delete: the same purge as at expiry (tto-relay-store-identity.c). */
+gboolean
+tto_store_delete_identity (MYSQL *db,
+                           const char *identity_id,
+                           TtoRelayDeletion *deletion,
+                           GError **error)
+{
+  gpointer pair[2] = { (gpointer) identity_id, deletion };
+
+  return tto_store_in_transaction (db, delete_identity_body, pair, error);
+}
+
 static gpointer
 delete_expired_identities_job (MYSQL *db,
                                gpointer data,
@@ -919,13 +948,16 @@ delete_expired_identities_job (MYSQL *db,
   deletion->event_ids = g_ptr_array_new_with_free_func (g_free);
 
   if (!tto_store_execf (db, error,
-              "SELECT id FROM identities WHERE expires_at IS NOT NULL AND expires_at <= %"
+              "SELECT id, kind FROM identities WHERE expires_at IS NOT NULL AND expires_at <= %"
               G_GINT64_FORMAT " LIMIT 500",
               d->now))
     return NULL;
   result = mysql_store_result (db);
+  /* A one-time identity in use has no expiry that counts; a timed one
+   * ends at its expiry, connected or not. */
   while (result != NULL && (row = mysql_fetch_row (result)) != NULL)
-    if (d->online_ids == NULL || !g_strv_contains ((const char *const *) d->online_ids, row[0]))
+    if (d->online_ids == NULL || g_strcmp0 (row[1], "one_time") != 0 ||
+        !g_strv_contains ((const char *const *) d->online_ids, row[0]))
       g_ptr_array_add (ids, g_strdup (row[0]));
 
   /* One transaction per identity: one failure does not keep the rest. */

@@ -33,7 +33,20 @@ typedef struct
   gboolean third_party_verified;
   gboolean phone_verified;
   gboolean id_verified;
+  gboolean email_verified;
+  gint64 expires_at; /* 0: none */
+  gboolean created;  /* tto_relay_store_link_identity_async made it just now */
 } TtoRelayStoredIdentity;
+
+/* What a sign-in proved; ORed into the identity's verified flags. */
+typedef enum
+{
+  TTO_RELAY_VERIFIED_NONE = 0,
+  TTO_RELAY_VERIFIED_THIRD_PARTY = 1 << 0,
+  TTO_RELAY_VERIFIED_PHONE = 1 << 1,
+  TTO_RELAY_VERIFIED_EMAIL = 1 << 2,
+  TTO_RELAY_VERIFIED_ID = 1 << 3,
+} TtoRelayVerified;
 
 typedef struct
 {
@@ -130,6 +143,115 @@ gboolean tto_relay_store_delete_history_finish (TtoRelayStore *store,
                                                 GAsyncResult *result,
                                                 gboolean *deleted,
                                                 GError **error);
+
+/* tto-relay-store-identity.c: sign-in methods, accounts, ID checks.
+ *
+ * tto_relay_store_link_identity_async: finds the identity linked to
+ * (@method, @key_hash) and signs it in, or creates one and links it.
+ *   @method: "phone", "email", "username" or "oidc:<provider id>" (ASCII, at most 48)
+ *   @key_hash: 32 bytes, tto_relay_identity_link_hash () of the normalised value
+ *   @display_name: for a new identity (an existing one keeps its name)
+ *   @kind: "one_time" (never linked: always a new identity), "timed" or "permanent"
+ *   @expires_at: for "timed", now + ttl; otherwise ignored
+ *   @verified: flags the method proved, ORed into the identity's
+ *   @token_hash: 32 bytes, tto_relay_auth_new_token ()'s hash; replaces the stored one
+ *   @now: tto_relay_now_seconds ()
+ * Signing in again never shortens a lifetime: timed -> later of the two
+ * expiries, permanent stays permanent. A link to an expired timed identity
+ * is dropped and a new identity made. Finish with
+ * tto_relay_store_link_identity_finish (): the identity (->created says
+ * whether it is new), or NULL with an error.
+ * Most callers want tto_relay_identity_sign_in () (tto-relay-identity.h),
+ * which does this plus the token, the connection and the answer. */
+void tto_relay_store_link_identity_async (TtoRelayStore *store,
+                                          const char *method,
+                                          const guint8 *key_hash,
+                                          const char *display_name,
+                                          const char *kind,
+                                          gint64 expires_at,
+                                          TtoRelayVerified verified,
+                                          const guint8 *token_hash,
+                                          gint64 now,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+/* The same; @display_name NULL: only an identity linked already is signed
+ * in (NULL result without error otherwise). @expect_id non-NULL: the
+ * linked identity must be this one, else TTO_RELAY_STORE_ERROR_CONFLICT. */
+void tto_relay_store_link_identity_full_async (TtoRelayStore *store,
+                                               const char *method,
+                                               const guint8 *key_hash,
+                                               const char *display_name,
+                                               const char *kind,
+                                               gint64 expires_at,
+                                               TtoRelayVerified verified,
+                                               const guint8 *token_hash,
+                                               gint64 now,
+                                               const char *expect_id,
+                                               GAsyncReadyCallback callback,
+                                               gpointer user_data);
+TtoRelayStoredIdentity *tto_relay_store_link_identity_finish (TtoRelayStore *store,
+                                                              GAsyncResult *result,
+                                                              GError **error);
+/* identity.register: a new account with an email and a username link.
+ * TTO_RELAY_STORE_ERROR_CONFLICT with message "username" or "email" when a
+ * live identity holds that link already. */
+void tto_relay_store_register_account_async (TtoRelayStore *store,
+                                             const char *id,
+                                             const char *display_name,
+                                             const char *kind,
+                                             gint64 expires_at,
+                                             const guint8 *token_hash,
+                                             const char *password_hash,
+                                             const guint8 *email_key,
+                                             const guint8 *username_key,
+                                             gint64 now,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+/* identity.login: (identity id, Argon2id string) of the live account
+ * linked to (@method, @key_hash), as a GStrv of two, or NULL. */
+void tto_relay_store_find_account_async (TtoRelayStore *store,
+                                         const char *method,
+                                         const guint8 *key_hash,
+                                         gint64 now,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+GStrv tto_relay_store_find_account_finish (TtoRelayStore *store,
+                                           GAsyncResult *result,
+                                           GError **error);
+/* Signs an existing identity in again: new token, lifetime grown as in
+ * link_identity. Finish with tto_relay_store_link_identity_finish (). */
+void tto_relay_store_renew_identity_async (TtoRelayStore *store,
+                                           const char *id,
+                                           const char *kind,
+                                           gint64 expires_at,
+                                           TtoRelayVerified verified,
+                                           const guint8 *token_hash,
+                                           gint64 now,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+/* identity.id_check: CONFLICT when another identity holds @id_hash. */
+void tto_relay_store_set_id_check_async (TtoRelayStore *store,
+                                         const char *id,
+                                         const guint8 *id_hash,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+/* Finish with tto_relay_store_link_identity_finish (): the identity. */
+void tto_relay_store_set_display_name_async (TtoRelayStore *store,
+                                             const char *id,
+                                             const char *display_name,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+/* identity.delete: the identity, its rows and the events it created.
+ * Finish with tto_relay_store_delete_expired_identities_finish (). */
+void tto_relay_store_delete_identity_async (TtoRelayStore *store,
+                                            const char *id,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data);
+/* Start-up only: the key of link and ID hashes kept in the database
+ * (relay_secrets), made on first use. */
+gboolean tto_relay_store_load_link_key (TtoRelayStore *store,
+                                        guint8 *key,
+                                        GError **error);
 
 void tto_relay_store_delete_event_async (TtoRelayStore *store,
                                          const char *event_id,

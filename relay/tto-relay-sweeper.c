@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "tto-relay"
 
+#include "tto-relay-identity.h"
 #include "tto-relay-private.h"
 
 typedef struct
@@ -140,6 +141,7 @@ tto_relay_sweep (TtoRelay *relay)
     }
 
   expire_grants (relay, now);
+  tto_relay_identity_sweep (relay);
 
   if (!relay->sweeping_identities)
     {

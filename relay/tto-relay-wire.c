@@ -9,6 +9,14 @@
  * single GSource, so a main-loop turn costs the same with ten connections
  * or ten thousand (GLib would poll and check one source per socket).
  *
+ * Over TLS the bytes on the socket are records, so reads and writes go
+ * through the GTlsConnection's pollable streams instead, still driven by
+ * the same epoll set on the socket underneath. Two things differ: a turn's
+ * frames are copied into one buffer of a TLS record's size and written in
+ * one call (one record, one send (), instead of one record per frame), and
+ * a read drains what the TLS library decrypted, since bytes it buffered
+ * leave the socket quiet and epoll would never report them.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "tto-relay"
@@ -19,6 +27,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <gio/gfiledescriptorbased.h>
 
 #include "tto-relay-wire.h"
 
@@ -31,6 +41,10 @@
 
 #define READ_CHUNK (64 * 1024)
 #define MAX_IOV 64
+/* The largest TLS record's payload (RFC 8446 5.1): what one write sends. */
+#define TLS_RECORD_SIZE (16 * 1024)
+/* Chunks one TLS connection may read per turn before the others' turn. */
+#define TLS_READS_PER_TURN 8
 
 typedef enum
 {
@@ -45,6 +59,10 @@ struct _TtoRelayWire
   GSocket *socket;
   int fd;
   gboolean want_write; /* EPOLLOUT is in its interest set */
+  /* TLS: reads and writes go through these; NULL on a plain socket. */
+  GPollableInputStream *tls_input;
+  GPollableOutputStream *tls_output;
+  gboolean read_pending; /* in the pending-reads list */
 
   const TtoRelayWireCallbacks *callbacks;
   gpointer user_data;
@@ -75,6 +93,10 @@ static guint flush_source;
 /* The epoll set of every wire, and the one GSource that watches it. */
 static int epoll_fd = -1;
 static GSource *epoll_source;
+
+/* TLS wires that stopped reading with bytes perhaps still decrypted inside
+ * the TLS library; read again in the next turn. */
+static GPtrArray *pending_reads;
 
 #define MAX_EVENTS 256
 
@@ -150,34 +172,81 @@ mark_dirty (TtoRelayWire *wire)
 }
 
 
-/* Writes as much of the queue as the socket takes, in one writev () per
- * 64 frames. */
+/* One writev () of up to 64 frames. Returns the bytes written, 0 when the
+ * socket is full, -1 when the peer is gone. */
+static gssize
+write_plain (TtoRelayWire *wire)
+{
+  struct iovec iov[MAX_IOV];
+  int n = 0;
+  ssize_t written;
+
+  for (GList *l = wire->out.head; l != NULL && n < MAX_IOV; l = l->next, n++)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (l->data, &size);
+
+      iov[n].iov_base = (void *) (data + (n == 0 ? wire->out_offset : 0));
+      iov[n].iov_len = size - (n == 0 ? wire->out_offset : 0);
+    }
+
+  do
+    written = writev (wire->fd, iov, n);
+  while (written < 0 && errno == EINTR);
+
+  if (written < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+
+  return written;
+}
+
+/* One TLS record of the queued frames, copied together. After a would-block
+ * the TLS library keeps the record it encrypted and must be handed the same
+ * bytes again: the queue has not moved, so the copy starts alike. */
+static gssize
+write_tls (TtoRelayWire *wire)
+{
+  static guint8 record[TLS_RECORD_SIZE];
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+  gssize written;
+
+  for (GList *l = wire->out.head; l != NULL && length < sizeof record; l = l->next)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (l->data, &size);
+      gsize skip = l == wire->out.head ? wire->out_offset : 0;
+      gsize take = MIN (size - skip, sizeof record - length);
+
+      memcpy (record + length, data + skip, take);
+      length += take;
+    }
+
+  written = g_pollable_output_stream_write_nonblocking (wire->tls_output, record, length, NULL,
+                                                        &error);
+  /* Frames may hold message text. */
+  explicit_bzero (record, length);
+
+  if (written < 0)
+    return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ? 0 : -1;
+
+  return written;
+}
+
+/* Writes as much of the queue as the socket takes: on a plain socket one
+ * writev () per 64 frames, over TLS one write per record. */
 static void
 wire_write (TtoRelayWire *wire)
 {
   while (wire->out.length > 0)
     {
-      struct iovec iov[MAX_IOV];
-      int n = 0;
-      ssize_t written;
+      gssize written = wire->tls_output != NULL ? write_tls (wire) : write_plain (wire);
 
-      for (GList *l = wire->out.head; l != NULL && n < MAX_IOV; l = l->next, n++)
-        {
-          gsize size;
-          const guint8 *data = g_bytes_get_data (l->data, &size);
-
-          iov[n].iov_base = (void *) (data + (n == 0 ? wire->out_offset : 0));
-          iov[n].iov_len = size - (n == 0 ? wire->out_offset : 0);
-        }
-
-      written = writev (wire->fd, iov, n);
+      if (written == 0)
+        break;
       if (written < 0)
         {
-          if (errno == EINTR)
-            continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
-            break;
-          /* The peer is gone (EPIPE, ECONNRESET). */
+          /* The peer is gone (EPIPE, ECONNRESET, a TLS error). */
           wire_shutdown (wire);
           return;
         }
@@ -194,7 +263,7 @@ wire_write (TtoRelayWire *wire)
             }
           else
             {
-              written -= (ssize_t) size;
+              written -= (gssize) size;
               wire->out_offset = 0;
               g_bytes_unref (g_queue_pop_head (&wire->out));
             }
@@ -361,6 +430,11 @@ wire_shutdown (TtoRelayWire *wire)
   epoll_ctl (epoll_fd, EPOLL_CTL_DEL, wire->fd, NULL);
   g_queue_clear_full (&wire->out, (GDestroyNotify) g_bytes_unref);
   wire->out_bytes = 0;
+  /* Closing a TLS stream writes close_notify, waiting for a full socket
+   * (a reader too slow is why we may be here): end the sending side first
+   * so that the write fails at once instead of stalling the relay. */
+  if (wire->tls_output != NULL)
+    g_socket_shutdown (wire->socket, FALSE, TRUE, NULL);
   g_io_stream_close (wire->stream, NULL, NULL);
 
   /* Tell the owner from a clean stack: it may free the wire. */
@@ -555,12 +629,70 @@ parse_frames (TtoRelayWire *wire)
     }
 }
 
+static void
+add_pending_read (TtoRelayWire *wire)
+{
+  if (wire->read_pending)
+    return;
+
+  wire->read_pending = TRUE;
+  if (pending_reads == NULL)
+    pending_reads = g_ptr_array_new ();
+  g_ptr_array_add (pending_reads, wire);
+}
+
+/* Reads what the TLS library has, a few chunks at most, and handles every
+ * whole frame. Until it would block: a record decrypted and kept inside the
+ * library leaves the socket quiet, so epoll would not call again. */
+static void
+wire_read_tls (TtoRelayWire *wire)
+{
+  for (int i = 0; i < TLS_READS_PER_TURN; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      guint old_length = wire->in->len;
+      gssize n;
+
+      g_byte_array_set_size (wire->in, old_length + READ_CHUNK);
+      n = g_pollable_input_stream_read_nonblocking (wire->tls_input, wire->in->data + old_length,
+                                                    READ_CHUNK, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_byte_array_set_size (wire->in, old_length);
+          return;
+        }
+      if (n <= 0)
+        {
+          /* EOF, or a TLS error (a peer that went without close_notify). */
+          g_byte_array_set_size (wire->in, old_length);
+          wire_shutdown (wire);
+          return;
+        }
+
+      g_byte_array_set_size (wire->in, old_length + (guint) n);
+      wire->last_seen = g_get_monotonic_time ();
+      wire->ping_sent = FALSE;
+      parse_frames (wire);
+      if (wire->state == WIRE_CLOSED)
+        return;
+    }
+
+  /* Fair to the other connections: the rest waits for the next turn. */
+  add_pending_read (wire);
+}
+
 /* Reads what the socket has (one chunk) and handles every whole frame. */
 static void
 wire_read (TtoRelayWire *wire)
 {
   guint old_length = wire->in->len;
   ssize_t n;
+
+  if (wire->tls_input != NULL)
+    {
+      wire_read_tls (wire);
+      return;
+    }
 
   g_byte_array_set_size (wire->in, old_length + READ_CHUNK);
   do
@@ -589,8 +721,21 @@ wire_read (TtoRelayWire *wire)
 static gboolean
 on_epoll_ready (gpointer user_data)
 {
+  g_autoptr (GPtrArray) again = g_steal_pointer (&pending_reads);
   struct epoll_event events[MAX_EVENTS];
   int n;
+
+  for (guint i = 0; again != NULL && i < again->len; i++)
+    {
+      TtoRelayWire *wire = again->pdata[i];
+
+      /* NULL: freed since it was listed. */
+      if (wire == NULL)
+        continue;
+      wire->read_pending = FALSE;
+      if (wire->state != WIRE_CLOSED)
+        wire_read (wire);
+    }
 
   do
     n = epoll_wait (epoll_fd, events, MAX_EVENTS, 0);
@@ -618,6 +763,22 @@ on_epoll_ready (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Ready at once while TLS wires have reads left over from the last turn;
+ * otherwise when the epoll fd is. */
+static gboolean
+epoll_source_prepare (GSource *source,
+                      gint *timeout)
+{
+  *timeout = -1;
+  return pending_reads != NULL && pending_reads->len > 0;
+}
+
+static gboolean
+epoll_source_check (GSource *source)
+{
+  return pending_reads != NULL && pending_reads->len > 0;
+}
+
 static gboolean
 epoll_source_dispatch (GSource *source,
                        GSourceFunc callback,
@@ -627,7 +788,7 @@ epoll_source_dispatch (GSource *source,
 }
 
 static GSourceFuncs epoll_source_funcs = {
-  NULL, NULL, epoll_source_dispatch, NULL, NULL, NULL,
+  epoll_source_prepare, epoll_source_check, epoll_source_dispatch, NULL, NULL, NULL,
 };
 
 static void
@@ -655,10 +816,19 @@ tto_relay_wire_new (GIOStream *stream,
                     const TtoRelayWireCallbacks *callbacks,
                     gpointer user_data)
 {
-  TtoRelayWire *wire = g_new0 (TtoRelayWire, 1);
+  TtoRelayWire *wire;
   GInputStream *input = g_io_stream_get_input_stream (stream);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+  /* Bytes written to the stream reach the socket as they are only when the
+   * stream writes to that very fd; anything else (TLS) goes through it. */
+  gboolean plain = G_IS_FILE_DESCRIPTOR_BASED (output) &&
+                   g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (output)) ==
+                     g_socket_get_fd (socket);
 
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (input), NULL);
+  g_return_val_if_fail (plain || G_IS_POLLABLE_OUTPUT_STREAM (output), NULL);
+
+  wire = g_new0 (TtoRelayWire, 1);
 
   ensure_epoll ();
 
@@ -674,8 +844,14 @@ tto_relay_wire_new (GIOStream *stream,
   wire->last_seen = g_get_monotonic_time ();
   g_queue_init (&wire->out);
 
+  if (!plain)
+    {
+      wire->tls_input = G_POLLABLE_INPUT_STREAM (g_object_ref (input));
+      wire->tls_output = G_POLLABLE_OUTPUT_STREAM (g_object_ref (output));
+    }
+
   /* libsoup's stream may hold bytes read past the handshake: take them,
-   * then read the socket directly. */
+   * then read the socket directly (over TLS: all the TLS library has). */
   for (;;)
     {
       guint8 buffer[4096];
@@ -725,11 +901,17 @@ tto_relay_wire_free (TtoRelayWire *wire)
     for (guint i = 0; i < dirty_wires->len; i++)
       if (dirty_wires->pdata[i] == wire)
         dirty_wires->pdata[i] = NULL;
+  if (wire->read_pending && pending_reads != NULL)
+    for (guint i = 0; i < pending_reads->len; i++)
+      if (pending_reads->pdata[i] == wire)
+        pending_reads->pdata[i] = NULL;
 
   explicit_bzero (wire->in->data, wire->in->len);
   g_byte_array_unref (wire->in);
   explicit_bzero (wire->fragments->data, wire->fragments->len);
   g_byte_array_unref (wire->fragments);
+  g_clear_object (&wire->tls_input);
+  g_clear_object (&wire->tls_output);
   g_object_unref (wire->socket);
   g_object_unref (wire->stream);
   g_free (wire);

@@ -9,7 +9,11 @@
 #include <malloc.h>
 #endif
 
+#include "tto-relay-identity.h"
+#include "tto-relay-oidc.h"
+#include "tto-relay-flow.h"
 #include "tto-relay-private.h"
+#include "tto-relay-topics.h"
 #include "tto-util.h"
 
 /* Seconds added to the system clock; only tests move it (--test-clock). */
@@ -51,6 +55,7 @@ tto_relay_conn_unref (TtoRelayConn *conn)
   g_free (conn->identity_id);
   g_free (conn->identity_kind);
   g_free (conn->display_name);
+  g_free (conn->peer_address);
   g_free (conn);
 }
 
@@ -113,6 +118,12 @@ tto_relay_new (TtoRelayConfig *config,
                                          (GDestroyNotify) g_ptr_array_unref);
   relay->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) tto_relay_conn_unref, NULL);
 
+  /* [provider …] groups of the same key file; wrong ones stop the start
+   * before the database is touched. */
+  relay->oidc = tto_relay_oidc_new (config->path, error);
+  if (relay->oidc == NULL)
+    return NULL;
+
   relay->blobs = tto_relay_blobs_new ((gsize) config->max_blob_kib * 1024,
                                       (gsize) config->max_event_blobs_kib * 1024,
                                       (gsize) config->max_blobs_kib * 1024);
@@ -125,7 +136,13 @@ tto_relay_new (TtoRelayConfig *config,
                                          config->identity_grace,
                                        error) ||
       !tto_relay_store_load (relay->store, on_event_loaded, on_member_loaded, relay, error) ||
-      !tto_relay_store_load_applications (relay->store, on_application_loaded, relay, error))
+      !tto_relay_store_load_applications (relay->store, on_application_loaded, relay, error) ||
+      !tto_relay_topics_load (relay, error) ||
+      !tto_relay_flow_load (relay, error))
+    return NULL;
+
+  relay->identity = tto_relay_identity_new (relay, error);
+  if (relay->identity == NULL)
     return NULL;
 
   return g_steal_pointer (&relay);
@@ -186,6 +203,8 @@ tto_relay_reload (TtoRelay *relay)
       tto_relay_sweeper_stop (relay);
       tto_relay_sweeper_start (relay);
     }
+  if (!tto_relay_oidc_reload (relay->oidc, relay->config->path, &error))
+    g_warning ("reload: keeping the running sign-in providers: %s", error->message);
   g_message ("configuration reloaded");
 }
 
@@ -210,6 +229,7 @@ tto_relay_free (TtoRelay *relay)
     }
   tto_relay_wire_flush_all ();
   tto_relay_http_stop (relay);
+  g_clear_pointer (&relay->oidc, tto_relay_oidc_free);
 
   /* Rooms wipe their logs when freed. */
   g_clear_pointer (&relay->invites, g_hash_table_unref);
@@ -217,6 +237,7 @@ tto_relay_free (TtoRelay *relay)
   g_clear_pointer (&relay->online, g_hash_table_unref);
   g_clear_pointer (&relay->conns, g_hash_table_unref);
   g_clear_pointer (&relay->calls, g_hash_table_unref);
+  g_clear_pointer (&relay->identity, tto_relay_identity_free);
   g_clear_pointer (&relay->store, tto_relay_store_free);
   g_clear_pointer (&relay->blobs, tto_relay_blobs_free);
   g_clear_pointer (&relay->config, tto_relay_config_free);

@@ -43,8 +43,26 @@ typedef struct
 
 #define END_FIELDS { NULL, 0, FALSE, FALSE, 0, 0 }
 
+/* tto-frame-flow.c */
+extern const FrameSpec tto_frame_flow_specs[];
+extern const guint tto_frame_flow_n_specs;
+gboolean tto_frame_flow_check_stage_titles (JsonObject *body,
+                                            GError **error);
+
 /* tto-frame-history.c */
 extern const FrameSpec tto_frame_history_specs[];
 extern const guint tto_frame_history_n_specs;
+
+/* tto-frame-topics.c */
+extern const FrameSpec tto_frame_topics_specs[];
+extern const guint tto_frame_topics_n_specs;
+
+/* tto-frame-identity.c */
+extern const FrameSpec tto_frame_identity_specs[];
+extern const guint tto_frame_identity_n_specs;
+
+/* tto-frame-oidc.c */
+extern const FrameSpec tto_frame_oidc_specs[];
+extern const guint tto_frame_oidc_n_specs;
 
 G_END_DECLS

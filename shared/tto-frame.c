@@ -15,7 +15,8 @@ static gboolean check_admission (JsonObject *body,
 static const FieldSpec no_fields[] = { END_FIELDS };
 
 static const FieldSpec identity_create_fields[] = {
-  { "kind", FIELD_STRING, TRUE, FALSE, 1, 32 },
+  { "kind", FIELD_STRING, FALSE, FALSE, 1, 32 },
+  { "lifetime", FIELD_STRING, FALSE, FALSE, 1, 32 },
   { "display_name", FIELD_STRING, TRUE, FALSE, 1, TTO_PROTOCOL_MAX_NAME_CHARS },
   END_FIELDS
 };
@@ -36,6 +37,7 @@ static const FieldSpec event_create_fields[] = {
   { "forms", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   { "rules", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   { "invite_expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
+  { "stages", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -218,6 +220,7 @@ static const FieldSpec msg_send_fields[] = {
   { "reply_to", FIELD_STRING, FALSE, FALSE, 1, 64 },
   { "mentions", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   { "attachment", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
+  { "topic_id", FIELD_STRING, FALSE, FALSE, 1, 64 },
   END_FIELDS
 };
 
@@ -249,6 +252,8 @@ static const FieldSpec msg_new_fields[] = {
   { "recalled", FIELD_BOOL, FALSE, FALSE, 0, 0 },
   { "recalled_by", FIELD_STRING, FALSE, TRUE, 0, 64 },
   { "attachment", FIELD_OBJECT, FALSE, TRUE, 0, 0 },
+  { "topic_id", FIELD_STRING, FALSE, FALSE, 1, 64 },
+  { "system", FIELD_BOOL, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -269,14 +274,23 @@ static gboolean
 check_identity_create (JsonObject *body,
                        GError **error)
 {
-  const char *kind = json_object_get_string_member (body, "kind");
+  const char *names[] = { "kind", "lifetime" };
 
-  /* Other kinds (timed, permanent) arrive with the identity work. */
-  if (!g_str_equal (kind, "one_time"))
+  /* Timed and permanent identities need a proven method: they come from
+   * the sign-in frames (tto-frame-identity.c), never from a bare name. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
-                   "body.kind: unsupported identity kind '%s' (expected 'one_time')", kind);
-      return FALSE;
+      const char *kind = json_object_get_string_member_with_default (body, names[i], "one_time");
+
+      if (!g_str_equal (kind, "one_time"))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.%s: identity.create makes one-time identities only; timed and "
+                       "permanent ones come from identity.code.verify, identity.register, "
+                       "identity.login or identity.oidc.finish",
+                       names[i]);
+          return FALSE;
+        }
     }
 
   return TRUE;
@@ -693,7 +707,7 @@ check_event_create (JsonObject *body,
   if (!check_windows (body, error) || !check_forms (body, error))
     return FALSE;
 
-  if (!check_admission (body, error))
+  if (!check_admission (body, error) || !tto_frame_flow_check_stage_titles (body, error))
     return FALSE;
 
   if (json_object_has_member (body, "deadline") &&
@@ -810,6 +824,10 @@ static const struct
 } spec_tables[] = {
   { frame_specs, &n_core_specs },
   { tto_frame_history_specs, &tto_frame_history_n_specs },
+  { tto_frame_flow_specs, &tto_frame_flow_n_specs },
+  { tto_frame_topics_specs, &tto_frame_topics_n_specs },
+  { tto_frame_identity_specs, &tto_frame_identity_n_specs },
+  { tto_frame_oidc_specs, &tto_frame_oidc_n_specs },
 };
 
 static const FrameSpec *

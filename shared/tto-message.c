@@ -33,6 +33,8 @@ struct _TtoMessage
   gboolean recalled;
   char *recalled_by;
   JsonObject *attachment; /* blob reference: blob_id, kind, name, mime_type, size, … */
+  char *topic_id;         /* NULL means the main topic */
+  gboolean system;        /* written by the relay: stage or rule change */
 };
 
 G_DEFINE_FINAL_TYPE (TtoMessage, tto_message, G_TYPE_OBJECT)
@@ -56,6 +58,8 @@ enum
   PROP_RECALLED,
   PROP_RECALLED_BY,
   PROP_HAS_ATTACHMENT,
+  PROP_TOPIC_ID,
+  PROP_SYSTEM,
   N_PROPS
 };
 
@@ -80,6 +84,7 @@ tto_message_finalize (GObject *object)
   g_strfreev (self->mentions);
   g_free (self->recalled_by);
   g_clear_pointer (&self->attachment, json_object_unref);
+  g_free (self->topic_id);
 
   G_OBJECT_CLASS (tto_message_parent_class)->finalize (object);
 }
@@ -142,6 +147,12 @@ tto_message_get_property (GObject *object,
     case PROP_HAS_ATTACHMENT:
       g_value_set_boolean (value, self->attachment != NULL);
       break;
+    case PROP_TOPIC_ID:
+      g_value_set_string (value, tto_message_get_topic_id (self));
+      break;
+    case PROP_SYSTEM:
+      g_value_set_boolean (value, self->system);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -174,6 +185,8 @@ tto_message_class_init (TtoMessageClass *klass)
   properties[PROP_RECALLED] = g_param_spec_boolean ("recalled", NULL, NULL, FALSE, ro);
   properties[PROP_RECALLED_BY] = g_param_spec_string ("recalled-by", NULL, NULL, NULL, ro);
   properties[PROP_HAS_ATTACHMENT] = g_param_spec_boolean ("has-attachment", NULL, NULL, FALSE, ro);
+  properties[PROP_TOPIC_ID] = g_param_spec_string ("topic-id", NULL, NULL, TTO_TOPIC_MAIN, ro);
+  properties[PROP_SYSTEM] = g_param_spec_boolean ("system", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -244,6 +257,7 @@ tto_message_new_from_json (JsonObject *object,
   self->ts = json_object_get_int_member_with_default (object, "ts", 0);
   self->state = TTO_MESSAGE_STATE_SENT;
   self->recalled = json_object_get_boolean_member_with_default (object, "recalled", FALSE);
+  self->system = json_object_get_boolean_member_with_default (object, "system", FALSE);
   self->recalled_by = g_strdup (json_object_get_string_member_with_default (object, "recalled_by",
                                                                             NULL));
   if (json_object_has_member (object, "edited_at") &&
@@ -273,6 +287,9 @@ tto_message_new_from_json (JsonObject *object,
       self->attachment = tto_json_object_deep_copy (json_object_get_object_member (object,
                                                                                   "attachment"));
     }
+
+  tto_message_set_topic_id (self, json_object_get_string_member_with_default (object, "topic_id",
+                                                                              NULL));
 
   if (json_object_has_member (object, "mentions") &&
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "mentions")))
@@ -351,10 +368,14 @@ tto_message_to_json (TtoMessage *self)
   else
     json_object_set_null_member (object, "edited_at");
   json_object_set_boolean_member (object, "recalled", self->recalled);
+  /* Only relay-written lines carry it, so ordinary messages stay as they were. */
+  if (self->system)
+    json_object_set_boolean_member (object, "system", TRUE);
   if (self->recalled_by != NULL)
     json_object_set_string_member (object, "recalled_by", self->recalled_by);
   else
     json_object_set_null_member (object, "recalled_by");
+  json_object_set_string_member (object, "topic_id", tto_message_get_topic_id (self));
 
   return object;
 }
@@ -510,6 +531,8 @@ tto_message_update_from (TtoMessage *self,
     }
   if (tto_set_str (&self->recalled_by, other->recalled_by))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED_BY]);
+  /* A move to another topic arrives as an update too. */
+  tto_message_set_topic_id (self, other->topic_id);
   if (other->recalled)
     {
       tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
@@ -642,4 +665,46 @@ tto_message_get_attachment_int (TtoMessage *self,
     return 0;
 
   return json_object_get_int_member_with_default (self->attachment, field, 0);
+}
+
+gboolean
+tto_message_get_system (TtoMessage *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), FALSE);
+
+  return self->system;
+}
+
+void
+tto_message_set_system (TtoMessage *self,
+                        gboolean system)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  if (self->system == !!system)
+    return;
+
+  self->system = !!system;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYSTEM]);
+}
+
+const char *
+tto_message_get_topic_id (TtoMessage *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), TTO_TOPIC_MAIN);
+
+  return self->topic_id != NULL ? self->topic_id : TTO_TOPIC_MAIN;
+}
+
+/* NULL, "" or "main" put the message in the main topic. */
+void
+tto_message_set_topic_id (TtoMessage *self,
+                          const char *topic_id)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  if (g_strcmp0 (topic_id, TTO_TOPIC_MAIN) == 0 || (topic_id != NULL && topic_id[0] == '\0'))
+    topic_id = NULL;
+  if (tto_set_str (&self->topic_id, topic_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOPIC_ID]);
 }

@@ -79,4 +79,14 @@ const char *tto_message_get_attachment_string (TtoMessage *self,
 gint64 tto_message_get_attachment_int (TtoMessage *self,
                                        const char *field);
 
+/* The topic the message belongs to: "main" unless sent into or moved to a
+ * sub-topic. */
+const char *tto_message_get_topic_id (TtoMessage *self);
+void tto_message_set_topic_id (TtoMessage *self,
+                               const char *topic_id);
+/* A message the relay wrote itself (a stage change, a rule change). */
+gboolean tto_message_get_system (TtoMessage *self);
+void tto_message_set_system (TtoMessage *self,
+                             gboolean system);
+
 G_END_DECLS

@@ -20,6 +20,8 @@ static const char *const error_codes[] = {
   [TTO_PROTOCOL_ERROR_WRONG_FORM] = "wrong_form",
   [TTO_PROTOCOL_ERROR_UNAVAILABLE] = "unavailable",
   [TTO_PROTOCOL_ERROR_INTERNAL] = "internal",
+  [TTO_PROTOCOL_ERROR_BAD_CODE] = "bad_code",
+  [TTO_PROTOCOL_ERROR_WEAK_PASSWORD] = "weak_password",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (error_codes) == TTO_PROTOCOL_ERROR_LAST + 1);

@@ -37,9 +37,11 @@ typedef enum
   TTO_PROTOCOL_ERROR_WRONG_FORM,
   TTO_PROTOCOL_ERROR_UNAVAILABLE,
   TTO_PROTOCOL_ERROR_INTERNAL,
+  TTO_PROTOCOL_ERROR_BAD_CODE,
+  TTO_PROTOCOL_ERROR_WEAK_PASSWORD,
 } TtoProtocolError;
 
-#define TTO_PROTOCOL_ERROR_LAST TTO_PROTOCOL_ERROR_INTERNAL
+#define TTO_PROTOCOL_ERROR_LAST TTO_PROTOCOL_ERROR_WEAK_PASSWORD
 
 GQuark tto_protocol_error_quark (void);
 const char *tto_protocol_error_to_code (TtoProtocolError error);
@@ -57,6 +59,16 @@ typedef enum
 #define TTO_FRAME_ERROR "error"
 #define TTO_FRAME_IDENTITY_CREATE "identity.create"
 #define TTO_FRAME_AUTH "auth"
+#define TTO_FRAME_IDENTITY_METHODS "identity.methods"
+#define TTO_FRAME_IDENTITY_CODE_REQUEST "identity.code.request"
+#define TTO_FRAME_IDENTITY_CODE_VERIFY "identity.code.verify"
+#define TTO_FRAME_IDENTITY_REGISTER "identity.register"
+#define TTO_FRAME_IDENTITY_LOGIN "identity.login"
+#define TTO_FRAME_IDENTITY_ID_CHECK "identity.id_check"
+#define TTO_FRAME_IDENTITY_DELETE "identity.delete"
+#define TTO_FRAME_IDENTITY_UPDATE "identity.update"
+#define TTO_FRAME_IDENTITY_OIDC_BEGIN "identity.oidc.begin"
+#define TTO_FRAME_IDENTITY_OIDC_FINISH "identity.oidc.finish"
 #define TTO_FRAME_EVENT_CREATE "event.create"
 #define TTO_FRAME_EVENT_GET "event.get"
 #define TTO_FRAME_EVENT_JOIN "event.join"
@@ -64,6 +76,18 @@ typedef enum
 #define TTO_FRAME_HISTORY_LIST "history.list"
 #define TTO_FRAME_HISTORY_DELETE "history.delete"
 #define TTO_FRAME_EVENT_END "event.end"
+/* Topics (shared/tto-frame-topics.c) */
+#define TTO_FRAME_TOPIC_LIST "topic.list"
+#define TTO_FRAME_TOPIC_CREATE "topic.create"
+#define TTO_FRAME_TOPIC_RENAME "topic.rename"
+#define TTO_FRAME_TOPIC_REMOVE "topic.remove"
+#define TTO_FRAME_TOPIC_DECIDE "topic.decide"
+#define TTO_FRAME_TOPIC_UPDATED "topic.updated"
+#define TTO_FRAME_TOPIC_PROPOSED "topic.proposed"
+#define TTO_FRAME_TOPIC_DECIDED "topic.decided"
+#define TTO_TOPIC_MAIN "main"
+#define TTO_PROTOCOL_MAX_TOPIC_TITLE_CHARS 80
+#define TTO_PROTOCOL_MAX_TOPICS 100
 #define TTO_FRAME_EVENT_ENDED "event.ended"
 #define TTO_FRAME_MEMBER_JOINED "member.joined"
 #define TTO_FRAME_MSG_SEND "msg.send"
@@ -104,6 +128,43 @@ typedef enum
 #define TTO_FRAME_EVENT_REMOVED "event.removed"
 #define TTO_FRAME_MEMBER_LEFT "member.left"
 
+/* Event flow: stages, rules, points, tasks, meetings */
+#define TTO_FRAME_FLOW_GET "flow.get"
+#define TTO_FRAME_FLOW_SET_STAGES "flow.set_stages"
+#define TTO_FRAME_FLOW_TEMPLATE "flow.template"
+#define TTO_FRAME_FLOW_ADVANCE "flow.advance"
+#define TTO_FRAME_FLOW_APPROVE "flow.approve"
+#define TTO_FRAME_FLOW_RULES "flow.rules"
+#define TTO_FRAME_FLOW_REPORT "flow.report"
+#define TTO_FRAME_FLOW_UPDATED "flow.updated"
+#define TTO_FRAME_POINTS_AWARD "points.award"
+#define TTO_FRAME_POINTS_LIST "points.list"
+#define TTO_FRAME_POINTS_AWARDED "points.awarded"
+#define TTO_FRAME_TASK_ADD "task.add"
+#define TTO_FRAME_TASK_REMOVE "task.remove"
+#define TTO_FRAME_TASK_COMPLETE "task.complete"
+#define TTO_FRAME_TASK_ANSWERS "task.answers"
+#define TTO_FRAME_TASK_MARK "task.mark"
+#define TTO_FRAME_MEETING_SET "meeting.set"
+#define TTO_FRAME_MEETING_ATTEND "meeting.attend"
+
+/* Task forms (how a task must be completed) */
+#define TTO_TASK_FORM_TEXT_FORM "text_form"
+#define TTO_TASK_FORM_FILE "file"
+#define TTO_TASK_FORM_VOICE_MESSAGE "voice_message"
+#define TTO_TASK_FORM_VIDEO_MESSAGE "video_message"
+#define TTO_TASK_FORM_VIDEO_CALL "video_call"
+#define TTO_TASK_FORM_OFFLINE_MEETING "offline_meeting"
+
+#define TTO_PROTOCOL_MAX_STAGES 30
+#define TTO_PROTOCOL_MAX_STAGE_TASKS 50
+#define TTO_PROTOCOL_MAX_FORM_FIELDS 20
+#define TTO_PROTOCOL_MAX_FIELD_CHOICES 20
+#define TTO_PROTOCOL_MAX_MEETINGS 50
+#define TTO_PROTOCOL_MAX_CONCLUSION_CHARS 2000
+#define TTO_PROTOCOL_MAX_POINTS_REASON_CHARS 200
+#define TTO_PROTOCOL_MAX_POINTS_DELTA 1000
+
 #define TTO_PROTOCOL_MAX_REASON_CHARS 1000
 #define TTO_PROTOCOL_MAX_EVIDENCE 5
 
@@ -132,6 +193,11 @@ gboolean tto_protocol_is_form (const char *name);
 #define TTO_PROTOCOL_EXCERPT_CHARS 100
 #define TTO_PROTOCOL_MIN_GRANT_SECONDS 1
 #define TTO_PROTOCOL_MAX_GRANT_SECONDS 2592000
+
+/* Identity lifetimes: the ttl values a timed identity may take */
+#define TTO_PROTOCOL_TTL_HOUR 3600
+#define TTO_PROTOCOL_TTL_DAY 86400
+#define TTO_PROTOCOL_TTL_WEEK 604800
 
 /* Delegated permissions */
 #define TTO_PERMISSION_EXPORT "export"

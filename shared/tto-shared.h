@@ -6,6 +6,7 @@
 
 #include "tto-event.h"
 #include "tto-frame.h"
+#include "tto-id-number.h"
 #include "tto-ids.h"
 #include "tto-member.h"
 #include "tto-message.h"

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "tto-test"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -32,6 +33,7 @@ struct _TtoTestRelay
   char *http_base;
   MYSQL *mysql;
   SoupSession *http;
+  GTlsDatabase *tls_database; /* wss://: the CAs clients trust */
 };
 
 struct _TtoTestClient
@@ -226,6 +228,19 @@ on_stdout_line (GObject *source,
     return;
 
   g_test_message ("relay stdout: %s", line);
+  /* Tests that search the relay's output for secrets read it here too. */
+  if (g_getenv ("TTO_TEST_RELAY_STDERR_FILE") != NULL)
+    {
+      g_autofree char *path = g_strconcat (g_getenv ("TTO_TEST_RELAY_STDERR_FILE"), ".stdout",
+                                           NULL);
+      FILE *copy = fopen (path, "a");
+
+      if (copy != NULL)
+        {
+          fprintf (copy, "%s\n", line);
+          fclose (copy);
+        }
+    }
   if (!g_cancellable_is_cancelled (cancellable))
     g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT,
                                          cancellable, on_stdout_line, cancellable);
@@ -244,10 +259,14 @@ tto_test_relay_start (guint identity_grace_seconds)
   return tto_test_relay_start_with_args (identity_grace_seconds, NULL);
 }
 
-/* @extra_args: more relay flags (e.g. smaller limits), NULL-terminated. */
-TtoTestRelay *
-tto_test_relay_start_with_args (guint identity_grace_seconds,
-                                const char *const *extra_args)
+/* @tls_certificate, @tls_key: PEM files for the relay to serve wss:// with,
+ * or NULL for ws://; @ca_file: the CAs the harness's clients then trust. */
+static TtoTestRelay *
+relay_start (guint identity_grace_seconds,
+             const char *tls_certificate,
+             const char *tls_key,
+             const char *ca_file,
+             const char *const *extra_args)
 {
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
@@ -303,6 +322,13 @@ tto_test_relay_start_with_args (guint identity_grace_seconds,
   g_ptr_array_add (argv, "1");
   g_ptr_array_add (argv, "--identity-grace");
   g_ptr_array_add (argv, grace);
+  if (tls_certificate != NULL)
+    {
+      g_ptr_array_add (argv, "--tls-cert");
+      g_ptr_array_add (argv, (char *) tls_certificate);
+      g_ptr_array_add (argv, "--tls-key");
+      g_ptr_array_add (argv, (char *) tls_key);
+    }
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, NULL);
@@ -311,6 +337,10 @@ tto_test_relay_start_with_args (guint identity_grace_seconds,
   /* The tests run with G_DEBUG=fatal-warnings; a relay warning must show in
    * the log, not kill the relay under the test. */
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  /* TTO_TEST_RELAY_STDERR_FILE: the relay's stderr goes to this file (its
+   * later stdout lines to FILE.stdout), for tests that read its logs. */
+  if (g_getenv ("TTO_TEST_RELAY_STDERR_FILE") != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, g_getenv ("TTO_TEST_RELAY_STDERR_FILE"));
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   relay->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
                                                  &error);
@@ -336,18 +366,60 @@ tto_test_relay_start_with_args (guint identity_grace_seconds,
   g_free (read.line);
 
   uri = g_uri_parse (relay->ws_url, G_URI_FLAGS_NONE, &error);
-  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "ws") != 0 || g_uri_get_port (uri) <= 0 ||
-      g_strcmp0 (g_uri_get_path (uri), "/v1/ws") != 0)
-    FAIL ("the relay's ready line has no usable ws:// URL: '%s'", relay->ws_url);
-  relay->http_base = g_strdup_printf ("http://%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  if (uri == NULL ||
+      g_strcmp0 (g_uri_get_scheme (uri), tls_certificate != NULL ? "wss" : "ws") != 0 ||
+      g_uri_get_port (uri) <= 0 || g_strcmp0 (g_uri_get_path (uri), "/v1/ws") != 0)
+    FAIL ("the relay's ready line has no usable %s:// URL: '%s'",
+          tls_certificate != NULL ? "wss" : "ws", relay->ws_url);
+  relay->http_base = g_strdup_printf ("%s://%s:%d", tls_certificate != NULL ? "https" : "http",
+                                      g_uri_get_host (uri), g_uri_get_port (uri));
 
   g_data_input_stream_read_line_async (relay->stdout_stream, G_PRIORITY_DEFAULT,
                                        relay->cancellable, on_stdout_line, relay->cancellable);
 
   relay->http = soup_session_new ();
+  if (ca_file != NULL)
+    {
+      relay->tls_database = g_tls_file_database_new (ca_file, &error);
+      if (relay->tls_database == NULL)
+        FAIL ("cannot read the test CA %s: %s", ca_file, error->message);
+      soup_session_set_tls_database (relay->http, relay->tls_database);
+    }
   g_test_message ("relay %s on database %s", relay->ws_url, relay->database);
 
   return relay;
+}
+
+/* @extra_args: more relay flags (e.g. smaller limits), NULL-terminated. */
+TtoTestRelay *
+tto_test_relay_start_with_args (guint identity_grace_seconds,
+                                const char *const *extra_args)
+{
+  return relay_start (identity_grace_seconds, NULL, NULL, NULL, extra_args);
+}
+
+/* A relay serving wss:// and https:// with @certificate and @key (PEM
+ * files); the harness's clients trust the CAs in @ca_file (NULL: the
+ * system's, so a self-signed relay fails their handshake). */
+TtoTestRelay *
+tto_test_relay_start_tls (guint identity_grace_seconds,
+                          const char *certificate,
+                          const char *key,
+                          const char *ca_file,
+                          const char *const *extra_args)
+{
+  g_assert_nonnull (certificate);
+  g_assert_nonnull (key);
+
+  return relay_start (identity_grace_seconds, certificate, key, ca_file, extra_args);
+}
+
+/* What the harness's clients trust on a wss:// relay; NULL on ws://. */
+GTlsDatabase *
+tto_test_relay_get_tls_database (TtoTestRelay *relay)
+{
+  g_assert_nonnull (relay);
+  return relay->tls_database;
 }
 
 const char *
@@ -578,6 +650,7 @@ tto_test_relay_stop (TtoTestRelay *relay)
   mysql_close (relay->mysql);
 
   g_clear_object (&relay->http);
+  g_clear_object (&relay->tls_database);
   g_clear_object (&relay->stdout_stream);
   g_clear_object (&relay->process);
   g_clear_object (&relay->cancellable);
@@ -689,6 +762,8 @@ tto_test_client_connect (TtoTestRelay *relay)
   c = g_new0 (TtoTestClient, 1);
   c->relay = relay;
   c->session = soup_session_new ();
+  if (relay->tls_database != NULL)
+    soup_session_set_tls_database (c->session, relay->tls_database);
   c->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) tto_frame_free);
   c->answered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

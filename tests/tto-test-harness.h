@@ -13,6 +13,8 @@
  *   TTO_TEST_MYSQL_PASSWORD  password (default none)
  *   TTO_RELAY_BIN            the tto-relay executable (unset: skip)
  *   TTO_TEST_KEEP_DATABASE   set: do not drop the test database at the end
+ *   TTO_TEST_RELAY_STDERR_FILE  set: the relay's stderr goes to this file and its
+ *                            later stdout lines to FILE.stdout
  */
 #pragma once
 
@@ -33,6 +35,12 @@ gboolean tto_test_relay_available (char **out_reason);
 TtoTestRelay *tto_test_relay_start (guint identity_grace_seconds);
 TtoTestRelay *tto_test_relay_start_with_args (guint identity_grace_seconds,
                                               const char *const *extra_args);
+TtoTestRelay *tto_test_relay_start_tls (guint identity_grace_seconds,
+                                        const char *certificate,
+                                        const char *key,
+                                        const char *ca_file,
+                                        const char *const *extra_args);
+GTlsDatabase *tto_test_relay_get_tls_database (TtoTestRelay *relay);
 const char *tto_test_relay_get_ws_url (TtoTestRelay *relay);
 const char *tto_test_relay_get_http_base (TtoTestRelay *relay);
 const char *tto_test_relay_get_database (TtoTestRelay *relay);

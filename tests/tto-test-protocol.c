@@ -641,7 +641,8 @@ test_error_codes (void)
   /* The codes PROTOCOL.md lists, in its order. */
   const char *documented[] = { "bad_frame", "unsupported_version", "unauthorized", "forbidden",
                                "not_found", "too_large", "rate_limited", "expired", "conflict",
-                               "wrong_form", "unavailable", "internal" };
+                               "wrong_form", "unavailable", "internal", "bad_code",
+                               "weak_password" };
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_assert_cmpuint (G_N_ELEMENTS (documented), ==, TTO_PROTOCOL_ERROR_LAST + 1);
@@ -1071,7 +1072,8 @@ test_message_json (void)
                       "\"attachment\":{\"blob_id\":\"b7x2w6n1h5j9s3fa\",\"kind\":\"voice\","
                       "\"mime_type\":\"audio/ogg\",\"size\":18230,\"duration_ms\":2000},"
                       "\"edited_at\":1798675300000,"
-                      "\"recalled\":false,\"recalled_by\":null}");
+                      "\"recalled\":false,\"recalled_by\":null,"
+                      "\"topic_id\":\"t5n8w6n1h5j9s3fa\"}");
   g_autoptr (TtoMessage) message = NULL;
   g_autoptr (JsonObject) back = NULL;
   g_autoptr (GError) error = NULL;
@@ -1091,6 +1093,7 @@ test_message_json (void)
   g_assert_cmpint (tto_message_get_state (message), ==, TTO_MESSAGE_STATE_SENT);
   g_assert_cmpstr (tto_message_get_attachment_string (message, "kind"), ==, "voice");
   g_assert_cmpint (tto_message_get_attachment_int (message, "duration_ms"), ==, 2000);
+  g_assert_cmpstr (tto_message_get_topic_id (message), ==, "t5n8w6n1h5j9s3fa");
 
   back = tto_message_to_json (message);
   assert_objects_equal (back, object);

@@ -4,14 +4,16 @@
  *
  * One pipeline per call. The local streams are captured and encoded once:
  *
- *   audio-source ─ audioconvert ─ audioresample ─ volume ─ opusenc ─ tee ─┬ peer …
- *                                                                         └ recording
- *   video-source ─ videoconvert ─ videoscale ─ videorate ─ I420 WxH@F ─ tee ─┬ queue ─ vp8enc ─ tee ─┬ peer …
- *                                                                           └ preview appsink       └ recording
+ *   audio-source ─ audioconvert ─ audioresample ─ volume ─ tee ─ opusenc ─ tee ─ peer …
+ *                                                           └ recording
+ *   video-source ─ videoconvert ─ videoscale ─ videorate ─ I420 WxH@F ─ tee ─┬ queue ─ vp8enc ─ tee ─ peer …
+ *                                                                           ├ preview appsink
+ *                                                                           └ recording
  *
  * and each remote participant is a TtoCallPeer bin (webrtcbin) fed by the
  * tees. Who offers to whom follows PROTOCOL.md: the member who joined the
- * call later offers to those already in.
+ * call later offers to those already in. A local recording
+ * (TtoCallRecorder) mixes the raw tees with every peer's decoded media.
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include <gst/video/video.h>
 
 #include "tto-call-engine.h"
+#include "tto-call-recorder.h"
 #include "tto-call-util.h"
 #include "tto-calls-private.h"
 #include "tto-shared.h"
@@ -30,6 +33,10 @@
 #define DEFAULT_AUDIO_KBPS 32
 #define MIN_VIDEO_KBPS 150
 #define STATS_INTERVAL_S 2
+#define DEFAULT_RECORDING_WIDTH 1280
+#define DEFAULT_RECORDING_HEIGHT 720
+#define RECORDING_FRAMERATE 24
+#define RECORDING_STOP_TIMEOUT_MS 3000
 
 enum
 {
@@ -53,6 +60,8 @@ enum
   PROP_MUTED,
   PROP_CAMERA_ENABLED,
   PROP_RECORDING,
+  PROP_RECORDING_WIDTH,
+  PROP_RECORDING_HEIGHT,
   N_PROPS
 };
 
@@ -91,6 +100,8 @@ struct _TtoCallEngine
   gboolean relay_only;
   gboolean preview;
   gboolean adaptive_bitrate;
+  guint recording_width;
+  guint recording_height;
   char *stun_server;
   GPtrArray *turn_servers;
 
@@ -104,16 +115,15 @@ struct _TtoCallEngine
   guint bus_watch;
   guint stats_source;
   GstElement *volume;
+  GstElement *raw_audio_tee;
   GstElement *audio_tee;
   GstElement *video_encoder;
   GstElement *video_source_bin;  /* replaced when the camera switches */
   GstElement *video_convert;
+  GstElement *raw_video_tee;
   GstElement *video_tee;
 
-  GstElement *recorder;
-  GstPad *recorder_tee_pads[2];
-  gboolean recording;
-  gint recorder_done; /* atomic */
+  TtoCallRecorder *recorder;
 
   GListStore *peers;
   GPtrArray *local_candidates;
@@ -135,6 +145,7 @@ G_DEFINE_ENUM_TYPE (TtoCallEngineState, tto_call_engine_state,
                     G_DEFINE_ENUM_VALUE (TTO_CALL_ENGINE_STATE_ENDED, "ended"))
 
 static void stop_media (TtoCallEngine *self);
+static gboolean finish_recording (TtoCallEngine *self);
 
 /* ------------------------------------------------------------ signalling */
 
@@ -193,6 +204,9 @@ remove_peer_at (TtoCallEngine *self,
   g_autoptr (TtoCallPeer) peer = g_list_model_get_item (G_LIST_MODEL (self->peers), index);
 
   g_list_store_remove (self->peers, index);
+  /* Out of the recording first: the peer's tees go with its bin. */
+  if (self->recorder != NULL && !pipeline_stopped)
+    tto_call_recorder_remove_inputs (self->recorder, peer);
   tto_call_peer_detach (peer, pipeline_stopped);
   g_signal_emit (self, signals[SIGNAL_PEER_REMOVED], 0, peer);
 }
@@ -239,6 +253,8 @@ end_call (TtoCallEngine *self)
 {
   if (self->state == TTO_CALL_ENGINE_STATE_ENDED)
     return;
+  /* Ended by the relay: the file is still finished properly. */
+  finish_recording (self);
   stop_media (self);
   self->state = TTO_CALL_ENGINE_STATE_ENDED;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
@@ -510,20 +526,22 @@ build_audio (TtoCallEngine *self,
              GError **error)
 {
   GstBin *bin = GST_BIN (self->pipeline);
-  GstElement *chain[6];
+  GstElement *chain[7];
 
   chain[0] = make_source (bin, self->audio_source, error);
   chain[1] = make_element (bin, "audioconvert", error);
   chain[2] = make_element (bin, "audioresample", error);
   chain[3] = self->volume = make_element (bin, "volume", error);
-  chain[4] = make_element (bin, "opusenc", error);
-  chain[5] = self->audio_tee = make_element (bin, "tee", error);
+  chain[4] = self->raw_audio_tee = make_element (bin, "tee", error);
+  chain[5] = make_element (bin, "opusenc", error);
+  chain[6] = self->audio_tee = make_element (bin, "tee", error);
   if (*error != NULL)
     return FALSE;
 
   g_object_set (self->volume, "mute", self->muted, NULL);
-  g_object_set (chain[4], "bitrate", DEFAULT_AUDIO_KBPS * 1000, "audio-type", 2048 /* voice */,
+  g_object_set (chain[5], "bitrate", DEFAULT_AUDIO_KBPS * 1000, "audio-type", 2048 /* voice */,
                 "frame-size", 20, NULL);
+  g_object_set (self->raw_audio_tee, "allow-not-linked", TRUE, NULL);
   g_object_set (self->audio_tee, "allow-not-linked", TRUE, NULL);
 
   return link_all (chain, G_N_ELEMENTS (chain), error);
@@ -582,6 +600,7 @@ build_video (TtoCallEngine *self,
     return FALSE;
   self->video_source_bin = chain[0];
   self->video_convert = chain[1];
+  self->raw_video_tee = raw_tee;
 
   probed = gst_element_get_static_pad (chain[4], "src");
   gst_pad_add_probe (probed, GST_PAD_PROBE_TYPE_BUFFER, on_raw_video, self, NULL);
@@ -623,28 +642,32 @@ stop_media (TtoCallEngine *self)
   while (g_list_model_get_n_items (G_LIST_MODEL (self->peers)) > 0)
     remove_peer_at (self, 0, TRUE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->recorder_tee_pads); i++)
-    g_clear_pointer (&self->recorder_tee_pads[i], gst_object_unref);
-  self->recorder = NULL;
-  if (self->recording)
+  if (self->recorder != NULL)
     {
-      self->recording = FALSE;
+      /* Stopped without finishing (the file may lack its index). */
+      tto_call_recorder_stop (self->recorder, 0);
+      g_clear_object (&self->recorder);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
     }
 
   g_clear_handle_id (&self->bus_watch, g_source_remove);
   self->volume = NULL;
+  self->raw_audio_tee = NULL;
   self->audio_tee = NULL;
   self->video_encoder = NULL;
+  self->raw_video_tee = NULL;
   self->video_tee = NULL;
+  self->video_source_bin = NULL;
+  self->video_convert = NULL;
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->preview_sample, gst_sample_unref);
   g_clear_object (&self->local_frame);
 }
 
 /* Congestion: webrtcbin 1.22 has no bandwidth estimator, so the encoder
- * follows the worst loss the receivers report in RTCP (remote-inbound-rtp
- * fraction-lost): -15 % above 10 % loss, +5 % below 2 %. */
+ * follows the worst loss the receivers report in RTCP (counted per peer,
+ * see tto_call_peer_poll_stats ()): -15 % above 10 % loss, +5 % below
+ * 2 %, never under MIN_VIDEO_KBPS nor over the wanted rate. */
 static gboolean
 on_stats_timeout (gpointer user_data)
 {
@@ -676,33 +699,27 @@ on_stats_timeout (gpointer user_data)
 
 /* ------------------------------------------------------------ recording */
 
-static GstPadProbeReturn
-on_recorder_eos (GstPad *pad,
-                 GstPadProbeInfo *info,
-                 gpointer user_data)
+static void
+announce_recording (TtoCallEngine *self,
+                    gboolean recording)
 {
-  TtoCallEngine *self = user_data;
+  JsonObject *fields = json_object_new ();
 
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
-    return GST_PAD_PROBE_OK;
-
-  /* The muxer has written everything: the file is complete. */
-  g_atomic_int_set (&self->recorder_done, TRUE);
-  return GST_PAD_PROBE_DROP;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
+  json_object_set_boolean_member (fields, "recording", recording);
+  tto_call_engine_send_signal (self, TTO_FRAME_CALL_RECORDING, NULL, fields);
 }
 
+/* Records the whole call, everyone mixed: the own microphone and camera
+ * (as sent: muted is silence, camera off is black) and every peer's
+ * decoded audio and video, in a grid, into a WebM file at path. Local
+ * only; the relay is told that this member records, so everyone sees it. */
 gboolean
 tto_call_engine_start_recording (TtoCallEngine *self,
                                  const char *path,
                                  GError **error)
 {
-  g_autofree char *description = NULL;
-  g_autofree char *quoted = NULL;
-  GstElement *tees[2];
-  const char *pads[2] = { "audio", "video" };
-  GstElement *filesink;
-  g_autoptr (GstPad) eos_pad = NULL;
-  JsonObject *fields;
+  guint n;
 
   g_return_val_if_fail (TTO_IS_CALL_ENGINE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -714,122 +731,69 @@ tto_call_engine_start_recording (TtoCallEngine *self,
       return FALSE;
     }
 
-  /* Own streams only, as sent: Opus and VP8 in WebM, no re-encoding. */
-  quoted = g_strescape (path, NULL);
-  description = g_strdup_printf ("webmmux name=mux streamable=true ! filesink name=file "
-                                 "location=\"%s\" "
-                                 "queue name=audio max-size-time=1000000000 ! mux.audio_%%u %s",
-                                 quoted,
-                                 self->video_tee != NULL
-                                   ? "queue name=video max-size-time=1000000000 ! mux.video_%u"
-                                   : "");
-  self->recorder = gst_parse_bin_from_description (description, FALSE, error);
+  self->recorder = tto_call_recorder_new (GST_BIN (self->pipeline), path,
+                                          self->raw_video_tee != NULL, self->recording_width,
+                                          self->recording_height, RECORDING_FRAMERATE, error);
   if (self->recorder == NULL)
     return FALSE;
-  tees[0] = self->audio_tee;
-  tees[1] = self->video_tee;
-  for (guint i = 0; i < G_N_ELEMENTS (tees); i++)
+
+  /* Own picture first: the top left of the grid. */
+  tto_call_recorder_add_input (self->recorder, self, TTO_CALL_MEDIA_AUDIO, self->raw_audio_tee);
+  if (self->raw_video_tee != NULL)
+    tto_call_recorder_add_input (self->recorder, self, TTO_CALL_MEDIA_VIDEO, self->raw_video_tee);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->peers));
+  for (guint i = 0; i < n; i++)
     {
-      g_autoptr (GstElement) queue = NULL;
-      g_autoptr (GstPad) queue_sink = NULL;
+      g_autoptr (TtoCallPeer) peer = g_list_model_get_item (G_LIST_MODEL (self->peers), i);
 
-      if (tees[i] == NULL)
-        continue;
-      queue = gst_bin_get_by_name (GST_BIN (self->recorder), pads[i]);
-      queue_sink = gst_element_get_static_pad (queue, "sink");
-      gst_element_add_pad (self->recorder, gst_ghost_pad_new (pads[i], queue_sink));
+      for (TtoCallMedia media = TTO_CALL_MEDIA_AUDIO; media <= TTO_CALL_MEDIA_VIDEO; media++)
+        {
+          GstElement *tee = tto_call_peer_get_decoded_tee (peer, media);
+
+          if (tee != NULL)
+            tto_call_recorder_add_input (self->recorder, peer, media, tee);
+        }
     }
-  filesink = gst_bin_get_by_name (GST_BIN (self->recorder), "file");
-  eos_pad = gst_element_get_static_pad (filesink, "sink");
-  g_atomic_int_set (&self->recorder_done, FALSE);
-  gst_pad_add_probe (eos_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_recorder_eos, self, NULL);
-  gst_object_unref (filesink);
 
-  gst_bin_add (GST_BIN (self->pipeline), self->recorder);
-  gst_element_sync_state_with_parent (self->recorder);
-  for (guint i = 0; i < G_N_ELEMENTS (tees); i++)
-    {
-      g_autoptr (GstPad) sink = NULL;
-
-      if (tees[i] == NULL)
-        continue;
-      sink = gst_element_get_static_pad (self->recorder, pads[i]);
-      self->recorder_tee_pads[i] = gst_element_request_pad_simple (tees[i], "src_%u");
-      gst_pad_link (self->recorder_tee_pads[i], sink);
-    }
-  tto_call_engine_request_key_frame (self);
-
-  self->recording = TRUE;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
-  fields = json_object_new ();
-  json_object_set_boolean_member (fields, "recording", TRUE);
-  tto_call_engine_send_signal (self, TTO_FRAME_CALL_RECORDING, NULL, fields);
+  announce_recording (self, TRUE);
 
   return TRUE;
 }
 
-static GstPadProbeReturn
-on_recorder_pad_idle (GstPad *pad,
-                      GstPadProbeInfo *info,
-                      gpointer user_data)
+/* A peer's decoded stream started (main context): into the recording. */
+void
+tto_call_engine_add_peer_media (TtoCallEngine *self,
+                                TtoCallPeer *peer,
+                                TtoCallMedia media,
+                                GstElement *tee)
 {
-  g_autoptr (GstPad) peer = gst_pad_get_peer (pad);
-
-  if (peer != NULL)
-    {
-      gst_pad_unlink (pad, peer);
-      gst_pad_send_event (peer, gst_event_new_eos ());
-    }
-
-  return GST_PAD_PROBE_REMOVE;
+  if (self->recorder != NULL)
+    tto_call_recorder_add_input (self->recorder, peer, media, tee);
 }
 
-/* Blocks until the file is finalised (at most 2 s): the muxer writes its
- * index on EOS. */
+/* Blocks until the muxer wrote the file's duration and index (at most
+ * RECORDING_STOP_TIMEOUT_MS). FALSE when there was no recording. */
+static gboolean
+finish_recording (TtoCallEngine *self)
+{
+  g_autoptr (TtoCallRecorder) recorder = g_steal_pointer (&self->recorder);
+
+  if (recorder == NULL)
+    return FALSE;
+  tto_call_recorder_stop (recorder, RECORDING_STOP_TIMEOUT_MS);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
+
+  return TRUE;
+}
+
 void
 tto_call_engine_stop_recording (TtoCallEngine *self)
 {
-  GstElement *recorder;
-  JsonObject *fields;
-  gint64 deadline;
-
   g_return_if_fail (TTO_IS_CALL_ENGINE (self));
 
-  if (self->recorder == NULL)
+  if (!finish_recording (self))
     return;
-  recorder = gst_object_ref (self->recorder);
-  self->recorder = NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->recorder_tee_pads); i++)
-    if (self->recorder_tee_pads[i] != NULL)
-      gst_pad_add_probe (self->recorder_tee_pads[i], GST_PAD_PROBE_TYPE_IDLE,
-                         on_recorder_pad_idle, NULL, NULL);
-
-  deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
-  while (!g_atomic_int_get (&self->recorder_done) && g_get_monotonic_time () < deadline)
-    g_usleep (10 * 1000);
-  gst_element_set_state (recorder, GST_STATE_NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (self->recorder_tee_pads); i++)
-    {
-      GstPad *pad = g_steal_pointer (&self->recorder_tee_pads[i]);
-      g_autoptr (GstElement) tee = NULL;
-
-      if (pad == NULL)
-        continue;
-      tee = gst_pad_get_parent_element (pad);
-      if (tee != NULL)
-        gst_element_release_request_pad (tee, pad);
-      gst_object_unref (pad);
-    }
-  gst_bin_remove (GST_BIN (self->pipeline), recorder);
-  gst_object_unref (recorder);
-
-  self->recording = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
-  fields = json_object_new ();
-  json_object_set_boolean_member (fields, "recording", FALSE);
-  tto_call_engine_send_signal (self, TTO_FRAME_CALL_RECORDING, NULL, fields);
+  announce_recording (self, FALSE);
 }
 
 gboolean
@@ -837,7 +801,21 @@ tto_call_engine_get_recording (TtoCallEngine *self)
 {
   g_return_val_if_fail (TTO_IS_CALL_ENGINE (self), FALSE);
 
-  return self->recording;
+  return self->recorder != NULL;
+}
+
+/* Tests: how many streams the recording mixes now. */
+guint
+tto_call_engine_get_recording_inputs (TtoCallEngine *self,
+                                      gboolean video)
+{
+  g_return_val_if_fail (TTO_IS_CALL_ENGINE (self), 0);
+
+  if (self->recorder == NULL)
+    return 0;
+
+  return tto_call_recorder_get_n_inputs (self->recorder,
+                                         video ? TTO_CALL_MEDIA_VIDEO : TTO_CALL_MEDIA_AUDIO);
 }
 
 /* --------------------------------------------------------------- private */
@@ -988,7 +966,13 @@ tto_call_engine_get_property (GObject *object,
       g_value_set_boolean (value, g_atomic_int_get (&self->camera_enabled));
       break;
     case PROP_RECORDING:
-      g_value_set_boolean (value, self->recording);
+      g_value_set_boolean (value, self->recorder != NULL);
+      break;
+    case PROP_RECORDING_WIDTH:
+      g_value_set_uint (value, self->recording_width);
+      break;
+    case PROP_RECORDING_HEIGHT:
+      g_value_set_uint (value, self->recording_height);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1070,6 +1054,12 @@ tto_call_engine_set_property (GObject *object,
     case PROP_CAMERA_ENABLED:
       tto_call_engine_set_camera_enabled (self, g_value_get_boolean (value));
       break;
+    case PROP_RECORDING_WIDTH:
+      self->recording_width = g_value_get_uint (value);
+      break;
+    case PROP_RECORDING_HEIGHT:
+      self->recording_height = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1120,10 +1110,8 @@ tto_call_engine_class_init (TtoCallEngineClass *klass)
   /* ICE transport policy "relay": TURN only. */
   props[PROP_RELAY_ONLY] = g_param_spec_boolean ("relay-only", NULL, NULL, FALSE, setting);
   props[PROP_PREVIEW] = g_param_spec_boolean ("preview", NULL, NULL, FALSE, setting);
-  /* Lower the video rate when receivers report loss (see on_stats_timeout ()).
-   * Off by default: GStreamer 1.22's rtpsession can race its RTCP thread
-   * against get-stats and log a GLib critical (seen in a 6-way mesh). */
-  props[PROP_ADAPTIVE_BITRATE] = g_param_spec_boolean ("adaptive-bitrate", NULL, NULL, FALSE,
+  /* Lower the video rate when receivers report loss (see on_stats_timeout ()). */
+  props[PROP_ADAPTIVE_BITRATE] = g_param_spec_boolean ("adaptive-bitrate", NULL, NULL, TRUE,
                                                        setting);
   props[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, live);
   props[PROP_CAMERA_ENABLED] = g_param_spec_boolean ("camera-enabled", NULL, NULL, TRUE,
@@ -1131,6 +1119,15 @@ tto_call_engine_class_init (TtoCallEngineClass *klass)
   props[PROP_RECORDING] = g_param_spec_boolean ("recording", NULL, NULL, FALSE,
                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
                                                   | G_PARAM_STATIC_STRINGS);
+  /* The recording's picture, whatever the sent video's size: 1280x720,
+   * or e.g. 640x360 where encoding 720p would be too much for the device.
+   * Read when a recording starts. */
+  props[PROP_RECORDING_WIDTH] = g_param_spec_uint ("recording-width", NULL, NULL, 16, 3840,
+                                                   DEFAULT_RECORDING_WIDTH,
+                                                   live | G_PARAM_CONSTRUCT);
+  props[PROP_RECORDING_HEIGHT] = g_param_spec_uint ("recording-height", NULL, NULL, 16, 2160,
+                                                    DEFAULT_RECORDING_HEIGHT,
+                                                    live | G_PARAM_CONSTRUCT);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /* A frame for the relay: type ("call.offer", …) and a complete body
@@ -1272,7 +1269,9 @@ tto_call_engine_start (TtoCallEngine *self,
   if (local_error != NULL)
     {
       g_clear_object (&self->pipeline);
-      self->volume = self->audio_tee = self->video_encoder = self->video_tee = NULL;
+      self->volume = self->raw_audio_tee = self->audio_tee = NULL;
+      self->video_encoder = self->raw_video_tee = self->video_tee = NULL;
+      self->video_source_bin = self->video_convert = NULL;
       g_propagate_error (error, local_error);
       return FALSE;
     }

@@ -101,6 +101,8 @@ gboolean tto_call_engine_start_recording (TtoCallEngine *self,
                                           GError **error);
 void tto_call_engine_stop_recording (TtoCallEngine *self);
 gboolean tto_call_engine_get_recording (TtoCallEngine *self);
+guint tto_call_engine_get_recording_inputs (TtoCallEngine *self,
+                                            gboolean video);
 
 GPtrArray *tto_call_engine_get_local_candidates (TtoCallEngine *self);
 GstElement *tto_call_engine_get_pipeline (TtoCallEngine *self);

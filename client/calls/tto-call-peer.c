@@ -5,11 +5,12 @@
  * A peer is a bin in the engine's pipeline:
  *
  *   engine's opus tee ─ queue ─ rtpopuspay ─ capsfilter ─┐
- *   engine's vp8 tee  ─ queue ─ rtpvp8pay  ─ capsfilter ─┴ webrtcbin ─ decodebin ─┬ audio sink
- *                                                                                 └ RGBA appsink
+ *   engine's vp8 tee  ─ queue ─ rtpvp8pay  ─ capsfilter ─┴ webrtcbin ─ decodebin ─┬ tee ─ audio sink
+ *                                                                                 └ tee ─ RGBA appsink
  *
  * The encoded streams are shared: each peer only payloads them, so a mesh
- * of n people encodes once and sends n - 1 times.
+ * of n people encodes once and sends n - 1 times. The tees after decoding
+ * let a local recording take the peer's media too.
  */
 #include <string.h>
 
@@ -63,6 +64,7 @@ struct _TtoCallPeer
   GstBin *bin;
   GstElement *webrtc;
   GstPad *tee_pads[2];
+  GstElement *decoded_tees[2]; /* TtoCallMedia; main context */
   gint links_left;
   gboolean offer_sent;
   gboolean remote_set;
@@ -77,6 +79,7 @@ struct _TtoCallPeer
   gboolean frame_scheduled;
   gint64 first_frame_time;
   double video_loss;
+  GArray *loss_marks; /* LossMark */
 
   GdkTexture *last_frame;
 };
@@ -552,27 +555,85 @@ add_chain (GstBin *bin,
   return gst_pad_link (source, sink) == GST_PAD_LINK_OK;
 }
 
+typedef struct
+{
+  TtoCallMedia media;
+  GstElement *tee;
+} DecodedMedia;
+
+static void
+decoded_media_free (gpointer data)
+{
+  DecodedMedia *decoded = data;
+
+  gst_object_unref (decoded->tee);
+  g_free (decoded);
+}
+
+static void
+publish_decoded_tee (TtoCallPeer *self,
+                     gpointer data)
+{
+  DecodedMedia *decoded = data;
+
+  if (self->bin == NULL || self->decoded_tees[decoded->media] != NULL)
+    return;
+  self->decoded_tees[decoded->media] = gst_object_ref (decoded->tee);
+  if (self->engine != NULL)
+    tto_call_engine_add_peer_media (self->engine, self, decoded->media, decoded->tee);
+}
+
+/* Streaming thread: the tee carries decoded media; the engine hears of it
+ * on its main context. */
+static void
+offer_decoded_tee (TtoCallPeer *self,
+                   TtoCallMedia media,
+                   GstElement *tee)
+{
+  DecodedMedia *decoded = g_new0 (DecodedMedia, 1);
+
+  decoded->media = media;
+  decoded->tee = gst_object_ref (tee);
+  peer_defer (self, publish_decoded_tee, decoded, decoded_media_free);
+}
+
+static GstElement *
+make_tee (void)
+{
+  GstElement *tee = make ("tee");
+
+  /* The recording comes and goes; the peer's playback never waits. */
+  if (tee != NULL)
+    g_object_set (tee, "allow-not-linked", TRUE, NULL);
+
+  return tee;
+}
+
 static void
 add_video_output (TtoCallPeer *self,
                   GstPad *pad)
 {
-  GstElement *elements[4] = {
-    make ("queue"), make ("videoconvert"), make ("capsfilter"), make ("appsink"),
+  GstElement *elements[5] = {
+    make_tee (), make ("queue"), make ("videoconvert"), make ("capsfilter"), make ("appsink"),
   };
   g_autoptr (GstCaps) caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "RGBA",
                                                   NULL);
   GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
 
-  if (elements[2] != NULL)
-    g_object_set (elements[2], "caps", caps, NULL);
   if (elements[3] != NULL)
+    g_object_set (elements[3], "caps", caps, NULL);
+  if (elements[4] != NULL)
     {
-      g_object_set (elements[3], "max-buffers", 2, "drop", TRUE, "sync", TRUE,
+      g_object_set (elements[4], "max-buffers", 2, "drop", TRUE, "sync", TRUE,
                     "enable-last-sample", FALSE, NULL);
-      gst_app_sink_set_callbacks (GST_APP_SINK (elements[3]), &callbacks, self, NULL);
+      gst_app_sink_set_callbacks (GST_APP_SINK (elements[4]), &callbacks, self, NULL);
     }
   if (!add_chain (self->bin, pad, elements, G_N_ELEMENTS (elements)))
-    g_message ("could not show a peer's video");
+    {
+      g_message ("could not show a peer's video");
+      return;
+    }
+  offer_decoded_tee (self, TTO_CALL_MEDIA_VIDEO, elements[0]);
 }
 
 static void
@@ -582,8 +643,8 @@ add_audio_output (TtoCallPeer *self,
 {
   g_autoptr (GError) error = NULL;
   GstElement *sink = gst_parse_bin_from_description (sink_description, TRUE, &error);
-  GstElement *elements[4] = {
-    make ("queue"), make ("audioconvert"), make ("audioresample"), sink,
+  GstElement *elements[5] = {
+    make_tee (), make ("queue"), make ("audioconvert"), make ("audioresample"), sink,
   };
 
   if (sink == NULL)
@@ -594,10 +655,11 @@ add_audio_output (TtoCallPeer *self,
       return;
     }
   {
-    g_autoptr (GstPad) counted = gst_element_get_static_pad (elements[0], "src");
+    g_autoptr (GstPad) counted = gst_element_get_static_pad (elements[1], "src");
 
     gst_pad_add_probe (counted, GST_PAD_PROBE_TYPE_BUFFER, on_audio_buffer, self, NULL);
   }
+  offer_decoded_tee (self, TTO_CALL_MEDIA_AUDIO, elements[0]);
 }
 
 static void
@@ -682,30 +744,102 @@ on_transport_element_added (GstBin *bin,
 
 /* ------------------------------------------------------------ statistics */
 
-static gboolean
-read_outbound_loss (GQuark field,
-                    const GValue *value,
-                    gpointer user_data)
+/* How much of what we send this peer loses. GStreamer 1.22's webrtcbin
+ * mislabels its statistics under BUNDLE (every stream has the first
+ * transceiver's "kind"; remote-inbound-rtp "fraction-lost" stays 0 while
+ * the receiver reports losses), but remote-inbound-rtp "packets-lost"
+ * (cumulative, from the receiver's reports) and outbound-rtp
+ * "packets-sent" per SSRC are right; so the loss is counted from those:
+ * packets lost / packets sent between two reports that changed it. */
+#define LOSS_HOLD_US (4 * G_USEC_PER_SEC)
+
+typedef struct
 {
-  double *loss = user_data;
+  guint ssrc;
+  gint64 lost;
+  guint64 sent;
+  gint64 since;
+  double loss;
+} LossMark;
+
+typedef struct
+{
+  GArray *sent; /* ssrc, packets-sent pairs as guint64 */
+  GArray *lost; /* ssrc, packets-lost pairs as gint64 */
+} StatsScan;
+
+static gboolean
+scan_stats (GQuark field,
+            const GValue *value,
+            gpointer user_data)
+{
+  StatsScan *scan = user_data;
   const GstStructure *stats;
   GstWebRTCStatsType type;
-  const char *kind;
-  double fraction;
+  guint ssrc;
 
   if (!GST_VALUE_HOLDS_STRUCTURE (value))
     return TRUE;
   stats = gst_value_get_structure (value);
   if (!gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)
-      || type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+      || !gst_structure_get_uint (stats, "ssrc", &ssrc))
     return TRUE;
-  kind = gst_structure_get_string (stats, "kind");
-  if (kind != NULL && !g_str_equal (kind, "video"))
-    return TRUE;
-  if (gst_structure_get_double (stats, "fraction-lost", &fraction))
-    *loss = MAX (*loss, fraction);
+  if (type == GST_WEBRTC_STATS_OUTBOUND_RTP)
+    {
+      guint64 pair[2] = { ssrc, 0 };
+
+      if (gst_structure_get_uint64 (stats, "packets-sent", &pair[1]))
+        g_array_append_vals (scan->sent, pair, 2);
+    }
+  else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+    {
+      gint64 pair[2] = { ssrc, 0 };
+
+      if (gst_structure_get_int64 (stats, "packets-lost", &pair[1]))
+        g_array_append_vals (scan->lost, pair, 2);
+    }
 
   return TRUE;
+}
+
+/* self->lock held. */
+static double
+update_loss_locked (TtoCallPeer *self,
+                    guint ssrc,
+                    gint64 lost,
+                    guint64 sent,
+                    gint64 now)
+{
+  LossMark *mark = NULL;
+
+  for (guint i = 0; i < self->loss_marks->len; i++)
+    if (g_array_index (self->loss_marks, LossMark, i).ssrc == ssrc)
+      mark = &g_array_index (self->loss_marks, LossMark, i);
+  if (mark == NULL)
+    {
+      LossMark fresh = { ssrc, lost, sent, now, 0 };
+
+      g_array_append_val (self->loss_marks, fresh);
+      return 0;
+    }
+
+  if (lost > mark->lost && sent > mark->sent)
+    {
+      mark->loss = CLAMP ((double) (lost - mark->lost) / (double) (sent - mark->sent), 0, 1);
+      mark->lost = lost;
+      mark->sent = sent;
+      mark->since = now;
+    }
+  else if (now - mark->since > LOSS_HOLD_US)
+    {
+      /* Reports came and lost nothing more. */
+      mark->loss = 0;
+      mark->lost = MAX (mark->lost, lost);
+      mark->sent = sent;
+      mark->since = now;
+    }
+
+  return mark->loss;
 }
 
 static void
@@ -713,16 +847,28 @@ on_stats (GstPromise *promise,
           gpointer user_data)
 {
   TtoCallPeer *self = user_data;
+  StatsScan scan = {
+    g_array_new (FALSE, FALSE, sizeof (guint64)), g_array_new (FALSE, FALSE, sizeof (gint64)),
+  };
+  gint64 now = g_get_monotonic_time ();
   double loss = 0;
 
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    gst_structure_foreach (gst_promise_get_reply (promise),
-                           read_outbound_loss, &loss);
+    gst_structure_foreach (gst_promise_get_reply (promise), scan_stats, &scan);
   gst_promise_unref (promise);
 
   g_mutex_lock (&self->lock);
+  for (guint i = 0; i + 1 < scan.lost->len; i += 2)
+    for (guint j = 0; j + 1 < scan.sent->len; j += 2)
+      if ((guint64) g_array_index (scan.lost, gint64, i) == g_array_index (scan.sent, guint64, j))
+        loss = MAX (loss, update_loss_locked (self, (guint) g_array_index (scan.sent, guint64, j),
+                                              g_array_index (scan.lost, gint64, i + 1),
+                                              g_array_index (scan.sent, guint64, j + 1), now));
   self->video_loss = loss;
   g_mutex_unlock (&self->lock);
+
+  g_array_unref (scan.sent);
+  g_array_unref (scan.lost);
 }
 
 void
@@ -952,6 +1098,8 @@ release_bin (TtoCallPeer *self)
         gst_bin_remove (self->pipeline, GST_ELEMENT (self->bin));
     }
   self->webrtc = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (self->decoded_tees); i++)
+    g_clear_pointer (&self->decoded_tees[i], gst_object_unref);
   g_clear_pointer (&self->bin, gst_object_unref);
   g_clear_object (&self->pipeline);
   set_state (self, TTO_CALL_PEER_STATE_CLOSED);
@@ -1035,6 +1183,7 @@ tto_call_peer_finalize (GObject *object)
   g_clear_pointer (&self->pending_sample, gst_sample_unref);
   g_clear_object (&self->last_frame);
   g_ptr_array_unref (self->pending_ice);
+  g_array_unref (self->loss_marks);
   g_main_context_unref (self->context);
   g_free (self->identity_id);
   g_free (self->display_name);
@@ -1104,6 +1253,7 @@ tto_call_peer_init (TtoCallPeer *self)
 {
   g_mutex_init (&self->lock);
   self->pending_ice = g_ptr_array_new_with_free_func (pending_ice_free);
+  self->loss_marks = g_array_new (FALSE, FALSE, sizeof (LossMark));
 }
 
 TtoCallPeer *
@@ -1130,6 +1280,16 @@ tto_call_peer_new (TtoCallEngine *engine,
 }
 
 /* ------------------------------------------------------------ public API */
+
+/* The tee carrying the peer's decoded audio or video, once it flows. */
+GstElement *
+tto_call_peer_get_decoded_tee (TtoCallPeer *self,
+                               TtoCallMedia media)
+{
+  g_return_val_if_fail (TTO_IS_CALL_PEER (self), NULL);
+
+  return self->decoded_tees[media];
+}
 
 const char *
 tto_call_peer_get_identity_id (TtoCallPeer *self)

@@ -12,6 +12,7 @@
 
 #include "tto-call-engine.h"
 #include "tto-call-peer.h"
+#include "tto-call-recorder.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,8 @@ gint64 tto_call_peer_get_joined_at (TtoCallPeer *self);
 gboolean tto_call_peer_has_remote_description (TtoCallPeer *self);
 void tto_call_peer_poll_stats (TtoCallPeer *self);
 double tto_call_peer_get_video_loss (TtoCallPeer *self);
+GstElement *tto_call_peer_get_decoded_tee (TtoCallPeer *self,
+                                           TtoCallMedia media);
 
 /* peer → engine, main context only */
 void tto_call_engine_send_signal (TtoCallEngine *self,
@@ -58,6 +61,10 @@ gboolean tto_call_engine_get_relay_only (TtoCallEngine *self);
 const char *tto_call_engine_get_stun_server (TtoCallEngine *self);
 GPtrArray *tto_call_engine_get_turn_servers (TtoCallEngine *self);
 const char *tto_call_engine_get_audio_sink (TtoCallEngine *self);
+void tto_call_engine_add_peer_media (TtoCallEngine *self,
+                                     TtoCallPeer *peer,
+                                     TtoCallMedia media,
+                                     GstElement *tee);
 
 /* tto-call-util.c */
 GdkTexture *tto_call_texture_from_sample (GstSample *sample);

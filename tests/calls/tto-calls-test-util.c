@@ -45,6 +45,7 @@ tto_calls_room_open (TtoCallsRoom *room,
   room->framerate = 15;
   room->bitrate = 300;
   room->fake_audio_sink = TRUE;
+  room->adaptive_bitrate = TRUE;
 
   room->relay = tto_test_relay_start_with_args (GRACE, relay_args);
   if (room->relay == NULL)
@@ -100,7 +101,9 @@ start_engine (TtoCallsRoom *room,
                                                    300 + 100 * i);
   static const char *const patterns[] = { "smpte", "ball", "snow", "pinwheel", "spokes", "gradient" };
   g_autofree char *video_source = g_strdup_printf ("videotestsrc is-live=true pattern=%s",
-                                                   patterns[i % G_N_ELEMENTS (patterns)]);
+                                                   room->patterns[i] != NULL
+                                                     ? room->patterns[i]
+                                                     : patterns[i % G_N_ELEMENTS (patterns)]);
 
   g_assert_null (side->engine);
   side->engine = g_object_new (TTO_TYPE_CALL_ENGINE,
@@ -118,6 +121,7 @@ start_engine (TtoCallsRoom *room,
                                "video-bitrate", room->bitrate,
                                "loopback-only", TRUE,
                                "relay-only", room->relay_only,
+                               "adaptive-bitrate", room->adaptive_bitrate,
                                NULL);
   tto_call_engine_set_ice_servers (side->engine, room->ice_servers);
   g_signal_connect (side->engine, "send-frame", G_CALLBACK (on_send_frame), side);

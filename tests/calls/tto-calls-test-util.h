@@ -34,7 +34,11 @@ typedef struct
   guint framerate;
   guint bitrate;
   gboolean relay_only;
+  gboolean adaptive_bitrate;
   gboolean fake_audio_sink;
+  /* videotestsrc patterns per side ("red", "blue", …); NULL: one of
+   * several moving ones. */
+  const char *patterns[TTO_CALLS_MAX_SIDES];
 } TtoCallsRoom;
 
 gboolean tto_calls_room_open (TtoCallsRoom *room,

@@ -1,6 +1,7 @@
 /* tto-test-calls.c: real WebRTC calls between call engines in this process,
  * signalled through a real relay: 1:1, a 3-party mesh with a rejoin, TURN
- * through Debian's coturn, helpers
+ * through Debian's coturn, the mixed local recording (read back from the
+ * file), loss-based bitrate adaptation, helpers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -11,7 +12,12 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+
+#include <gst/app/app.h>
 #include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <gst/video/video.h>
 
 #include "tto-call-util.h"
 #include "tto-calls-test-util.h"
@@ -69,6 +75,15 @@ on_video_frame (TtoCallPeer *peer,
   (*textures)++;
 }
 
+/* Both sides of the pair are in the call (hung-up sides have no engine). */
+static gboolean
+in_call (TtoCallsRoom *room,
+         guint i,
+         guint j)
+{
+  return room->sides[i].engine != NULL && room->sides[j].engine != NULL;
+}
+
 /* Media decoded on both sides of every pair grows by at least this much
  * over `ms` (15 fps video, 20 ms Opus frames). */
 static void
@@ -81,7 +96,7 @@ assert_media_grows (TtoCallsRoom *room,
 
   for (guint i = 0; i < room->n; i++)
     for (guint j = 0; j < room->n; j++)
-      if (i != j)
+      if (i != j && in_call (room, i, j))
         before[i][j] = counts_of (tto_calls_room_peer (room, i, j));
 
   tto_calls_room_run (room, ms);
@@ -91,7 +106,7 @@ assert_media_grows (TtoCallsRoom *room,
       {
         Counts after;
 
-        if (i == j)
+        if (i == j || !in_call (room, i, j))
           continue;
         after = counts_of (tto_calls_room_peer (room, i, j));
         g_test_message ("%u from %u: +%" G_GUINT64_FORMAT " video frames, +%" G_GUINT64_FORMAT
@@ -100,20 +115,6 @@ assert_media_grows (TtoCallsRoom *room,
         g_assert_cmpuint (after.video - before[i][j].video, >=, min_video);
         g_assert_cmpuint (after.audio - before[i][j].audio, >=, min_audio);
       }
-}
-
-static gboolean
-bytes_contain (const char *bytes,
-               gsize length,
-               const char *needle)
-{
-  gsize n = strlen (needle);
-
-  for (gsize i = 0; i + n <= length; i++)
-    if (memcmp (bytes + i, needle, n) == 0)
-      return TRUE;
-
-  return FALSE;
 }
 
 static gboolean
@@ -160,9 +161,6 @@ test_one_to_one (void)
   gpointer objects[6] = { NULL };
   GstElement *pipelines[2];
   GstState state;
-  g_autofree char *recording = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
 
   if (!tto_calls_room_open (&room, 2, NULL))
     return;
@@ -219,22 +217,6 @@ test_one_to_one (void)
     g_assert_nonnull (error);
   }
 
-  /* Own streams recorded locally, announced to the relay. */
-  recording = g_build_filename (g_get_user_data_dir (), "call.webm", NULL);
-  g_assert_true (g_mkdir_with_parents (g_get_user_data_dir (), 0700) == 0);
-  g_assert_true (tto_call_engine_start_recording (room.sides[0].engine, recording, NULL));
-  g_assert_true (tto_call_engine_get_recording (room.sides[0].engine));
-  tto_calls_room_run (&room, 1500);
-  tto_call_engine_stop_recording (room.sides[0].engine);
-  g_assert_false (tto_call_engine_get_recording (room.sides[0].engine));
-  g_assert_true (g_file_get_contents (recording, &contents, &length, NULL));
-  g_test_message ("recorded %" G_GSIZE_FORMAT " bytes", length);
-  g_assert_cmpuint (length, >, 4000);
-  g_assert_true (memcmp (contents, "\x1a\x45\xdf\xa3", 4) == 0); /* EBML */
-  g_assert_true (bytes_contain (contents, MIN (length, 200), "webm")); /* DocType */
-  /* And the call went on. */
-  assert_media_grows (&room, 1000);
-
   /* Hang up: pipelines to NULL, engines and peers finalized. */
   for (guint i = 0; i < 2; i++)
     {
@@ -261,6 +243,426 @@ test_one_to_one (void)
     }
   wait_finalized (objects, G_N_ELEMENTS (objects));
 
+  tto_calls_room_close (&room);
+}
+
+/* ------------------------------------------------------------ recording */
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec
+         + usage.ru_stime.tv_usec / 1e6;
+}
+
+static char *
+recording_path (const char *name)
+{
+  g_assert_true (g_mkdir_with_parents (g_get_user_data_dir (), 0700) == 0);
+
+  return g_build_filename (g_get_user_data_dir (), name, NULL);
+}
+
+/* What GStreamer's discoverer finds in the file: one Opus and one VP8
+ * stream (none when audio_only), a duration, and the picture's size. */
+static GstClockTime
+assert_recording_valid (const char *path,
+                        gboolean audio_only)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (5 * GST_SECOND, &error);
+  g_autofree char *uri = gst_filename_to_uri (path, NULL);
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  GList *audio;
+  GList *video;
+  g_autoptr (GstCaps) audio_caps = NULL;
+  GStatBuf buf;
+  GstClockTime duration;
+
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  /* The muxer went back to write the duration and the index. */
+  g_assert_true (gst_discoverer_info_get_seekable (info));
+  duration = gst_discoverer_info_get_duration (info);
+  g_assert_cmpuint (duration, !=, GST_CLOCK_TIME_NONE);
+
+  audio = gst_discoverer_info_get_audio_streams (info);
+  video = gst_discoverer_info_get_video_streams (info);
+  g_assert_cmpuint (g_list_length (audio), ==, 1);
+  audio_caps = gst_discoverer_stream_info_get_caps (audio->data);
+  g_assert_cmpstr (gst_structure_get_name (gst_caps_get_structure (audio_caps, 0)), ==,
+                   "audio/x-opus");
+  if (audio_only)
+    g_assert_cmpuint (g_list_length (video), ==, 0);
+  else
+    {
+      g_autoptr (GstCaps) video_caps = NULL;
+
+      g_assert_cmpuint (g_list_length (video), ==, 1);
+      video_caps = gst_discoverer_stream_info_get_caps (video->data);
+      g_assert_cmpstr (gst_structure_get_name (gst_caps_get_structure (video_caps, 0)), ==,
+                       "video/x-vp8");
+      g_assert_cmpuint (gst_discoverer_video_info_get_width (video->data), ==, 1280);
+      g_assert_cmpuint (gst_discoverer_video_info_get_height (video->data), ==, 720);
+    }
+  gst_discoverer_stream_info_list_free (audio);
+  gst_discoverer_stream_info_list_free (video);
+
+  g_assert_cmpint (g_stat (path, &buf), ==, 0);
+  g_test_message ("%s: %.2f s, %" G_GUINT64_FORMAT " bytes, %.0f kB/s", path,
+                  duration / (double) GST_SECOND, (guint64) buf.st_size,
+                  buf.st_size / 1000.0 / (duration / (double) GST_SECOND));
+
+  return duration;
+}
+
+typedef struct
+{
+  double r;
+  double g;
+  double b;
+} Colour;
+
+/* Mean colours of the centres of the recording's left and right halves at
+ * position, decoded from the file. */
+static void
+colours_at (const char *path,
+            GstClockTime position,
+            Colour *left,
+            Colour *right)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = g_strdup_printf (
+    "filesrc location=\"%s\" ! matroskademux name=demux demux.video_0 ! queue ! vp8dec ! "
+    "videoconvert ! video/x-raw,format=RGB ! appsink name=sink sync=false", path);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GstSample) sample = NULL;
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  Colour *sides[2] = { left, right };
+
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL, 5 * GST_SECOND), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  g_assert_true (gst_element_seek_simple (pipeline, GST_FORMAT_TIME,
+                                          GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
+                                          position));
+  g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL, 5 * GST_SECOND), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  sample = gst_app_sink_pull_preroll (GST_APP_SINK (sink));
+  g_assert_nonnull (sample);
+  g_assert_true (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)));
+  g_assert_true (gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample), GST_MAP_READ));
+
+  for (guint side = 0; side < 2; side++)
+    {
+      guint width = GST_VIDEO_INFO_WIDTH (&info);
+      guint height = GST_VIDEO_INFO_HEIGHT (&info);
+      guint x0 = side * width / 2 + width / 8;
+      guint x1 = side * width / 2 + 3 * width / 8;
+      double sum[3] = { 0, 0, 0 };
+      guint n = 0;
+
+      for (guint y = 3 * height / 8; y < 5 * height / 8; y++)
+        {
+          const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0)
+                              + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+
+          for (guint x = x0; x < x1; x++, n++)
+            for (guint c = 0; c < 3; c++)
+              sum[c] += row[3 * x + c];
+        }
+      sides[side]->r = sum[0] / n;
+      sides[side]->g = sum[1] / n;
+      sides[side]->b = sum[2] / n;
+    }
+  gst_video_frame_unmap (&frame);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_test_message ("at %.2f s: left %.0f,%.0f,%.0f right %.0f,%.0f,%.0f",
+                  position / (double) GST_SECOND, left->r, left->g, left->b, right->r, right->g,
+                  right->b);
+}
+
+static void
+assert_colour (const Colour *colour,
+               const char *name)
+{
+  double want[3] = { 0, 0, 0 };
+  double got[3] = { colour->r, colour->g, colour->b };
+
+  want[g_str_equal (name, "red") ? 0 : g_str_equal (name, "green") ? 1 : 2] = 255;
+  for (guint c = 0; c < 3; c++)
+    if (ABS (got[c] - want[c]) > 60)
+      g_error ("expected %s, got %.0f,%.0f,%.0f", name, got[0], got[1], got[2]);
+}
+
+static gboolean
+recorder_has_three (TtoCallsRoom *room)
+{
+  return tto_calls_room_all_media_flowing (room)
+         && tto_call_engine_get_recording_inputs (room->sides[0].engine, TRUE) == 3;
+}
+
+/* A records a 1:1 call: the file holds both people, A (red) on the left
+ * and B (blue) on the right, with their voices mixed; the call goes on. */
+static void
+test_recording (void)
+{
+  TtoCallsRoom room;
+  g_autofree char *path = recording_path ("mixed.webm");
+  g_autoptr (GError) error = NULL;
+  GstClockTime duration;
+  Colour left, right;
+  double cpu;
+  double cpu_recording;
+  gint64 wall;
+
+  if (!tto_calls_room_open (&room, 2, NULL))
+    return;
+  room.patterns[0] = "red";
+  room.patterns[1] = "blue";
+  tto_calls_room_invite (&room, 0);
+  tto_calls_room_accept (&room, 1);
+  g_assert_true (tto_calls_room_run_until (&room, tto_calls_room_all_media_flowing, 15000));
+
+  /* The call without and with the recording, for the CPU it costs. */
+  cpu = cpu_seconds ();
+  wall = g_get_monotonic_time ();
+  tto_calls_room_run (&room, 1500);
+  cpu = (cpu_seconds () - cpu) / ((g_get_monotonic_time () - wall) / 1e6);
+
+  g_assert_true (tto_call_engine_start_recording (room.sides[0].engine, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (tto_call_engine_get_recording (room.sides[0].engine));
+  g_assert_false (tto_call_engine_start_recording (room.sides[0].engine, path, &error));
+  g_assert_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_WRONG_STATE);
+  g_assert_cmpuint (tto_call_engine_get_recording_inputs (room.sides[0].engine, TRUE), ==, 2);
+  g_assert_cmpuint (tto_call_engine_get_recording_inputs (room.sides[0].engine, FALSE), ==, 2);
+
+  cpu_recording = cpu_seconds ();
+  wall = g_get_monotonic_time ();
+  /* The call goes on meanwhile. */
+  assert_media_grows (&room, 3000);
+  cpu_recording = (cpu_recording - cpu_seconds ()) / -((g_get_monotonic_time () - wall) / 1e6);
+  tto_call_engine_stop_recording (room.sides[0].engine);
+  g_assert_false (tto_call_engine_get_recording (room.sides[0].engine));
+  g_test_message ("process CPU: %.0f %% of a core without recording, %.0f %% while recording "
+                  "(two engines, 320x180@15 calls, 1280x720@24 recording)",
+                  cpu * 100, cpu_recording * 100);
+  assert_media_grows (&room, 1000);
+
+  duration = assert_recording_valid (path, FALSE);
+  g_assert_cmpuint (duration, >=, 2 * GST_SECOND);
+  colours_at (path, duration / 2, &left, &right);
+  assert_colour (&left, "red");
+  assert_colour (&right, "blue");
+
+  for (guint i = 0; i < 2; i++)
+    tto_calls_room_hangup (&room, i);
+  tto_calls_room_close (&room);
+}
+
+/* A records while C joins and B leaves: the recording takes C in, lets B
+ * go, and never stops; the file ends with A and C side by side. */
+static void
+test_recording_join_leave (void)
+{
+  TtoCallsRoom room;
+  g_autofree char *path = recording_path ("join-leave.webm");
+  g_autoptr (GError) error = NULL;
+  GstClockTime duration;
+  Colour left, right;
+
+  if (!tto_calls_room_open (&room, 3, NULL))
+    return;
+  room.patterns[0] = "red";
+  room.patterns[1] = "blue";
+  room.patterns[2] = "green";
+  tto_calls_room_invite (&room, 0);
+  tto_calls_room_accept (&room, 1);
+  g_assert_true (tto_calls_room_run_until (&room, tto_calls_room_all_media_flowing, 15000));
+
+  g_assert_true (tto_call_engine_start_recording (room.sides[0].engine, path, &error));
+  g_assert_no_error (error);
+  tto_calls_room_run (&room, 1000);
+
+  tto_calls_room_accept (&room, 2);
+  g_assert_true (tto_calls_room_run_until (&room, recorder_has_three, 15000));
+  g_assert_cmpuint (tto_call_engine_get_recording_inputs (room.sides[0].engine, FALSE), ==, 3);
+  tto_calls_room_run (&room, 1000);
+
+  tto_calls_room_hangup (&room, 1);
+  g_assert_true (tto_calls_room_run_until (&room, tto_calls_room_all_media_flowing, 1000));
+  tto_calls_room_run (&room, 300);
+  g_assert_null (tto_calls_room_peer (&room, 0, 1));
+  g_assert_true (tto_call_engine_get_recording (room.sides[0].engine));
+  g_assert_cmpuint (tto_call_engine_get_recording_inputs (room.sides[0].engine, TRUE), ==, 2);
+  g_assert_cmpuint (tto_call_engine_get_recording_inputs (room.sides[0].engine, FALSE), ==, 2);
+  assert_media_grows (&room, 1500);
+
+  tto_call_engine_stop_recording (room.sides[0].engine);
+  duration = assert_recording_valid (path, FALSE);
+  g_assert_cmpuint (duration, >=, 3 * GST_SECOND);
+  /* After B left: A and C, side by side. */
+  colours_at (path, duration - 500 * GST_MSECOND, &left, &right);
+  assert_colour (&left, "red");
+  assert_colour (&right, "green");
+
+  tto_calls_room_hangup (&room, 0);
+  tto_calls_room_hangup (&room, 2);
+  tto_calls_room_close (&room);
+}
+
+/* ------------------------------------------------------ adaptive bitrate */
+
+typedef struct
+{
+  gint drop_percent; /* atomic */
+  guint counter;
+} Dropper;
+
+/* The network loses packets: RTP out of the payloader that never reach
+ * webrtcbin leave gaps the receiver reports in RTCP. */
+static GstPadProbeReturn
+on_rtp_out (GstPad *pad,
+            GstPadProbeInfo *info,
+            gpointer user_data)
+{
+  Dropper *dropper = user_data;
+
+  if (gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) < 300)
+    return GST_PAD_PROBE_OK;
+  if ((dropper->counter++ % 100) < (guint) g_atomic_int_get (&dropper->drop_percent))
+    return GST_PAD_PROBE_DROP;
+
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+add_loss (GstElement *pipeline,
+          Dropper *dropper)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue item = G_VALUE_INIT;
+  guint found = 0;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), "nicesrc"))
+        {
+          g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+
+          gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, on_rtp_out, dropper, NULL);
+          found++;
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_cmpuint (found, ==, 1);
+}
+
+static guint
+encoder_kbps (GstElement *pipeline)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue item = G_VALUE_INIT;
+  gint bitrate = -1;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      /* The call's encoder: the only vp8enc while nobody records. */
+      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), "vp8enc"))
+        g_object_get (element, "target-bitrate", &bitrate, NULL);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_cmpint (bitrate, >, 0);
+
+  return bitrate / 1000;
+}
+
+static gboolean
+bitrate_lowered (TtoCallsRoom *room)
+{
+  return tto_call_engine_get_current_video_bitrate (room->sides[0].engine) < room->bitrate * 3 / 4;
+}
+
+static gboolean
+bitrate_recovering (TtoCallsRoom *room)
+{
+  static guint lowest;
+  guint now = tto_call_engine_get_current_video_bitrate (room->sides[0].engine);
+
+  if (lowest == 0 || now < lowest)
+    lowest = now;
+
+  return now > lowest;
+}
+
+/* Receivers report loss in RTCP; the sender lowers its video rate and
+ * raises it again once the loss is gone, without any GLib critical from
+ * webrtcbin's statistics (criticals are fatal here). */
+static void
+test_adaptive_bitrate (void)
+{
+  TtoCallsRoom room;
+  Dropper dropper = { 0, 0 };
+  GstElement *pipeline;
+  guint lowered;
+
+  if (!tto_calls_room_open (&room, 2, NULL))
+    return;
+  /* On by default. */
+  {
+    g_autoptr (TtoCallEngine) fresh = tto_call_engine_new ("me", "ev", "c", TTO_CALL_KIND_VIDEO);
+    gboolean adaptive = FALSE;
+
+    g_object_get (fresh, "adaptive-bitrate", &adaptive, NULL);
+    g_assert_true (adaptive);
+  }
+  tto_calls_room_invite (&room, 0);
+  tto_calls_room_accept (&room, 1);
+  g_assert_true (tto_calls_room_run_until (&room, tto_calls_room_all_media_flowing, 15000));
+  pipeline = tto_call_engine_get_pipeline (room.sides[0].engine);
+
+  /* No loss: the rate stays. */
+  tto_calls_room_run (&room, 2000);
+  g_assert_cmpuint (tto_call_engine_get_current_video_bitrate (room.sides[0].engine), ==,
+                    room.bitrate);
+
+  g_atomic_int_set (&dropper.drop_percent, 25);
+  add_loss (tto_call_engine_get_pipeline (room.sides[1].engine), &dropper);
+  g_assert_true (tto_calls_room_run_until (&room, bitrate_lowered, 12000));
+  lowered = tto_call_engine_get_current_video_bitrate (room.sides[0].engine);
+  g_test_message ("25 %% loss: video %u -> %u kbit/s", room.bitrate, lowered);
+  g_assert_cmpuint (encoder_kbps (pipeline), ==, lowered);
+  /* Side 1 keeps decoding through the loss. */
+  assert_media_grows (&room, 1000);
+
+  g_atomic_int_set (&dropper.drop_percent, 0);
+  g_assert_true (tto_calls_room_run_until (&room, bitrate_recovering, 10000));
+  g_test_message ("loss gone: back up to %u kbit/s",
+                  tto_call_engine_get_current_video_bitrate (room.sides[0].engine));
+  g_assert_cmpuint (encoder_kbps (pipeline), ==,
+                    tto_call_engine_get_current_video_bitrate (room.sides[0].engine));
+
+  for (guint i = 0; i < 2; i++)
+    tto_calls_room_hangup (&room, i);
   tto_calls_room_close (&room);
 }
 
@@ -473,6 +875,9 @@ main (int argc,
   g_test_add_func ("/calls/one-to-one", test_one_to_one);
   g_test_add_func ("/calls/mesh", test_mesh);
   g_test_add_func ("/calls/turn", test_turn);
+  g_test_add_func ("/calls/recording", test_recording);
+  g_test_add_func ("/calls/recording-join-leave", test_recording_join_leave);
+  g_test_add_func ("/calls/adaptive-bitrate", test_adaptive_bitrate);
 
   return g_test_run ();
 }

@@ -182,6 +182,49 @@ find_call_button (GtkWidget *widget)
   return NULL;
 }
 
+static gboolean
+menu_has_action (GMenuModel *model,
+                 const char *action)
+{
+  for (int i = 0; model != NULL && i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr (GMenuLinkIter) links = NULL;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_strcmp0 (name, action) == 0)
+        return TRUE;
+      links = g_menu_model_iterate_item_links (model, i);
+      while (g_menu_link_iter_next (links))
+        {
+          g_autoptr (GMenuModel) link = g_menu_link_iter_get_value (links);
+
+          if (menu_has_action (link, action))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A visible menu button under @widget, other than @except, whose menu
+ * offers @action. */
+static gboolean
+some_menu_offers (GtkWidget *widget,
+                  GtkWidget *except,
+                  const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (child != except && GTK_IS_MENU_BUTTON (child) && gtk_widget_get_visible (child) &&
+          menu_has_action (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (child)), action))
+        return TRUE;
+      if (some_menu_offers (child, except, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 click (GtkWidget *button)
 {
@@ -269,12 +312,22 @@ test_calls (void)
   room.ice_servers = json_array_ref (json_object_get_array_member (config->body, "ice_servers"));
   tto_test_client_discard_pushes (bo);
 
-  /* The header offers voice and video calls. */
+  /* Voice and video calls: on a phone in the chat's menu, which leaves the
+   * header to the title; beside the list a button of their own. */
   call_button = find_call_button (GTK_WIDGET (tto_window_get_chat_page (window)));
   g_assert_nonnull (call_button);
+  g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (call_button)), ==, 2);
+  g_assert_true (tto_window_get_folded (window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (call_button)));
+  g_assert_true (some_menu_offers (GTK_WIDGET (tto_window_get_chat_page (window)),
+                                   GTK_WIDGET (call_button), "win.call-start"));
+  resize (GTK_WINDOW (window), 1280, 800);
+  g_assert_false (tto_window_get_folded (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (call_button)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (call_button)));
-  g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (call_button)), ==, 2);
+  g_assert_false (some_menu_offers (GTK_WIDGET (tto_window_get_chat_page (window)),
+                                    GTK_WIDGET (call_button), "win.call-start"));
+  resize (GTK_WINDOW (window), 360, 720);
 
   /* Ana starts a video call; Bo's devices ring; Bo accepts. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_button), "win.call-start", "s",

@@ -1,0 +1,819 @@
+/* tto-test-identity-ui.c: the sign-in page, lifetimes, the keyring, the
+ * expiry warning and the account page, against real peers
+ *
+ * A real relay (harness) with a real MariaDB, a real SMTP server (Debian's
+ * aiosmtpd, tests/smtp-sink.py) and an SMS gateway served here (a
+ * SoupServer recording each POST); a real Secret Service
+ * (gnome-keyring-daemon, started here on the private D-Bus session of
+ * dbus-run-session, its files in the build folder). The test drives the
+ * window as a person would: it types into the rows and activates the
+ * buttons' actions, reads codes from the text message and the mail, and
+ * moves the relay's clock (--test-clock) to reach the expiry warning and
+ * the end. Screenshots go to $G_TEST_BUILDDIR/screenshots/identity-*.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <adwaita.h>
+#include <libsoup/soup.h>
+
+#include "tto-account-window.h"
+#include "tto-client.h"
+#include "tto-identity-store.h"
+#include "tto-test-harness.h"
+#include "tto-window.h"
+
+#define WAIT_TIMEOUT_MS 15000
+
+static struct
+{
+  SoupServer *sms;
+  char *sms_url;
+  GPtrArray *sms_posts; /* JsonObject {"to", "text"} */
+  GSubprocess *smtp;
+  char *smtp_url;
+  char *mail_dir;
+  char *config_path;
+  gboolean keyring;
+  TtoTestRelay *relay;
+} peers;
+
+#define WAIT_FOR(cond)                                                                            \
+  G_STMT_START                                                                                    \
+  {                                                                                               \
+    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
+    while (!(cond))                                                                               \
+      {                                                                                           \
+        if (g_get_monotonic_time () > wait_end)                                                   \
+          g_error ("timed out waiting for: %s", #cond);                                           \
+        g_main_context_iteration (NULL, FALSE);                                                   \
+        g_usleep (2000);                                                                          \
+      }                                                                                           \
+  }                                                                                               \
+  G_STMT_END
+
+static void
+settle (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
+}
+
+/* ---------------------------------------------------------------- peers */
+
+static void
+on_sms_post (SoupServer *server,
+             SoupServerMessage *msg,
+             const char *path,
+             GHashTable *query,
+             gpointer user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_assert_cmpstr (soup_server_message_get_method (msg), ==, SOUP_METHOD_POST);
+  g_assert_true (json_parser_load_from_data (parser, body->data, body->length, NULL));
+  g_ptr_array_add (peers.sms_posts,
+                   json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+}
+
+/* The forked daemon owns org.freedesktop.secrets a moment after the
+ * launcher returns; a lookup before that would make D-Bus start another
+ * daemon, one with a locked keyring of its own. */
+static gboolean
+wait_for_secret_service (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  for (guint i = 0; bus != NULL && i < 100; i++)
+    {
+      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE ("(b)"),
+        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+      gboolean owned = FALSE;
+
+      if (reply != NULL)
+        g_variant_get (reply, "(b)", &owned);
+      if (owned)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+  return FALSE;
+}
+
+/* gnome-keyring-daemon on this test's D-Bus session, its keyring files in
+ * the build folder, unlocked with a password on stdin (as a login does). */
+static gboolean
+start_keyring (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) password = g_bytes_new_static ("test", 4);
+  g_autofree char *home = NULL;
+  g_autofree char *data = NULL;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      g_find_program_in_path ("gnome-keyring-daemon") == NULL)
+    return FALSE;
+  home = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                           "identity-home", NULL);
+  data = g_build_filename (home, "data", NULL);
+  g_mkdir_with_parents (data, 0700);
+  /* A keyring left by an earlier run would hold another password. */
+  {
+    g_autofree char *keyrings = g_build_filename (data, "keyrings", NULL);
+    g_autoptr (GDir) dir = g_dir_open (keyrings, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (keyrings, name, NULL);
+
+        g_unlink (path);
+      }
+  }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  /* The daemon is a peer here, not the code under test: the test's
+   * G_DEBUG=fatal-warnings would abort it at its first warning (it warns
+   * when an item is replaced). */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--unlock",
+                                        "--components=secrets", NULL);
+  if (daemon == NULL)
+    return FALSE;
+  if (!g_subprocess_communicate (daemon, password, NULL, NULL, NULL, &error))
+    return FALSE;
+  if (!g_subprocess_get_if_exited (daemon) || g_subprocess_get_exit_status (daemon) != 0)
+    return FALSE;
+  return wait_for_secret_service ();
+}
+
+static void
+start_peers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  GSList *uris;
+
+  peers.sms_posts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  peers.sms = soup_server_new (NULL, NULL);
+  soup_server_add_handler (peers.sms, "/send", on_sms_post, NULL, NULL);
+  g_assert_true (soup_server_listen_local (peers.sms, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (peers.sms);
+  peers.sms_url = g_strdup_printf ("http://127.0.0.1:%d/send", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  peers.mail_dir = g_dir_make_tmp ("tto-identity-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  script = g_test_build_filename (G_TEST_DIST, "..", "smtp-sink.py", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  peers.smtp = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script,
+                                            peers.mail_dir, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peers.smtp));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_str_has_prefix (line, "ready "));
+  peers.smtp_url = g_strdup_printf ("smtp://127.0.0.1:%s", line + strlen ("ready "));
+
+  /* One provider, as a relay's operator configures it: its button and its
+   * page are what this test shows (the browser flow has its own tests). */
+  peers.config_path = g_build_filename (peers.mail_dir, "relay.conf", NULL);
+  config = g_strdup ("[provider wechat]\n"
+                     "type=oauth2\n"
+                     "name=WeChat\n"
+                     "authorization_endpoint=http://127.0.0.1:9/connect/authorize\n"
+                     "token_endpoint=http://127.0.0.1:9/sns/token\n"
+                     "userinfo_endpoint=http://127.0.0.1:9/sns/userinfo\n"
+                     "subject_field=openid\n"
+                     "client_id=wx-app\n"
+                     "client_secret=wx-secret\n"
+                     "scopes=snsapi_login\n");
+  g_assert_true (g_file_set_contents (peers.config_path, config, -1, NULL));
+}
+
+static void
+stop_peers (void)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (peers.relay != NULL)
+    tto_test_relay_stop (peers.relay);
+  if (peers.smtp != NULL)
+    {
+      g_output_stream_close (g_subprocess_get_stdin_pipe (peers.smtp), NULL, NULL);
+      g_subprocess_wait (peers.smtp, NULL, NULL);
+      g_clear_object (&peers.smtp);
+    }
+  dir = g_dir_open (peers.mail_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (peers.mail_dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (peers.mail_dir);
+  g_clear_object (&peers.sms);
+}
+
+static char *
+sms_code (const char *to)
+{
+  g_autoptr (GRegex) regex = g_regex_new ("\\b([0-9]{6})\\b", 0, 0, NULL);
+
+  for (guint i = peers.sms_posts->len; i > 0; i--)
+    {
+      JsonObject *post = peers.sms_posts->pdata[i - 1];
+      g_autoptr (GMatchInfo) match = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member (post, "to"), to) != 0)
+        continue;
+      if (g_regex_match (regex, json_object_get_string_member (post, "text"), 0, &match))
+        return g_match_info_fetch (match, 1);
+    }
+  g_error ("no text message with a code went to %s", to);
+}
+
+static char *
+mail_code (const char *to)
+{
+  g_autoptr (GRegex) regex = g_regex_new (" is ([0-9]{6})\\.", 0, 0, NULL);
+  g_autofree char *rcpt = g_strdup_printf ("X-Rcpt-To: %s\r\n", to);
+  char *code = NULL;
+
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *file = g_strdup_printf ("%u.eml", n);
+      g_autofree char *path = g_build_filename (peers.mail_dir, file, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr (GMatchInfo) match = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        break;
+      if (strstr (contents, rcpt) != NULL && g_regex_match (regex, contents, 0, &match))
+        {
+          g_free (code);
+          code = g_match_info_fetch (match, 1);
+        }
+    }
+  return code;
+}
+
+/* ---------------------------------------------------------------- window */
+
+static int requested_width = 360;
+static int requested_height = 720;
+static int frame_size;
+
+static void
+resize (GtkWindow *window,
+        int width,
+        int height)
+{
+  requested_width = width;
+  requested_height = height;
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_widget_unrealize (GTK_WIDGET (window));
+  settle (50);
+  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
+  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
+            gtk_widget_get_height (GTK_WIDGET (window)) == height);
+  settle (300);
+}
+
+static void
+screenshot (GtkWindow *window,
+            const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  settle (400);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                          "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  if (TTO_IS_WINDOW (window))
+    file = g_strdup_printf ("identity-%s-%dx%d.png", name, requested_width, requested_height);
+  else
+    file = g_strdup_printf ("identity-%s.png", name);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static TtoWindow *
+new_window (void)
+{
+  TtoWindow *window = tto_window_new (NULL);
+
+  requested_width = 360;
+  requested_height = 720;
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  settle (200);
+  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
+  resize (GTK_WINDOW (window), 360, 720);
+  return window;
+}
+
+static void
+close_window (TtoWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (300);
+}
+
+static const char *
+stack_page (TtoWindow *window)
+{
+  GtkWidget *page = GTK_WIDGET (tto_window_get_sign_in_page (window));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_parent (page));
+
+  return gtk_stack_get_visible_child_name (stack);
+}
+
+static void
+on_result (GObject *object,
+           GAsyncResult *result,
+           gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The keyring's identity for the test relay, or NULL. */
+static TtoIdentity *
+keyring_lookup (void)
+{
+  g_autoptr (GError) error = NULL;
+  GAsyncResult *result = NULL;
+  TtoIdentity *identity;
+
+  tto_identity_store_lookup_async (tto_test_relay_get_ws_url (peers.relay), NULL, on_result,
+                                   &result);
+  WAIT_FOR (result != NULL);
+  identity = tto_identity_store_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  g_object_unref (result);
+  return identity;
+}
+
+static gboolean
+keyring_is_empty (void)
+{
+  g_autoptr (TtoIdentity) stored = keyring_lookup ();
+
+  return stored == NULL;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* Every method's view, at phone and desktop size. */
+static void
+test_screens (void)
+{
+  TtoWindow *window = new_window ();
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+  const char *views[] = { "choose", "name", "phone", "email-login", "email-register",
+                          "provider" };
+  const int sizes[][2] = { { 360, 720 }, { 1280, 800 } };
+
+  WAIT_FOR (tto_sign_in_page_get_methods_loaded (page));
+  /* The relay names its provider; nothing about it is in the client. */
+  g_assert_cmpuint (tto_sign_in_page_get_n_providers (page), ==, 1);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      resize (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+      for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+        {
+          if (g_str_equal (views[v], "provider"))
+            g_assert_true (tto_sign_in_page_open_provider (page, "wechat"));
+          else if (g_str_has_prefix (views[v], "email-"))
+            {
+              tto_sign_in_page_show_view (page, "email");
+              tto_email_sign_in_set_mode (tto_sign_in_page_get_email (page), views[v] + 6);
+            }
+          else
+            tto_sign_in_page_show_view (page, views[v]);
+          screenshot (GTK_WINDOW (window), views[v]);
+        }
+      tto_sign_in_page_show_view (page, "choose");
+    }
+  /* Unknown providers do not open. */
+  g_assert_false (tto_sign_in_page_open_provider (page, "nonesuch"));
+  close_window (window);
+}
+
+/* Phone: a wrong code, the right one, a timed identity; the warning 5
+ * minutes before its end (the relay's clock moved), verifying again, and
+ * the end. */
+static void
+test_phone_and_expiry (void)
+{
+  TtoWindow *window = new_window ();
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+  TtoPhoneSignIn *phone = tto_sign_in_page_get_phone (page);
+  TtoIdentity *identity;
+  TtoSession *session;
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr (TtoIdentity) stored = NULL;
+  gint64 first_expiry;
+  guint posts;
+
+  WAIT_FOR (tto_sign_in_page_get_methods_loaded (page));
+  tto_sign_in_page_show_view (page, "phone");
+  /* Not a number: refused here, nothing sent. */
+  tto_phone_sign_in_fill (phone, "+86", "12ab", "Ana");
+  posts = peers.sms_posts->len;
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
+  g_assert_nonnull (tto_phone_sign_in_get_error (phone));
+  g_assert_cmpuint (peers.sms_posts->len, ==, posts);
+
+  tto_phone_sign_in_fill (phone, "+86", "138 0013 8000", "Ana");
+  g_assert_true (tto_lifetime_row_select (tto_phone_sign_in_get_lifetime_row (phone),
+                                          "timed", 3600));
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
+  WAIT_FOR (tto_phone_sign_in_get_code_sent (phone) || tto_phone_sign_in_get_error (phone));
+  g_assert_null (tto_phone_sign_in_get_error (phone));
+  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  /* The resend countdown runs. */
+  g_assert_true (g_str_has_prefix (tto_phone_sign_in_get_send_label (phone), "Resend in "));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL) &&
+                  peers.sms_posts->len != posts + 1);
+  code = sms_code ("+8613800138000");
+
+  /* A wrong code: the error says how many attempts are left. */
+  wrong = g_strdup (g_str_equal (code, "000000") ? "111111" : "000000");
+  tto_phone_sign_in_set_code (phone, wrong);
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
+  WAIT_FOR (tto_phone_sign_in_get_error (phone) != NULL);
+  g_assert_cmpstr (tto_phone_sign_in_get_error (phone), ==, "Wrong code. 4 attempts left.");
+  g_assert_null (tto_window_get_session (window));
+  screenshot (GTK_WINDOW (window), "phone-wrong-code");
+
+  tto_phone_sign_in_set_code (phone, code);
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
+  WAIT_FOR (tto_window_get_session (window) != NULL || tto_phone_sign_in_get_error (phone));
+  g_assert_null (tto_phone_sign_in_get_error (phone));
+  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0);
+  session = tto_window_get_session (window);
+  identity = tto_session_get_identity (session);
+  id = g_strdup (tto_identity_get_id (identity));
+  g_assert_cmpstr (tto_identity_get_kind (identity), ==, "timed");
+  g_assert_true (tto_identity_get_verified (identity, "phone"));
+  first_expiry = tto_identity_get_expires_at (identity);
+  g_assert_cmpint (first_expiry, >, 0);
+  g_assert_cmpint (tto_test_relay_query_intf (peers.relay,
+                                              "SELECT COUNT(*) FROM identities WHERE id = '%s'",
+                                              id), ==, 1);
+  /* Timed identities outlive the app: in the keyring with their end. */
+  if (peers.keyring)
+    {
+      WAIT_FOR ((stored = keyring_lookup ()) != NULL);
+      g_assert_cmpstr (tto_identity_get_id (stored), ==, id);
+      g_assert_cmpint (tto_identity_get_expires_at (stored), ==, first_expiry);
+      g_assert_cmpstr (tto_identity_get_method (stored), ==, "phone");
+      g_clear_object (&stored);
+    }
+  g_assert_false (tto_identity_bar_get_shown (tto_window_get_identity_bar (window)));
+
+  /* 4 minutes before the end on the relay's clock: the warning shows (the
+   * client measured the relay's clock, not its own). */
+  tto_test_relay_advance_clock (peers.relay, 3600 - 240);
+  WAIT_FOR (tto_identity_bar_get_shown (tto_window_get_identity_bar (window)));
+  g_assert_nonnull (strstr (tto_identity_bar_get_text (tto_window_get_identity_bar (window)),
+                            "expires in 4 minutes"));
+  screenshot (GTK_WINDOW (window), "expiry-warning");
+  resize (GTK_WINDOW (window), 1280, 800);
+  screenshot (GTK_WINDOW (window), "expiry-warning");
+  resize (GTK_WINDOW (window), 360, 720);
+
+  /* Verify again: the phone view over the session's own connection. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-identity", NULL));
+  g_assert_cmpstr (stack_page (window), ==, "signin");
+  g_assert_cmpstr (tto_sign_in_page_get_view (page), ==, "phone");
+  posts = peers.sms_posts->len;
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
+  WAIT_FOR (tto_phone_sign_in_get_code_sent (phone) || tto_phone_sign_in_get_error (phone));
+  g_assert_null (tto_phone_sign_in_get_error (phone));
+  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  g_free (code);
+  code = sms_code ("+8613800138000");
+  tto_phone_sign_in_set_code (phone, code);
+  gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
+  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0 || tto_phone_sign_in_get_error (phone));
+  g_assert_null (tto_phone_sign_in_get_error (phone));
+  /* The same session and identity, a later end, no warning. */
+  g_assert_true (tto_window_get_session (window) == session);
+  g_assert_cmpstr (tto_identity_get_id (identity), ==, id);
+  g_assert_cmpint (tto_identity_get_expires_at (identity), >, first_expiry);
+  WAIT_FOR (!tto_identity_bar_get_shown (tto_window_get_identity_bar (window)));
+
+  /* Past the end: back to sign-in with a message; the keyring forgets it. */
+  tto_test_relay_advance_clock (peers.relay, 3600 + 60);
+  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  g_assert_null (tto_window_get_session (window));
+  g_assert_nonnull (strstr (tto_sign_in_page_get_error (page), "ended"));
+  if (peers.keyring)
+    WAIT_FOR (keyring_is_empty ());
+  close_window (window);
+}
+
+/* Email: a weak password refused, registration, a permanent identity in
+ * the keyring, the next start signing in by itself, then the account page:
+ * name, identity card, "Delete me". */
+static void
+test_email_account_delete (void)
+{
+  TtoWindow *window = new_window ();
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+  TtoEmailSignIn *email = tto_sign_in_page_get_email (page);
+  TtoAccountWindow *account;
+  AdwMessageDialog *dialog;
+  TtoIdentity *identity;
+  g_autoptr (TtoIdentity) stored = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *id = NULL;
+
+  WAIT_FOR (tto_sign_in_page_get_methods_loaded (page));
+  tto_sign_in_page_show_view (page, "email");
+  tto_email_sign_in_set_mode (email, "register");
+  tto_email_sign_in_fill_register (email, "ana@example.org", "ana.k", "abcdefghijkl", "Ana K");
+  g_assert_true (tto_lifetime_row_select (tto_email_sign_in_get_lifetime_row (email),
+                                          "permanent", 0));
+  /* The checklist: long enough, but one kind of character. */
+  g_assert_cmpint (tto_email_sign_in_get_rules_met (email), ==,
+                   TTO_PASSWORD_RULE_LENGTH | TTO_PASSWORD_RULE_DISTINCT);
+  gtk_widget_activate_action (GTK_WIDGET (email), "email.send-code", NULL);
+  WAIT_FOR (tto_email_sign_in_get_code_sent (email) || tto_email_sign_in_get_error (email));
+  g_assert_null (tto_email_sign_in_get_error (email));
+  WAIT_FOR ((code = mail_code ("ana@example.org")) != NULL);
+  tto_email_sign_in_set_code (email, code);
+
+  /* The relay refuses the weak password, and says so inline. */
+  gtk_widget_activate_action (GTK_WIDGET (email), "email.submit", NULL);
+  WAIT_FOR (tto_email_sign_in_get_error (email) != NULL);
+  g_assert_true (g_str_has_prefix (tto_email_sign_in_get_error (email),
+                                   "The relay refused this password: "));
+  g_assert_null (tto_window_get_session (window));
+  screenshot (GTK_WINDOW (window), "email-weak-password");
+
+  tto_email_sign_in_fill_register (email, NULL, NULL, "correct horse 7", NULL);
+  g_assert_cmpint (tto_email_sign_in_get_rules_met (email), ==, TTO_PASSWORD_RULES_ALL);
+  gtk_widget_activate_action (GTK_WIDGET (email), "email.submit", NULL);
+  WAIT_FOR (tto_window_get_session (window) != NULL || tto_email_sign_in_get_error (email));
+  g_assert_null (tto_email_sign_in_get_error (email));
+  identity = tto_session_get_identity (tto_window_get_session (window));
+  id = g_strdup (tto_identity_get_id (identity));
+  g_assert_cmpstr (tto_identity_get_kind (identity), ==, "permanent");
+  g_assert_true (tto_identity_get_verified (identity, "email"));
+  g_assert_cmpint (tto_identity_get_expires_at (identity), ==, 0);
+
+  if (peers.keyring)
+    {
+      /* Stored in the keyring; the next start signs in with it. */
+      WAIT_FOR ((stored = keyring_lookup ()) != NULL);
+      g_assert_cmpstr (tto_identity_get_id (stored), ==, id);
+      g_assert_cmpstr (tto_identity_get_token (stored), ==, tto_identity_get_token (identity));
+      g_clear_object (&stored);
+      close_window (window);
+      window = new_window ();
+      page = tto_window_get_sign_in_page (window);
+      WAIT_FOR (tto_window_get_session (window) != NULL);
+      identity = tto_session_get_identity (tto_window_get_session (window));
+      g_assert_cmpstr (tto_identity_get_id (identity), ==, id);
+      g_assert_cmpstr (tto_identity_get_display_name (identity), ==, "Ana K");
+    }
+  else
+    g_test_message ("no Secret Service here: keyring store and lookup not tested");
+  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0);
+
+  /* The account page */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.account", NULL));
+  WAIT_FOR ((account = TTO_ACCOUNT_WINDOW (find_toplevel (TTO_TYPE_ACCOUNT_WINDOW))) != NULL);
+  g_assert_true (tto_account_window_get_badge (account, "email"));
+  g_assert_false (tto_account_window_get_badge (account, "phone"));
+  g_assert_cmpstr (tto_account_window_get_lifetime_text (account), ==,
+                   "Permanent: kept until you delete it");
+  tto_account_window_set_display_name (account, "Ana Kim");
+  WAIT_FOR (g_strcmp0 (tto_identity_get_display_name (identity), "Ana Kim") == 0);
+
+  /* A wrong check digit never leaves the device. */
+  tto_account_window_fill_id_check (account, "Zhang San", "110105194912310021");
+  gtk_widget_activate_action (GTK_WIDGET (account), "account.verify-id", NULL);
+  g_assert_cmpstr (tto_account_window_get_id_status (account), ==,
+                   "The last character does not match the others: check the number.");
+  screenshot (GTK_WINDOW (account), "account");
+  tto_account_window_fill_id_check (account, "Zhang San", "11010519491231002X");
+  gtk_widget_activate_action (GTK_WIDGET (account), "account.verify-id", NULL);
+  WAIT_FOR (tto_account_window_get_badge (account, "id") ||
+            tto_account_window_get_last_error (account) != NULL);
+  g_assert_null (tto_account_window_get_last_error (account));
+  g_assert_true (tto_identity_get_verified (identity, "id"));
+
+  /* Delete me: confirm, then nothing of the identity is left. */
+  gtk_widget_activate_action (GTK_WIDGET (account), "account.delete", NULL);
+  WAIT_FOR ((dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))) != NULL);
+  screenshot (GTK_WINDOW (dialog), "delete-dialog");
+  adw_message_dialog_response (dialog, "delete");
+  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  g_assert_null (tto_window_get_session (window));
+  g_assert_nonnull (strstr (tto_sign_in_page_get_error (page), "deleted"));
+  g_assert_cmpint (tto_test_relay_query_intf (peers.relay,
+                                              "SELECT COUNT(*) FROM identities WHERE id = '%s'",
+                                              id), ==, 0);
+  g_assert_cmpint (tto_test_relay_query_intf (peers.relay,
+                                              "SELECT COUNT(*) FROM identity_links "
+                                              "WHERE identity_id = '%s'", id), ==, 0);
+  if (peers.keyring)
+    WAIT_FOR (keyring_is_empty ());
+  screenshot (GTK_WINDOW (window), "after-delete");
+  close_window (window);
+}
+
+/* Just a name: one-time, memory only. */
+static void
+test_one_time (void)
+{
+  TtoWindow *window = new_window ();
+  TtoSignInPage *page = tto_window_get_sign_in_page (window);
+  TtoIdentity *identity;
+  g_autoptr (TtoIdentity) stored = NULL;
+
+  WAIT_FOR (tto_sign_in_page_get_methods_loaded (page));
+  tto_sign_in_page_show_view (page, "name");
+  tto_sign_in_page_set_display_name (page, "Bo");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
+  WAIT_FOR (tto_window_get_session (window) != NULL || tto_sign_in_page_get_error (page));
+  g_assert_null (tto_sign_in_page_get_error (page));
+  identity = tto_session_get_identity (tto_window_get_session (window));
+  g_assert_cmpstr (tto_identity_get_kind (identity), ==, "one_time");
+  g_assert_cmpstr (tto_identity_get_display_name (identity), ==, "Bo");
+  settle (300);
+  if (peers.keyring)
+    {
+      stored = keyring_lookup ();
+      g_assert_null (stored);
+    }
+  close_window (window);
+}
+
+/* shared/tto-id-number.c: GB 11643 checks, client side (no relay). */
+static void
+test_id_number (void)
+{
+  static const struct
+  {
+    const char *number;
+    int error; /* -1: valid */
+  } cases[] = {
+    { "11010519491231002X", -1 },
+    { "11010519491231002x", -1 },
+    { "440524198801010011", -1 },
+    { "110105194912310021", TTO_ID_NUMBER_ERROR_CHECK_DIGIT },
+    { "11010519491231002", TTO_ID_NUMBER_ERROR_LENGTH },
+    { "11010519491231002XX", TTO_ID_NUMBER_ERROR_LENGTH },
+    { "", TTO_ID_NUMBER_ERROR_LENGTH },
+    { "1101051949123100AX", TTO_ID_NUMBER_ERROR_CHARACTERS },
+    { "11010519491231002Y", TTO_ID_NUMBER_ERROR_CHARACTERS },
+    { "110105194902300021", TTO_ID_NUMBER_ERROR_BIRTH_DATE }, /* 30 February */
+    { "110105189912310021", TTO_ID_NUMBER_ERROR_BIRTH_DATE }, /* before 1900 */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean valid = tto_id_number_is_valid (cases[i].number, &error);
+
+      if (cases[i].error < 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (valid);
+        }
+      else
+        {
+          g_assert_false (valid);
+          g_assert_error (error, TTO_ID_NUMBER_ERROR, cases[i].error);
+          /* The message names the problem, never the number. */
+          g_assert_null (strstr (error->message, cases[i].number[0] ? cases[i].number : "-"));
+        }
+    }
+  g_assert_cmpint (tto_id_number_check_digit ("11010519491231002"), ==, 'X');
+  g_assert_cmpint (tto_id_number_check_digit ("44052419880101001"), ==, '1');
+  g_assert_cmpint (tto_id_number_check_digit ("4405241880010100a"), ==, '\0');
+}
+
+static void
+skip_all (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  char *reason = NULL;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/identity-ui/id-number", test_id_number);
+  if (!tto_test_relay_available (&reason))
+    {
+      g_test_add_data_func_full ("/identity-ui/skipped", reason, skip_all, g_free);
+      return g_test_run ();
+    }
+
+  peers.keyring = start_keyring ();
+  if (!peers.keyring)
+    g_printerr ("# no Secret Service could run here: the keyring checks are skipped\n");
+  /* Clock measured every second, so a moved relay clock is seen at once. */
+  g_setenv ("TTO_CLOCK_SYNC_SECONDS", "1", TRUE);
+
+  tto_client_init ();
+  gtk_init ();
+  adw_init ();
+  tto_client_load_css ();
+  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+
+  start_peers ();
+  {
+    const char *const args[] = { "--test-clock",
+                                 "--config", peers.config_path,
+                                 "--sms-gateway", peers.sms_url,
+                                 "--smtp-url", peers.smtp_url,
+                                 "--smtp-from", "relay@tto.invalid",
+                                 NULL };
+
+    peers.relay = tto_test_relay_start_with_args (60, args);
+  }
+  g_setenv ("TTO_RELAY_URL", tto_test_relay_get_ws_url (peers.relay), TRUE);
+
+  g_test_add_func ("/identity-ui/screens", test_screens);
+  g_test_add_func ("/identity-ui/phone-and-expiry", test_phone_and_expiry);
+  g_test_add_func ("/identity-ui/email-account-delete", test_email_account_delete);
+  g_test_add_func ("/identity-ui/one-time", test_one_time);
+
+  status = g_test_run ();
+  stop_peers ();
+  return status;
+}
