@@ -321,8 +321,14 @@ update_header (TtoChatPage *self)
                             !self->folded && g_menu_model_get_n_items (G_MENU_MODEL (calls)) > 0);
     gtk_widget_set_sensitive (self->call_button, !tto_event_get_ended (self->event));
     g_menu_remove_all (self->calls_section);
-    if (self->folded && !tto_event_get_ended (self->event))
-      g_menu_append_section (self->calls_section, NULL, G_MENU_MODEL (calls));
+    for (int i = 0; self->folded && !tto_event_get_ended (self->event) &&
+                    i < g_menu_model_get_n_items (G_MENU_MODEL (calls));
+         i++)
+      {
+        g_autoptr (GMenuItem) item = g_menu_item_new_from_model (G_MENU_MODEL (calls), i);
+
+        g_menu_append_item (self->calls_section, item);
+      }
   }
   if (tto_event_get_ended (self->event))
     subtitle = g_strdup (_("Ended"));

@@ -1,8 +1,8 @@
 /* tto-email-sign-in.c: email + password accounts: register with a code, or
  * sign in with username or email and password
  *
- * Registering takes an email code (identity.code.request, purpose
- * "register"), a username, a password and a name; a checklist shows the
+ * Registering takes an email code (a TtoCodeRequest, purpose "register",
+ * as the phone view's), a username, a password and a name; a checklist shows the
  * relay's password rules as they are met, so a refusal (weak_password) is
  * rare, and shown inline when it comes. Both modes emit "submit"; the
  * sign-in page sends the request and answers with set_result().
@@ -13,12 +13,11 @@
 
 #include <glib/gi18n.h>
 
+#include "tto-code-request.h"
 #include "tto-identity.h"
 #include "tto-shared.h"
 
 #include "tto-email-sign-in.h"
-
-#define RESEND_SECONDS 60
 
 struct _TtoEmailSignIn
 {
@@ -45,14 +44,7 @@ struct _TtoEmailSignIn
   GtkSpinner *submit_spinner;
   GtkLabel *submit_label;
 
-  TtoConnection *connection;
-  GCancellable *cancellable;
-  char *code_email;    /* where the code went */
-  char *pending_email; /* where a code request is out for */
-  guint countdown_source;
-  guint countdown;
-  guint wrong_codes;
-  gboolean sending;
+  TtoCodeRequest *code; /* the code mailed, its resend countdown */
   gboolean submitting;
 };
 
@@ -134,56 +126,30 @@ static void
 update_actions (TtoEmailSignIn *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "email.send-code",
-                                 !self->sending && self->countdown == 0);
+                                 !tto_code_request_get_busy (self->code));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "email.submit", !self->submitting);
-  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending);
-  gtk_spinner_set_spinning (self->send_spinner, self->sending);
   gtk_widget_set_visible (GTK_WIDGET (self->submit_spinner), self->submitting);
   gtk_spinner_set_spinning (self->submit_spinner, self->submitting);
 }
 
 static void
-update_send_label (TtoEmailSignIn *self)
+on_code_sent (TtoEmailSignIn *self)
 {
-  g_autofree char *label = NULL;
+  g_autofree char *status = tto_code_request_dup_sent_text (self->code);
 
-  if (self->countdown > 0)
-    /* Translators: %u is a number of seconds */
-    label = g_strdup_printf (_("Resend in %u s"), self->countdown);
-  else if (self->code_email != NULL)
-    label = g_strdup (_("Resend Code"));
-  else
-    label = g_strdup (_("Send Code"));
-  gtk_label_set_label (self->send_label, label);
-}
-
-static gboolean
-on_countdown_tick (gpointer user_data)
-{
-  TtoEmailSignIn *self = user_data;
-
-  if (self->countdown > 0)
-    self->countdown--;
-  update_send_label (self);
-  update_actions (self);
-  if (self->countdown == 0)
-    {
-      self->countdown_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  gtk_label_set_label (self->status_label, status);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
 }
 
 static void
-start_countdown (TtoEmailSignIn *self,
-                 guint seconds)
+on_code_failed (TtoEmailSignIn *self,
+                const char *message,
+                gboolean bad_address)
 {
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
-  self->countdown = seconds;
-  if (seconds > 0)
-    self->countdown_source = g_timeout_add_seconds (1, on_countdown_tick, self);
-  update_send_label (self);
-  update_actions (self);
+  show_error (self, message);
+  if (bad_address)
+    gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
 }
 
 static void
@@ -258,82 +224,6 @@ on_mode_changed (TtoEmailSignIn *self)
   gtk_label_set_label (self->submit_label, is_register (self) ? _("Create Account") : _("Sign In"));
 }
 
-static void
-on_code_requested (GObject *object,
-                   GAsyncResult *result,
-                   gpointer user_data)
-{
-  g_autoptr (TtoEmailSignIn) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) body = NULL;
-  g_autofree char *status = NULL;
-  g_autofree char *email = g_steal_pointer (&self->pending_email);
-  JsonObject *error_body;
-
-  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self->sending = FALSE;
-  if (body == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      error_body = tto_connection_get_error_body (result);
-      text = tto_identity_describe_error (error, error_body);
-      show_error (self, text);
-      if (error_body != NULL && json_object_has_member (error_body, "retry_after"))
-        start_countdown (self, (guint) CLAMP (json_object_get_int_member (error_body,
-                                                                          "retry_after"),
-                                              1, 3600));
-      else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME))
-        gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
-      update_actions (self);
-      return;
-    }
-
-  g_free (self->code_email);
-  self->code_email = g_steal_pointer (&email);
-  self->wrong_codes = 0;
-  /* Translators: %s is the email address the code went to */
-  status = g_strdup_printf (_("Code sent to %s. It is valid for 10 minutes."), self->code_email);
-  gtk_label_set_label (self->status_label, status);
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
-  start_countdown (self, (guint) CLAMP (json_object_get_int_member_with_default (
-                                          body, "resend_after", RESEND_SECONDS),
-                                        1, 3600));
-  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
-}
-
-static void
-on_open_for_code (GObject *object,
-                  GAsyncResult *result,
-                  gpointer user_data)
-{
-  g_autoptr (TtoEmailSignIn) self = user_data;
-  g_autoptr (GError) error = NULL;
-  JsonObject *body;
-
-  if (!tto_connection_open_finish (TTO_CONNECTION (object), result, &error))
-    {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->sending = FALSE;
-      text = tto_identity_describe_error (error, NULL);
-      show_error (self, text);
-      update_actions (self);
-      return;
-    }
-
-  body = json_object_new ();
-  json_object_set_string_member (body, "channel", "email");
-  json_object_set_string_member (body, "address", self->pending_email);
-  json_object_set_string_member (body, "purpose", "register");
-  tto_connection_request_async (self->connection, TTO_FRAME_IDENTITY_CODE_REQUEST, body,
-                                self->cancellable, on_code_requested, g_object_ref (self));
-}
-
 /* One @ with text on both sides and a dot in the domain, no spaces: the
  * relay's own check, so a typo is caught here. */
 static gboolean
@@ -354,7 +244,7 @@ send_code_action (GtkWidget *widget,
   TtoEmailSignIn *self = TTO_EMAIL_SIGN_IN (widget);
   g_autofree char *email = NULL;
 
-  if (self->sending || self->countdown > 0 || self->connection == NULL)
+  if (!tto_code_request_can_send (self->code))
     return;
 
   email = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row))));
@@ -367,26 +257,7 @@ send_code_action (GtkWidget *widget,
     }
 
   show_error (self, NULL);
-  self->sending = TRUE;
-  update_actions (self);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  g_free (self->pending_email);
-  self->pending_email = g_steal_pointer (&email);
-  tto_connection_open_async (self->connection, self->cancellable, on_open_for_code,
-                             g_object_ref (self));
-}
-
-static gboolean
-is_code (const char *code)
-{
-  if (strlen (code) != 6)
-    return FALSE;
-  for (guint i = 0; i < 6; i++)
-    if (!g_ascii_isdigit (code[i]))
-      return FALSE;
-  return TRUE;
+  tto_code_request_send (self->code, email);
 }
 
 static gboolean
@@ -411,13 +282,13 @@ build_register (TtoEmailSignIn *self)
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   JsonObject *body;
 
-  if (self->code_email == NULL)
+  if (tto_code_request_get_address (self->code) == NULL)
     {
       show_error (self, _("Send a code to your email address first."));
       return NULL;
     }
   code = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->code_row))));
-  if (!is_code (code))
+  if (!tto_code_request_is_code (code))
     {
       show_error (self, _("The code has 6 digits."));
       gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
@@ -440,7 +311,7 @@ build_register (TtoEmailSignIn *self)
   /* The password goes as typed: the relay's rules are the ones that count
    * (the checklist only helps). */
   body = json_object_new ();
-  json_object_set_string_member (body, "email", self->code_email);
+  json_object_set_string_member (body, "email", tto_code_request_get_address (self->code));
   json_object_set_string_member (body, "code", code);
   json_object_set_string_member (body, "username", username);
   json_object_set_string_member (body, "password", password);
@@ -499,24 +370,15 @@ tto_email_sign_in_dispose (GObject *object)
 {
   TtoEmailSignIn *self = (TtoEmailSignIn *) object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
-  g_clear_object (&self->connection);
+  if (self->code != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->code, self);
+      tto_code_request_reset (self->code);
+      g_clear_object (&self->code);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_EMAIL_SIGN_IN);
 
   G_OBJECT_CLASS (tto_email_sign_in_parent_class)->dispose (object);
-}
-
-static void
-tto_email_sign_in_finalize (GObject *object)
-{
-  TtoEmailSignIn *self = (TtoEmailSignIn *) object;
-
-  g_free (self->code_email);
-  g_free (self->pending_email);
-
-  G_OBJECT_CLASS (tto_email_sign_in_parent_class)->finalize (object);
 }
 
 static void
@@ -526,7 +388,6 @@ tto_email_sign_in_class_init (TtoEmailSignInClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tto_email_sign_in_dispose;
-  object_class->finalize = tto_email_sign_in_finalize;
 
   /* (frame type, request body, method): sign in with this request. */
   signals[SUBMIT] = g_signal_new ("submit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
@@ -570,6 +431,16 @@ static void
 tto_email_sign_in_init (TtoEmailSignIn *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->code = tto_code_request_new ("email", "register");
+  g_object_bind_property (self->code, "send-label", self->send_label, "label",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->code, "sending", self->send_spinner, "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->code, "sending", self->send_spinner, "spinning",
+                          G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->code, "notify::busy", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->code, "sent", G_CALLBACK (on_code_sent), self);
+  g_signal_connect_swapped (self->code, "failed", G_CALLBACK (on_code_failed), self);
   /* An account is registered for a while or for good, never one-time. */
   tto_lifetime_row_set_allow_one_time (self->login_lifetime_row, FALSE);
   tto_lifetime_row_set_allow_one_time (self->register_lifetime_row, FALSE);
@@ -586,7 +457,7 @@ tto_email_sign_in_set_connection (TtoEmailSignIn *self,
 {
   g_return_if_fail (TTO_IS_EMAIL_SIGN_IN (self));
 
-  if (g_set_object (&self->connection, connection))
+  if (tto_code_request_set_connection (self->code, connection))
     tto_email_sign_in_reset (self);
 }
 
@@ -620,12 +491,9 @@ tto_email_sign_in_reset (TtoEmailSignIn *self)
 {
   g_return_if_fail (TTO_IS_EMAIL_SIGN_IN (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_pointer (&self->code_email, g_free);
-  self->sending = FALSE;
   self->submitting = FALSE;
-  self->wrong_codes = 0;
-  start_countdown (self, 0);
+  tto_code_request_reset (self->code);
+  update_actions (self);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->login_password_row), "");
@@ -706,20 +574,11 @@ tto_email_sign_in_set_result (TtoEmailSignIn *self,
       return;
     }
 
+  /* The row to blame, then the message (a wrong code counts an attempt). */
   if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_CODE))
-    {
-      guint left;
-
-      self->wrong_codes++;
-      left = self->wrong_codes < 5 ? 5 - self->wrong_codes : 0;
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Wrong code. %u attempt left.",
-                                           "Wrong code. %u attempts left.", left),
-                              left);
-      gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
-    }
+    gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
   else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_WEAK_PASSWORD))
     {
-      text = tto_identity_describe_error (error, error_body);
       gtk_widget_add_css_class (GTK_WIDGET (self->password_row), "error");
       gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
     }
@@ -730,12 +589,9 @@ tto_email_sign_in_set_result (TtoEmailSignIn *self,
       gtk_widget_add_css_class (GTK_WIDGET (self->login_password_row), "error");
     }
   else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT))
-    {
-      text = tto_identity_describe_error (error, error_body);
-      gtk_widget_add_css_class (GTK_WIDGET (self->username_row), "error");
-    }
-  else
-    text = tto_identity_describe_error (error, error_body);
+    gtk_widget_add_css_class (GTK_WIDGET (self->username_row), "error");
+  if (text == NULL)
+    text = tto_code_request_describe_error (self->code, error, error_body);
   show_error (self, text);
 }
 
@@ -753,5 +609,5 @@ gboolean
 tto_email_sign_in_get_code_sent (TtoEmailSignIn *self)
 {
   g_return_val_if_fail (TTO_IS_EMAIL_SIGN_IN (self), FALSE);
-  return self->code_email != NULL;
+  return tto_code_request_get_address (self->code) != NULL;
 }

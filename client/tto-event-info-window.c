@@ -8,6 +8,7 @@
 #include "tto-admission.h"
 #include "tto-client.h"
 #include "tto-invite-card.h"
+#include "tto-ip-allow-row.h"
 #include "tto-review-window.h"
 
 #include "tto-event-info-window.h"
@@ -42,6 +43,7 @@ struct _TtoEventInfoWindow
   GtkSwitch *third_party_switch;
   GtkSwitch *id_rule_switch;
   GtkSwitch *phone_rule_switch;
+  TtoIpAllowRow *ip_allow_row;
   AdwPreferencesGroup *forms_group;
   GHashTable *form_switches; /* form name → GtkSwitch (unowned) */
   GListModel *review_queue;
@@ -681,6 +683,7 @@ setup_governance (TtoEventInfoWindow *self)
                             G_CALLBACK (update_review_count), self);
   tto_session_load_review_queue (self->session, self->event);
   tto_invite_card_set_event (self->invite_card, self->session, self->event);
+  tto_ip_allow_row_set_event (self->ip_allow_row, self->session, self->event);
 }
 
 TtoInviteCard *
@@ -689,6 +692,14 @@ tto_event_info_window_get_invite_card (TtoEventInfoWindow *self)
   g_return_val_if_fail (TTO_IS_EVENT_INFO_WINDOW (self), NULL);
 
   return self->invite_card;
+}
+
+TtoIpAllowRow *
+tto_event_info_window_get_ip_allow_row (TtoEventInfoWindow *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT_INFO_WINDOW (self), NULL);
+
+  return self->ip_allow_row;
 }
 
 static void
@@ -832,6 +843,7 @@ tto_event_info_window_class_init (TtoEventInfoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, third_party_switch);
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, id_rule_switch);
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, phone_rule_switch);
+  gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, ip_allow_row);
   gtk_widget_class_bind_template_child (widget_class, TtoEventInfoWindow, forms_group);
 
   gtk_widget_class_install_action (widget_class, "info.copy-code", NULL, copy_code_action);
@@ -854,6 +866,7 @@ static void
 tto_event_info_window_init (TtoEventInfoWindow *self)
 {
   g_type_ensure (TTO_TYPE_INVITE_CARD);
+  g_type_ensure (TTO_TYPE_IP_ALLOW_ROW);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->form_switches = g_hash_table_new (g_str_hash, g_str_equal);
   self->cancellable = g_cancellable_new ();

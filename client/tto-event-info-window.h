@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "tto-invite-card.h"
+#include "tto-ip-allow-row.h"
 #include "tto-session.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,6 @@ TtoEventInfoWindow *tto_event_info_window_new (GtkWindow *parent,
 void tto_event_info_window_remove_member (TtoEventInfoWindow *self,
                                          const char *identity_id);
 TtoInviteCard *tto_event_info_window_get_invite_card (TtoEventInfoWindow *self);
+TtoIpAllowRow *tto_event_info_window_get_ip_allow_row (TtoEventInfoWindow *self);
 
 G_END_DECLS

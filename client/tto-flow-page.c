@@ -168,6 +168,7 @@ tto_flow_format_entry (TtoFlow *flow,
 {
   TtoFlowStage *stage;
   guint day;
+  char *text;
 
   g_return_val_if_fail (TTO_IS_FLOW (flow), NULL);
 
@@ -175,10 +176,18 @@ tto_flow_format_entry (TtoFlow *flow,
   if (stage == NULL)
     return NULL;
   day = tto_flow_get_stage_day (flow, now);
-  if (day == 0)
-    return g_strdup (tto_flow_stage_get_title (stage));
-  /* Translators: the current stage in the chat header: "Needs discussion · day 2" */
-  return g_strdup_printf (_("%s · day %u"), tto_flow_stage_get_title (stage), day);
+  /* A stage change waiting for approvals shows in the chat too, one tap
+   * from the Approve button; it matters more than the day then. */
+  if (tto_flow_get_pending (flow, NULL, NULL, NULL, NULL, NULL))
+    /* Translators: the current stage in the chat header while a change
+     * waits for approvals: "Ideas · approval pending" */
+    text = g_strdup_printf (_("%s · approval pending"), tto_flow_stage_get_title (stage));
+  else if (day == 0)
+    text = g_strdup (tto_flow_stage_get_title (stage));
+  else
+    /* Translators: the current stage in the chat header: "Needs discussion · day 2" */
+    text = g_strdup_printf (_("%s · day %u"), tto_flow_stage_get_title (stage), day);
+  return text;
 }
 
 /* The table */
@@ -1111,6 +1120,7 @@ edit_stages_action (GtkWidget *widget,
   gtk_box_append (GTK_BOX (box), heading_label (_("Start from a template")));
   data->template_row = ADW_COMBO_ROW (named (adw_combo_row_new (), "template"));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (data->template_row), _("Template"));
+  adw_combo_row_set_use_subtitle (data->template_row, TRUE); /* long names, narrow phones */
   adw_combo_row_set_model (data->template_row, G_LIST_MODEL (names));
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (templates_list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (templates_list, "boxed-list");
@@ -1345,7 +1355,7 @@ edit_rules_action (GtkWidget *widget,
 
   gtk_box_append (GTK_BOX (box), heading_label (_("Points")));
   gtk_list_box_append (GTK_LIST_BOX (list),
-                       switch_row (_("Points"), _("Editors award and deduct points"),
+                       switch_row (_("Keep points"), _("Editors award and deduct points"),
                                    tto_flow_get_points_enabled (self->flow), &data->points));
   named (data->points, "rules-points");
   gtk_box_append (GTK_BOX (box), list);
@@ -1354,6 +1364,7 @@ edit_rules_action (GtkWidget *widget,
   list = boxed_list ();
   data->approval = ADW_COMBO_ROW (named (adw_combo_row_new (), "rules-approval"));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (data->approval), _("Who approves"));
+  adw_combo_row_set_use_subtitle (data->approval, TRUE);
   adw_combo_row_set_model (data->approval, G_LIST_MODEL (modes));
   adw_combo_row_set_selected (data->approval, g_strcmp0 (mode, "members") == 0    ? 1
                                               : g_strcmp0 (mode, "majority") == 0 ? 2
@@ -2605,11 +2616,4 @@ tto_flow_page_get_points_list (TtoFlowPage *self)
 {
   g_return_val_if_fail (TTO_IS_FLOW_PAGE (self), NULL);
   return self->points_list;
-}
-
-GtkListBox *
-tto_flow_page_get_meetings_list (TtoFlowPage *self)
-{
-  g_return_val_if_fail (TTO_IS_FLOW_PAGE (self), NULL);
-  return self->meetings_list;
 }

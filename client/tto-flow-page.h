@@ -40,7 +40,6 @@ gboolean tto_flow_page_get_busy (TtoFlowPage *self);
 const char *tto_flow_page_get_pending_text (TtoFlowPage *self);
 GtkButton *tto_flow_page_get_approve_button (TtoFlowPage *self);
 GtkListBox *tto_flow_page_get_points_list (TtoFlowPage *self);
-GtkListBox *tto_flow_page_get_meetings_list (TtoFlowPage *self);
 void tto_flow_page_show_toast (TtoFlowPage *self,
                                const char *text);
 

@@ -639,11 +639,13 @@ tto_flow_can_approve (TtoFlow *self,
 
   g_return_val_if_fail (TTO_IS_FLOW (self), FALSE);
 
-  if (self->pending == NULL || identity_id == NULL || tto_flow_has_approved (self, identity_id))
+  /* The relay takes no approval from an eliminated member. */
+  if (self->pending == NULL || identity_id == NULL || tto_flow_has_approved (self, identity_id) ||
+      tto_flow_is_eliminated (self, identity_id))
     return FALSE;
   mode = tto_flow_get_approval_mode (self);
   if (g_strcmp0 (mode, "majority") == 0)
-    return !tto_flow_is_eliminated (self, identity_id);
+    return TRUE;
   members = tto_flow_dup_approval_members (self);
   return g_strv_contains ((const char *const *) members, identity_id);
 }

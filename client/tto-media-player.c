@@ -8,6 +8,15 @@
  * seeks within them, so the demuxers can read the length and the player
  * can start over.
  *
+ * appsrc runs in push mode ("seekable"), not pull mode ("random-access"):
+ * in pull mode decodebin plugs the demuxer from typefind's streaming thread
+ * and activating the demuxer activates appsrc again from that thread. When
+ * the player is stopped at that moment (a viewer closed right after it
+ * opened), the main thread has just deactivated appsrc on its way to NULL,
+ * the streaming thread starts it again while it is still PAUSED, and
+ * GstBaseSrc asserts (gst_base_src_set_format: GST_STATE (src) <= READY).
+ * In push mode only appsrc's own state change starts it.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gst/app/gstappsink.h>
@@ -18,6 +27,8 @@
 #include "tto-media-player.h"
 
 #define POSITION_INTERVAL_MS 100
+/* Bytes handed to appsrc at a time (its own hint is 4 KiB). */
+#define CHUNK_SIZE (64 * 1024)
 
 struct _TtoMediaPlayer
 {
@@ -118,7 +129,7 @@ on_need_data (GstAppSrc *src,
   offset = self->offset;
   if (offset < size)
     {
-      gsize chunk = MIN ((gsize) (length > 0 ? length : 65536), size - offset);
+      gsize chunk = MIN (MAX ((gsize) length, (gsize) CHUNK_SIZE), size - offset);
 
       self->offset += chunk;
       g_mutex_unlock (&self->lock);
@@ -156,8 +167,10 @@ on_source_setup (GstElement *playbin,
   callbacks.need_data = on_need_data;
   callbacks.seek_data = on_seek_data;
 
-  g_object_set (source, "stream-type", GST_APP_STREAM_TYPE_RANDOM_ACCESS, "format",
-                GST_FORMAT_BYTES, "size", (gint64) g_bytes_get_size (self->media), NULL);
+  /* Push mode: see the comment at the top. The source is still in NULL
+   * here, so its format can be set. */
+  g_object_set (source, "stream-type", GST_APP_STREAM_TYPE_SEEKABLE, "format", GST_FORMAT_BYTES,
+                "size", (gint64) g_bytes_get_size (self->media), NULL);
   gst_app_src_set_callbacks (GST_APP_SRC (source), &callbacks, self, NULL);
 }
 
@@ -345,10 +358,12 @@ make_pipeline (TtoMediaPlayer *self,
     gst_init (NULL, NULL);
 
   playbin = gst_element_factory_make ("playbin", NULL);
-  audio_sink = gst_element_factory_make (audio_sink_name != NULL && *audio_sink_name != '\0'
-                                           ? audio_sink_name
-                                           : "autoaudiosink",
-                                         NULL);
+  /* The test sink is a gst-launch description ("fakesink sync=true"), as
+   * for the call engine. */
+  if (audio_sink_name != NULL && *audio_sink_name != '\0')
+    audio_sink = gst_parse_bin_from_description (audio_sink_name, TRUE, NULL);
+  else
+    audio_sink = gst_element_factory_make ("autoaudiosink", NULL);
   if (playbin == NULL || audio_sink == NULL)
     {
       g_clear_object (&audio_sink);

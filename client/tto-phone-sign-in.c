@@ -1,10 +1,11 @@
 /* tto-phone-sign-in.c: sign in with a phone number and a 6-digit SMS code
  *
- * "Send Code" asks the relay (identity.code.request) to text a code; the
- * button then counts down the 60 s before another may be sent. "Sign In"
- * emits "submit" with an identity.code.verify request; the sign-in page
- * sends it and reports back with tto_phone_sign_in_set_result(). The code
- * allows 5 attempts: after each wrong one the attempts left are shown.
+ * "Send Code" asks the relay to text a code (a TtoCodeRequest, as the email
+ * view does); the button then counts down the 60 s before another may be
+ * sent. "Sign In" emits "submit" with an identity.code.verify request; the
+ * sign-in page sends it and reports back with tto_phone_sign_in_set_result().
+ * The code allows 5 attempts: after each wrong one the attempts left are
+ * shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tto-code-request.h"
 #include "tto-identity.h"
 #include "tto-shared.h"
 
@@ -33,14 +35,7 @@ struct _TtoPhoneSignIn
   GtkLabel *error_label;
   GtkSpinner *submit_spinner;
 
-  TtoConnection *connection;
-  GCancellable *cancellable;
-  char *code_address; /* the number the code went to */
-  char *pending_address; /* the number a code request is out for */
-  guint countdown_source;
-  guint countdown;
-  guint wrong_codes;
-  gboolean sending;
+  TtoCodeRequest *code; /* the code texted, its resend countdown */
   gboolean submitting;
 };
 
@@ -66,56 +61,30 @@ static void
 update_actions (TtoPhoneSignIn *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "phone.send-code",
-                                 !self->sending && self->countdown == 0);
+                                 !tto_code_request_get_busy (self->code));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "phone.submit", !self->submitting);
-  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending);
-  gtk_spinner_set_spinning (self->send_spinner, self->sending);
   gtk_widget_set_visible (GTK_WIDGET (self->submit_spinner), self->submitting);
   gtk_spinner_set_spinning (self->submit_spinner, self->submitting);
 }
 
 static void
-update_send_label (TtoPhoneSignIn *self)
+on_code_sent (TtoPhoneSignIn *self)
 {
-  g_autofree char *label = NULL;
+  g_autofree char *status = tto_code_request_dup_sent_text (self->code);
 
-  if (self->countdown > 0)
-    /* Translators: %u is a number of seconds */
-    label = g_strdup_printf (_("Resend in %u s"), self->countdown);
-  else if (self->code_address != NULL)
-    label = g_strdup (_("Resend Code"));
-  else
-    label = g_strdup (_("Send Code"));
-  gtk_label_set_label (self->send_label, label);
-}
-
-static gboolean
-on_countdown_tick (gpointer user_data)
-{
-  TtoPhoneSignIn *self = user_data;
-
-  if (self->countdown > 0)
-    self->countdown--;
-  update_send_label (self);
-  update_actions (self);
-  if (self->countdown == 0)
-    {
-      self->countdown_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
+  gtk_label_set_label (self->status_label, status);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
 }
 
 static void
-start_countdown (TtoPhoneSignIn *self,
-                 guint seconds)
+on_code_failed (TtoPhoneSignIn *self,
+                const char *message,
+                gboolean bad_address)
 {
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
-  self->countdown = seconds;
-  if (seconds > 0)
-    self->countdown_source = g_timeout_add_seconds (1, on_countdown_tick, self);
-  update_send_label (self);
-  update_actions (self);
+  show_error (self, message);
+  if (bad_address)
+    gtk_widget_add_css_class (GTK_WIDGET (self->number_row), "error");
 }
 
 /* "+86", "138 1234-5678" → "+8613812345678", or NULL when that is no
@@ -168,113 +137,14 @@ on_code_activated (TtoPhoneSignIn *self)
 }
 
 static void
-on_code_requested (GObject *object,
-                   GAsyncResult *result,
-                   gpointer user_data)
-{
-  g_autoptr (TtoPhoneSignIn) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) body = NULL;
-  g_autofree char *status = NULL;
-  JsonObject *error_body;
-  char *address = g_steal_pointer (&self->pending_address);
-
-  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_free (address);
-      return;
-    }
-  self->sending = FALSE;
-  if (body == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      g_free (address);
-      error_body = tto_connection_get_error_body (result);
-      text = tto_identity_describe_error (error, error_body);
-      show_error (self, text);
-      if (error_body != NULL && json_object_has_member (error_body, "retry_after"))
-        start_countdown (self, (guint) CLAMP (json_object_get_int_member (error_body,
-                                                                          "retry_after"),
-                                              1, 3600));
-      else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME))
-        gtk_widget_add_css_class (GTK_WIDGET (self->number_row), "error");
-      update_actions (self);
-      return;
-    }
-
-  g_free (self->code_address);
-  self->code_address = address;
-  self->wrong_codes = 0;
-  /* Translators: %s is the phone number the code went to */
-  status = g_strdup_printf (_("Code sent to %s. It is valid for 10 minutes."), address);
-  gtk_label_set_label (self->status_label, status);
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
-  start_countdown (self, (guint) CLAMP (json_object_get_int_member_with_default (
-                                          body, "resend_after", TTO_PHONE_SIGN_IN_RESEND_SECONDS),
-                                        1, 3600));
-  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
-}
-
-static void
-send_code_request (TtoPhoneSignIn *self,
-                   const char *address)
-{
-  JsonObject *body = json_object_new ();
-
-  g_free (self->pending_address);
-  self->pending_address = g_strdup (address);
-
-  json_object_set_string_member (body, "channel", "phone");
-  json_object_set_string_member (body, "address", address);
-  json_object_set_string_member (body, "purpose", "sign_in");
-  tto_connection_request_async (self->connection, TTO_FRAME_IDENTITY_CODE_REQUEST, body,
-                                self->cancellable, on_code_requested, g_object_ref (self));
-}
-
-typedef struct
-{
-  TtoPhoneSignIn *self;
-  char *address;
-} OpenData;
-
-static void
-on_open_for_code (GObject *object,
-                  GAsyncResult *result,
-                  gpointer user_data)
-{
-  OpenData *data = user_data;
-  g_autoptr (TtoPhoneSignIn) self = data->self;
-  g_autofree char *address = data->address;
-  g_autoptr (GError) error = NULL;
-
-  g_free (data);
-  if (!tto_connection_open_finish (TTO_CONNECTION (object), result, &error))
-    {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->sending = FALSE;
-      text = tto_identity_describe_error (error, NULL);
-      show_error (self, text);
-      update_actions (self);
-      return;
-    }
-  send_code_request (self, address);
-}
-
-static void
 send_code_action (GtkWidget *widget,
                   const char *action_name,
                   GVariant *parameter)
 {
   TtoPhoneSignIn *self = TTO_PHONE_SIGN_IN (widget);
   g_autofree char *address = NULL;
-  OpenData *data;
 
-  if (self->sending || self->countdown > 0 || self->connection == NULL)
+  if (!tto_code_request_can_send (self->code))
     return;
 
   address = get_address (self);
@@ -287,26 +157,7 @@ send_code_action (GtkWidget *widget,
     }
 
   show_error (self, NULL);
-  self->sending = TRUE;
-  update_actions (self);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  data = g_new0 (OpenData, 1);
-  data->self = g_object_ref (self);
-  data->address = g_steal_pointer (&address);
-  tto_connection_open_async (self->connection, self->cancellable, on_open_for_code, data);
-}
-
-static gboolean
-is_code (const char *code)
-{
-  if (strlen (code) != 6)
-    return FALSE;
-  for (guint i = 0; i < 6; i++)
-    if (!g_ascii_isdigit (code[i]))
-      return FALSE;
-  return TRUE;
+  tto_code_request_send (self->code, address);
 }
 
 static void
@@ -321,14 +172,14 @@ submit_action (GtkWidget *widget,
 
   if (self->submitting)
     return;
-  if (self->code_address == NULL)
+  if (tto_code_request_get_address (self->code) == NULL)
     {
       show_error (self, _("Send a code to your phone first."));
       return;
     }
 
   code = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->code_row))));
-  if (!is_code (code))
+  if (!tto_code_request_is_code (code))
     {
       show_error (self, _("The code has 6 digits."));
       gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
@@ -344,7 +195,7 @@ submit_action (GtkWidget *widget,
 
   body = json_object_new ();
   json_object_set_string_member (body, "channel", "phone");
-  json_object_set_string_member (body, "address", self->code_address);
+  json_object_set_string_member (body, "address", tto_code_request_get_address (self->code));
   json_object_set_string_member (body, "code", code);
   if (*name != '\0')
     json_object_set_string_member (body, "display_name", name);
@@ -363,24 +214,15 @@ tto_phone_sign_in_dispose (GObject *object)
 {
   TtoPhoneSignIn *self = (TtoPhoneSignIn *) object;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->countdown_source, g_source_remove);
-  g_clear_object (&self->connection);
+  if (self->code != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->code, self);
+      tto_code_request_reset (self->code);
+      g_clear_object (&self->code);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_PHONE_SIGN_IN);
 
   G_OBJECT_CLASS (tto_phone_sign_in_parent_class)->dispose (object);
-}
-
-static void
-tto_phone_sign_in_finalize (GObject *object)
-{
-  TtoPhoneSignIn *self = (TtoPhoneSignIn *) object;
-
-  g_free (self->code_address);
-  g_free (self->pending_address);
-
-  G_OBJECT_CLASS (tto_phone_sign_in_parent_class)->finalize (object);
 }
 
 static void
@@ -390,7 +232,6 @@ tto_phone_sign_in_class_init (TtoPhoneSignInClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tto_phone_sign_in_dispose;
-  object_class->finalize = tto_phone_sign_in_finalize;
 
   /* (frame type, request body, method): sign in with this request. */
   signals[SUBMIT] = g_signal_new ("submit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
@@ -424,6 +265,16 @@ static void
 tto_phone_sign_in_init (TtoPhoneSignIn *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->code = tto_code_request_new ("phone", "sign_in");
+  g_object_bind_property (self->code, "send-label", self->send_label, "label",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->code, "sending", self->send_spinner, "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->code, "sending", self->send_spinner, "spinning",
+                          G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->code, "notify::busy", G_CALLBACK (update_actions), self);
+  g_signal_connect_swapped (self->code, "sent", G_CALLBACK (on_code_sent), self);
+  g_signal_connect_swapped (self->code, "failed", G_CALLBACK (on_code_failed), self);
   update_actions (self);
 }
 
@@ -436,7 +287,7 @@ tto_phone_sign_in_set_connection (TtoPhoneSignIn *self,
 {
   g_return_if_fail (TTO_IS_PHONE_SIGN_IN (self));
 
-  if (g_set_object (&self->connection, connection))
+  if (tto_code_request_set_connection (self->code, connection))
     tto_phone_sign_in_reset (self);
 }
 
@@ -453,12 +304,9 @@ tto_phone_sign_in_reset (TtoPhoneSignIn *self)
 {
   g_return_if_fail (TTO_IS_PHONE_SIGN_IN (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_pointer (&self->code_address, g_free);
-  self->sending = FALSE;
   self->submitting = FALSE;
-  self->wrong_codes = 0;
-  start_countdown (self, 0);
+  tto_code_request_reset (self->code);
+  update_actions (self);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
   show_error (self, NULL);
@@ -507,23 +355,13 @@ tto_phone_sign_in_set_result (TtoPhoneSignIn *self,
       return;
     }
 
-  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_CODE))
-    {
-      guint left;
-
-      self->wrong_codes++;
-      left = self->wrong_codes < TTO_PHONE_SIGN_IN_ATTEMPTS
-               ? TTO_PHONE_SIGN_IN_ATTEMPTS - self->wrong_codes
-               : 0;
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Wrong code. %u attempt left.",
-                                           "Wrong code. %u attempts left.", left),
-                              left);
-      gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
-    }
-  else if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_RATE_LIMITED))
+  /* The relay stops a code after its 5th wrong try, and says rate_limited. */
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_RATE_LIMITED))
     text = g_strdup (_("Too many wrong codes: this one no longer works. Send a new code."));
   else
-    text = tto_identity_describe_error (error, error_body);
+    text = tto_code_request_describe_error (self->code, error, error_body);
+  if (g_error_matches (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_CODE))
+    gtk_widget_add_css_class (GTK_WIDGET (self->code_row), "error");
   show_error (self, text);
 }
 
@@ -551,7 +389,7 @@ gboolean
 tto_phone_sign_in_get_code_sent (TtoPhoneSignIn *self)
 {
   g_return_val_if_fail (TTO_IS_PHONE_SIGN_IN (self), FALSE);
-  return self->code_address != NULL;
+  return tto_code_request_get_address (self->code) != NULL;
 }
 
 const char *

@@ -11,9 +11,6 @@
 
 G_BEGIN_DECLS
 
-#define TTO_PHONE_SIGN_IN_RESEND_SECONDS 60
-#define TTO_PHONE_SIGN_IN_ATTEMPTS 5
-
 #define TTO_TYPE_PHONE_SIGN_IN (tto_phone_sign_in_get_type ())
 G_DECLARE_FINAL_TYPE (TtoPhoneSignIn, tto_phone_sign_in, TTO, PHONE_SIGN_IN, AdwBin)
 

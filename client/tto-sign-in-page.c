@@ -112,6 +112,15 @@ get_relay_url (TtoSignInPage *self)
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->relay_row))));
 }
 
+/* The connection the phone and email views ask for codes over. */
+static void
+set_code_connection (TtoSignInPage *self,
+                     TtoConnection *connection)
+{
+  tto_phone_sign_in_set_connection (self->phone_sign_in, connection);
+  tto_email_sign_in_set_connection (self->email_sign_in, connection);
+}
+
 static void
 drop_probe (TtoSignInPage *self)
 {
@@ -133,10 +142,7 @@ ensure_probe (TtoSignInPage *self)
   drop_probe (self);
   self->probe = tto_connection_new (url);
   if (self->reverify == NULL)
-    {
-      tto_phone_sign_in_set_connection (self->phone_sign_in, self->probe);
-      tto_email_sign_in_set_connection (self->email_sign_in, self->probe);
-    }
+    set_code_connection (self, self->probe);
   return self->probe;
 }
 
@@ -480,8 +486,7 @@ finish_sign_in (TtoSignInPage *self,
     {
       /* The session owns it now; the next sign-in gets a new probe. */
       g_clear_object (&self->probe);
-      tto_phone_sign_in_set_connection (self->phone_sign_in, NULL);
-      tto_email_sign_in_set_connection (self->email_sign_in, NULL);
+      set_code_connection (self, NULL);
     }
   if (!tto_identity_is_one_time (identity))
     tto_identity_store_save_async (identity, NULL, on_identity_saved, g_object_ref (self));
@@ -597,8 +602,7 @@ reverify_done (TtoSignInPage *self,
   tto_identity_store_save_async (identity, NULL, on_identity_saved, g_object_ref (self));
 
   g_clear_object (&self->reverify);
-  tto_phone_sign_in_set_connection (self->phone_sign_in, self->probe);
-  tto_email_sign_in_set_connection (self->email_sign_in, self->probe);
+  set_code_connection (self, self->probe);
   tto_sign_in_page_show_view (self, "choose");
   g_signal_emit (self, signals[SIGNED_IN], 0, session);
 }
@@ -745,8 +749,7 @@ back_action (GtkWidget *widget,
       /* Not now: back to the session as it is. */
       g_autoptr (TtoSession) session = g_steal_pointer (&self->reverify);
 
-      tto_phone_sign_in_set_connection (self->phone_sign_in, self->probe);
-      tto_email_sign_in_set_connection (self->email_sign_in, self->probe);
+      set_code_connection (self, self->probe);
       tto_sign_in_page_show_view (self, "choose");
       g_signal_emit (self, signals[SIGNED_IN], 0, session);
       return;
@@ -767,22 +770,19 @@ refresh_methods_action (GtkWidget *widget,
 }
 
 /* Third-party sign-in (RFC 8252: browser, loopback redirect, PKCE), run
- * by TtoOidcFlow; its frames go over the probe (or, verifying again, the
- * session's connection), and finish signs that connection in. */
+ * by TtoOidcFlow over the probe, whose finish signs the probe in. Verifying
+ * again, its frames go over the session's connection instead, signed in
+ * already: finish there is a plain request. */
 
 static void
-on_oidc_frame_answer (GObject *object,
-                      GAsyncResult *result,
-                      gpointer user_data)
+on_reverify_oidc_answer (GObject *object,
+                         GAsyncResult *result,
+                         gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
-  JsonObject *body;
+  JsonObject *body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
 
-  if (g_object_get_data (G_OBJECT (task), "tto-sign-in") != NULL)
-    body = tto_connection_sign_in_finish (TTO_CONNECTION (object), result, &error);
-  else
-    body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
   if (body == NULL)
     g_task_return_error (task, error);
   else
@@ -790,53 +790,15 @@ on_oidc_frame_answer (GObject *object,
 }
 
 static void
-on_oidc_open (GObject *object,
-              GAsyncResult *result,
-              gpointer user_data)
+reverify_oidc_request (TtoOidcFlow *flow,
+                       const char *type,
+                       JsonObject *body,
+                       GTask *task,
+                       gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  const char *type = g_object_get_data (G_OBJECT (task), "tto-type");
-  JsonObject *body = g_object_steal_data (G_OBJECT (task), "tto-body");
-
-  if (!tto_connection_open_finish (TTO_CONNECTION (object), result, &error))
-    {
-      json_object_unref (body);
-      g_task_return_error (task, error);
-      return;
-    }
-  tto_connection_request_async (TTO_CONNECTION (object), type, body,
-                                g_task_get_cancellable (task), on_oidc_frame_answer,
+  tto_connection_request_async (TTO_CONNECTION (user_data), type, body,
+                                g_task_get_cancellable (task), on_reverify_oidc_answer,
                                 g_object_ref (task));
-}
-
-static void
-oidc_request (TtoOidcFlow *flow,
-              const char *type,
-              JsonObject *body,
-              GTask *task,
-              gpointer user_data)
-{
-  TtoSignInPage *self = user_data;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  if (self->reverify != NULL)
-    tto_connection_request_async (tto_session_get_connection (self->reverify), type, body,
-                                  cancellable, on_oidc_frame_answer, g_object_ref (task));
-  else if (g_strcmp0 (type, TTO_FRAME_IDENTITY_OIDC_FINISH) == 0)
-    {
-      g_object_set_data (G_OBJECT (task), "tto-sign-in", GINT_TO_POINTER (1));
-      tto_connection_sign_in_async (ensure_probe (self), type, body, cancellable,
-                                    on_oidc_frame_answer, g_object_ref (task));
-    }
-  else
-    {
-      g_object_set_data_full (G_OBJECT (task), "tto-type", g_strdup (type), g_free);
-      g_object_set_data_full (G_OBJECT (task), "tto-body", body,
-                              (GDestroyNotify) json_object_unref);
-      tto_connection_open_async (ensure_probe (self), cancellable, on_oidc_open,
-                                 g_object_ref (task));
-    }
 }
 
 static char *
@@ -907,8 +869,12 @@ provider_continue_action (GtkWidget *widget,
 
   show_provider_error (self, NULL);
   self->submitting = NULL;
-  flow = tto_oidc_flow_new (self->provider_id, oidc_request, g_object_ref (self),
-                            g_object_unref);
+  if (self->reverify != NULL)
+    flow = tto_oidc_flow_new (self->provider_id, reverify_oidc_request,
+                              g_object_ref (tto_session_get_connection (self->reverify)),
+                              g_object_unref);
+  else
+    flow = tto_oidc_flow_new_for_connection (self->provider_id, ensure_probe (self));
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->provider_name_row))));
   if (*name != '\0')
     tto_oidc_flow_set_display_name (flow, name);
@@ -1197,8 +1163,7 @@ tto_sign_in_page_show_view (TtoSignInPage *self,
     {
       /* Verifying again ends with the view it began from. */
       g_clear_object (&self->reverify);
-      tto_phone_sign_in_set_connection (self->phone_sign_in, self->probe);
-      tto_email_sign_in_set_connection (self->email_sign_in, self->probe);
+      set_code_connection (self, self->probe);
     }
   gtk_stack_set_visible_child_name (self->view_stack, view);
   if (g_str_equal (view, "name"))
@@ -1307,8 +1272,7 @@ tto_sign_in_page_reverify (TtoSignInPage *self,
   method = identity != NULL ? tto_identity_get_method (identity) : NULL;
   g_set_object (&self->reverify, session);
   tto_sign_in_page_show_error (self, NULL);
-  tto_phone_sign_in_set_connection (self->phone_sign_in, tto_session_get_connection (session));
-  tto_email_sign_in_set_connection (self->email_sign_in, tto_session_get_connection (session));
+  set_code_connection (self, tto_session_get_connection (session));
   if (g_strcmp0 (method, TTO_IDENTITY_METHOD_PHONE) == 0)
     {
       tto_lifetime_row_select (tto_phone_sign_in_get_lifetime_row (self->phone_sign_in),

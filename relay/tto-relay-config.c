@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "tto-cidr.h"
 #include "tto-relay-config.h"
 
 G_DEFINE_QUARK (tto-relay-config-error-quark, tto_relay_config_error)
@@ -67,6 +68,7 @@ tto_relay_config_free (TtoRelayConfig *config)
     explicit_bzero (config->smtp_password, strlen (config->smtp_password));
   g_free (config->smtp_password);
   g_free (config->link_key_file);
+  g_strfreev (config->trusted_proxies);
   g_free (config);
 }
 
@@ -164,6 +166,7 @@ tto_relay_config_load_file (TtoRelayConfig *config,
       !read_uint (file, "relay", "port", &config->port, error) ||
       !read_uint (file, "relay", "max_connections", &config->max_connections, error) ||
       !read_uint (file, "relay", "sweep_interval", &config->sweep_interval, error) ||
+      !read_list (file, "relay", "trusted_proxies", &config->trusted_proxies, error) ||
       !read_uint (file, "identities", "one_time_grace", &config->identity_grace, error) ||
       !read_string (file, "identities", "link_key_file", &config->link_key_file, error) ||
       !read_string (file, "sms", "gateway_url", &config->sms_gateway_url, error) ||
@@ -461,6 +464,19 @@ tto_relay_config_validate (TtoRelayConfig *config,
     }
   if (!validate_tls (config, error))
     return FALSE;
+  for (guint i = 0; config->trusted_proxies != NULL && config->trusted_proxies[i] != NULL; i++)
+    {
+      g_autoptr (GInetAddressMask) mask = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      mask = tto_cidr_parse (g_strstrip (config->trusted_proxies[i]), &local_error);
+      if (mask == NULL)
+        {
+          g_set_error (error, TTO_RELAY_CONFIG_ERROR, TTO_RELAY_CONFIG_ERROR_INVALID,
+                       "[relay] trusted_proxies: %s", local_error->message);
+          return FALSE;
+        }
+    }
   for (const char *p = config->mysql_database; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '_')
       {

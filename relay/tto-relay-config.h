@@ -45,6 +45,7 @@ typedef struct
   char *smtp_username;
   char *smtp_password;
   char *link_key_file;        /* [identities] link_key_file; unset: key kept in MariaDB */
+  char **trusted_proxies;     /* [relay] trusted_proxies: CIDRs whose X-Forwarded-For counts */
 } TtoRelayConfig;
 
 GQuark tto_relay_config_error_quark (void);

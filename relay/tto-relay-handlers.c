@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include "tto-cidr.h"
 #include "tto-ids.h"
+#include "tto-relay-access.h"
 #include "tto-relay-auth.h"
 #include "tto-relay-flow.h"
 #include "tto-relay-identity.h"
@@ -168,6 +170,12 @@ tto_relay_member_room (TtoRelayConn *conn,
                    "only members of the event may do this");
       return NULL;
     }
+  /* A member outside the event's allow-list: every frame for the event. */
+  if (!tto_relay_access_conn_allowed (conn, room))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN, TTO_RELAY_ACCESS_LOCKED_OUT);
+      return NULL;
+    }
 
   return room;
 }
@@ -208,6 +216,27 @@ frame_forms (TtoFrame *frame)
     g_strv_builder_add (builder, json_array_get_string_element (array, i));
 
   return g_strv_builder_end (builder);
+}
+
+/* body.ip_allow in canonical spelling, or NULL when absent (the frame
+ * check already refused bad entries). */
+static GStrv
+frame_ip_allow (TtoFrame *frame)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) entries = NULL;
+  JsonArray *array;
+
+  if (!tto_frame_has (frame, "ip_allow"))
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  array = json_object_get_array_member (frame->body, "ip_allow");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_strv_builder_add (builder, json_array_get_string_element (array, i));
+  entries = g_strv_builder_end (builder);
+
+  return tto_cidr_list_normalize ((const char *const *) entries, NULL);
 }
 
 /* Refuses what the creator switched off; answers forbidden. */
@@ -502,6 +531,11 @@ handle_event_create (TtoRelayConn *conn,
     if (forms != NULL)
       tto_event_set_forms (event, (const char *const *) forms);
   }
+  {
+    g_auto (GStrv) networks = frame_ip_allow (frame);
+
+    tto_event_set_ip_allow (event, (const char *const *) networks);
+  }
 
   request = request_new (conn, frame);
   request->identity_id = g_strdup (conn->identity_id);
@@ -619,6 +653,12 @@ handle_event_join (TtoRelayConn *conn,
   if (room_past_deadline (room))
     {
       reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_EXPIRED, "the event has passed its deadline");
+      return;
+    }
+  /* The creator's allow-list comes before admission and rules. */
+  if (!tto_relay_access_conn_allowed (conn, room))
+    {
+      reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN, TTO_RELAY_ACCESS_REFUSED);
       return;
     }
 
@@ -1186,6 +1226,7 @@ on_event_updated (GObject *source,
   tto_event_set_forms (event, tto_event_get_forms (request->event));
   tto_event_set_admission (event, tto_event_get_admission (request->event));
   tto_event_set_invite_expires_at (event, tto_event_get_invite_expires_at (request->event));
+  tto_event_set_ip_allow (event, tto_event_get_ip_allow (request->event));
   for (guint i = 0; i < G_N_ELEMENTS (rule_names); i++)
     tto_event_set_rule (event, rule_names[i], tto_event_get_rule (request->event, rule_names[i]));
 
@@ -1236,6 +1277,12 @@ handle_event_update (TtoRelayConn *conn,
 
     if (forms != NULL)
       tto_event_set_forms (request->event, (const char *const *) forms);
+  }
+  {
+    g_auto (GStrv) networks = frame_ip_allow (frame);
+
+    if (networks != NULL)
+      tto_event_set_ip_allow (request->event, (const char *const *) networks);
   }
   tto_relay_store_update_event_async (conn->relay->store, request->event, on_event_updated,
                                       request);
@@ -1436,6 +1483,15 @@ handle_resume (TtoRelayConn *conn,
         }
       else
         seq = json_node_get_int (position);
+
+      /* Locked out by the allow-list: left out of the answer, as if not
+       * asked, so the client neither catches up nor takes it as ended. */
+      if (room != NULL && tto_relay_room_get_member (room, conn->identity_id) != NULL &&
+          !tto_relay_access_conn_allowed (conn, room))
+        {
+          json_object_unref (state);
+          continue;
+        }
 
       if (room != NULL && tto_relay_room_get_member (room, conn->identity_id) != NULL)
         {

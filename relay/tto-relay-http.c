@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "tto-relay-access.h"
 #include "tto-relay-auth.h"
 #include "tto-relay-private.h"
 
@@ -81,13 +82,10 @@ on_upgrade_written (SoupServerMessage *msg,
   g_atomic_ref_count_init (&conn->ref);
   conn->relay = relay;
   g_queue_init (&conn->held_frames);
-  {
-    GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-
-    if (G_IS_INET_SOCKET_ADDRESS (remote))
-      conn->peer_address = g_inet_address_to_string (
-        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  }
+  /* Behind a trusted proxy, the address it forwards for. */
+  conn->peer_inet = tto_relay_access_client_address (relay->config, msg);
+  if (conn->peer_inet != NULL)
+    conn->peer_address = g_inet_address_to_string (conn->peer_inet);
   conn->wire = tto_relay_wire_new (stream, socket, MAX_INCOMING_PAYLOAD, MAX_QUEUED_BYTES,
                                    &wire_callbacks, conn);
   g_hash_table_add (relay->conns, conn);
@@ -140,14 +138,14 @@ on_keepalive (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A reverse proxy on this host is loopback too: look behind it. */
 static gboolean
-is_loopback (SoupServerMessage *msg)
+is_loopback (TtoRelay *relay,
+             SoupServerMessage *msg)
 {
-  GSocketAddress *address = soup_server_message_get_remote_address (msg);
+  g_autoptr (GInetAddress) address = tto_relay_access_client_address (relay->config, msg);
 
-  return G_IS_INET_SOCKET_ADDRESS (address) &&
-         g_inet_address_get_is_loopback (
-           g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
 static void
@@ -203,7 +201,7 @@ on_health (SoupServer *server,
   json_builder_add_int_value (builder, (gint64) tto_relay_blobs_get_total_bytes (relay->blobs));
 
   /* Whether an event is live is for operators on this host only. */
-  if (event_id != NULL && is_loopback (msg))
+  if (event_id != NULL && is_loopback (relay, msg))
     {
       TtoRelayRoom *r = tto_relay_find_room (relay, event_id);
 
@@ -554,6 +552,18 @@ on_blob_identity (GObject *source,
                   "only members of the event may do this");
       return;
     }
+  /* The event's allow-list holds for files as for frames. */
+  {
+    g_autoptr (GInetAddress) from = tto_relay_access_client_address (request->relay->config,
+                                                                     request->msg);
+
+    if (!tto_relay_access_allows (room, identity->id, from))
+      {
+        http_error (request->msg, SOUP_STATUS_FORBIDDEN, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                    TTO_RELAY_ACCESS_LOCKED_OUT);
+        return;
+      }
+  }
 
   if (request->blob_id == NULL)
     store_upload (request, identity->id);

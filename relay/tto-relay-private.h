@@ -62,6 +62,7 @@ struct _TtoRelayConn
   gboolean id_verified;
   gboolean email_verified;
   char *peer_address; /* the client's IP address, for rate limits */
+  GInetAddress *peer_inet; /* the same, for events' allow-lists (tto-relay-access.c) */
 };
 
 typedef void (*TtoRelayHandler) (TtoRelayConn *conn,

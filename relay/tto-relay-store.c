@@ -128,6 +128,13 @@ static const char *const migration_v4[] = {
   NULL
 };
 
+/* The creator's IP allow-list: canonical CIDRs joined with ','; '' allows
+ * every address (32 IPv6 networks fit). */
+static const char *const migration_ip_allow[] = {
+  "ALTER TABLE events ADD COLUMN ip_allow VARCHAR(1600) CHARACTER SET ascii NOT NULL DEFAULT ''",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_v1,
   migration_v2,
@@ -137,6 +144,7 @@ static const char *const *const migrations[] = {
   tto_relay_store_identity_schema,
   tto_relay_store_topics_schema,
   tto_relay_store_flow_schema,
+  migration_ip_allow,
 };
 
 void
@@ -475,7 +483,7 @@ tto_relay_store_load (TtoRelayStore *store,
              "SELECT e.id, e.creator_id, e.title, e.content, e.announcement, e.admission,"
              " e.invite_code, e.deadline, e.created_at, i.display_name, e.edit_window,"
              " e.recall_window, e.forms, e.auto_approve_third_party, e.require_id_verified,"
-             " e.require_phone_verified, e.invite_expires_at"
+             " e.require_phone_verified, e.invite_expires_at, e.ip_allow"
              " FROM events e JOIN identities i ON i.id = e.creator_id ORDER BY e.created_at",
              error))
     return FALSE;
@@ -504,6 +512,12 @@ tto_relay_store_load (TtoRelayStore *store,
       tto_event_set_rule (event, "require_id_verified", tto_store_row_int (row[14]) != 0);
       tto_event_set_rule (event, "require_phone_verified", tto_store_row_int (row[15]) != 0);
       tto_event_set_invite_expires_at (event, tto_store_row_int (row[16]));
+      if (row[17] != NULL && row[17][0] != '\0')
+        {
+          g_auto (GStrv) networks = g_strsplit (row[17], ",", -1);
+
+          tto_event_set_ip_allow (event, (const char *const *) networks);
+        }
       event_func (event, user_data);
     }
 
@@ -730,20 +744,22 @@ insert_event_body (MYSQL *db,
   g_autofree char *joined = g_strjoinv (",", (char **) tto_event_get_forms (event));
   g_autofree char *forms = tto_store_quote (db, joined);
   g_autofree char *expires = tto_store_quote_int_or_null (tto_event_get_invite_expires_at (event));
+  g_autofree char *joined_networks = g_strjoinv (",", (char **) tto_event_get_ip_allow (event));
+  g_autofree char *networks = tto_store_quote (db, joined_networks);
 
   return tto_store_execf (db, error,
                 "INSERT INTO events (id, creator_id, title, content, announcement, admission,"
                 " invite_code, deadline, created_at, edit_window, recall_window, forms,"
                 " auto_approve_third_party, require_id_verified, require_phone_verified,"
-                " invite_expires_at)"
+                " invite_expires_at, ip_allow)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %" G_GINT64_FORMAT
-                ", %u, %u, %s, %d, %d, %d, %s)",
+                ", %u, %u, %s, %d, %d, %d, %s, %s)",
                 id, creator, title, content, announcement, admission, code, deadline,
                 tto_event_get_created_at (event), tto_event_get_edit_window (event),
                 tto_event_get_recall_window (event), forms,
                 tto_event_get_rule (event, "auto_approve_third_party"),
                 tto_event_get_rule (event, "require_id_verified"),
-                tto_event_get_rule (event, "require_phone_verified"), expires) &&
+                tto_event_get_rule (event, "require_phone_verified"), expires, networks) &&
          tto_store_execf (db, error,
                 "INSERT INTO members (event_id, identity_id, role, joined_at)"
                 " VALUES (%s, %s, 'creator', %" G_GINT64_FORMAT ")",
@@ -1042,16 +1058,18 @@ update_event_job (MYSQL *db,
   g_autofree char *admission = tto_store_quote (db, tto_event_get_admission (event));
   g_autofree char *code = tto_store_quote (db, tto_event_get_invite_code (event));
   g_autofree char *expires = tto_store_quote_int_or_null (tto_event_get_invite_expires_at (event));
+  g_autofree char *joined_networks = g_strjoinv (",", (char **) tto_event_get_ip_allow (event));
+  g_autofree char *networks = tto_store_quote (db, joined_networks);
 
   if (!tto_store_execf (db, error,
               "UPDATE events SET edit_window = %u, recall_window = %u, announcement = %s,"
               " forms = %s, admission = %s, auto_approve_third_party = %d,"
               " require_id_verified = %d, require_phone_verified = %d, invite_code = %s,"
-              " invite_expires_at = %s WHERE id = %s",
+              " invite_expires_at = %s, ip_allow = %s WHERE id = %s",
               tto_event_get_edit_window (event), tto_event_get_recall_window (event),
               announcement, forms, admission, tto_event_get_rule (event, "auto_approve_third_party"),
               tto_event_get_rule (event, "require_id_verified"),
-              tto_event_get_rule (event, "require_phone_verified"), code, expires, id))
+              tto_event_get_rule (event, "require_phone_verified"), code, expires, networks, id))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);

@@ -9,12 +9,19 @@
 #include <malloc.h>
 #endif
 
+#include "tto-relay-access.h"
 #include "tto-relay-identity.h"
 #include "tto-relay-oidc.h"
 #include "tto-relay-flow.h"
 #include "tto-relay-private.h"
 #include "tto-relay-topics.h"
 #include "tto-util.h"
+
+static void send_to_room (TtoRelay *relay,
+                          TtoRelayRoom *room,
+                          const char *text,
+                          const char *except_identity_id,
+                          gboolean everyone);
 
 /* Seconds added to the system clock; only tests move it (--test-clock). */
 static gint clock_offset;
@@ -56,6 +63,7 @@ tto_relay_conn_unref (TtoRelayConn *conn)
   g_free (conn->identity_kind);
   g_free (conn->display_name);
   g_free (conn->peer_address);
+  g_clear_object (&conn->peer_inet);
   g_free (conn);
 }
 
@@ -197,6 +205,8 @@ tto_relay_reload (TtoRelay *relay)
 
   relay->config->identity_grace = fresh->identity_grace;
   relay->config->max_connections = fresh->max_connections;
+  g_strfreev (relay->config->trusted_proxies);
+  relay->config->trusted_proxies = g_steal_pointer (&fresh->trusted_proxies);
   if (relay->config->sweep_interval != fresh->sweep_interval)
     {
       relay->config->sweep_interval = fresh->sweep_interval;
@@ -289,7 +299,8 @@ tto_relay_end_room (TtoRelay *relay,
   json_object_set_string_member (body, "reason", reason);
   frame = tto_frame_new (TTO_FRAME_EVENT_ENDED, NULL, json_object_ref (body));
   text = tto_frame_serialize (frame, NULL);
-  tto_relay_send_to_room (relay, room, text, NULL);
+  /* Even members locked out by the allow-list learn that it is over. */
+  send_to_room (relay, room, text, NULL, TRUE);
 
   tto_relay_room_wipe (room);
   tto_relay_blobs_wipe_event (relay->blobs, id);
@@ -396,14 +407,18 @@ tto_relay_send (TtoRelayConn *conn,
   tto_relay_send_raw (conn, text);
 }
 
-/* The same serialised bytes go to every connection of every member. */
-void
-tto_relay_send_to_room (TtoRelay *relay,
-                        TtoRelayRoom *room,
-                        const char *text,
-                        const char *except_identity_id)
+/* The same serialised bytes go to every connection of every member;
+ * unless @everyone, not to connections the event's allow-list locks out. */
+static void
+send_to_room (TtoRelay *relay,
+              TtoRelayRoom *room,
+              const char *text,
+              const char *except_identity_id,
+              gboolean everyone)
 {
   g_autoptr (GBytes) frame = tto_relay_wire_encode_text (text, strlen (text));
+  gboolean filtered = !everyone &&
+                      tto_event_get_ip_allow (tto_relay_room_get_event (room))[0] != NULL;
   GHashTableIter iter;
   gpointer id;
 
@@ -417,8 +432,18 @@ tto_relay_send_to_room (TtoRelay *relay,
 
       conns = g_hash_table_lookup (relay->online, id);
       for (guint i = 0; conns != NULL && i < conns->len; i++)
-        tto_relay_send_bytes (conns->pdata[i], frame);
+        if (!filtered || tto_relay_access_conn_allowed (conns->pdata[i], room))
+          tto_relay_send_bytes (conns->pdata[i], frame);
     }
+}
+
+void
+tto_relay_send_to_room (TtoRelay *relay,
+                        TtoRelayRoom *room,
+                        const char *text,
+                        const char *except_identity_id)
+{
+  send_to_room (relay, room, text, except_identity_id, FALSE);
 }
 
 /* The event object of PROTOCOL.md as @identity_id sees it: only the

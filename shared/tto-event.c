@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "tto-event.h"
+#include "tto-cidr.h"
 #include "tto-protocol.h"
 #include "tto-util.h"
 
@@ -33,6 +34,8 @@ struct _TtoEvent
   gboolean require_id_verified;
   gboolean require_phone_verified;
   gint64 invite_expires_at; /* seconds; 0 = the code does not expire */
+  GStrv ip_allow;            /* CIDR networks members may connect from; empty: any */
+  TtoCidrList *ip_allow_list; /* ip_allow parsed; NULL if an entry did not parse */
 };
 
 G_DEFINE_FINAL_TYPE (TtoEvent, tto_event, G_TYPE_OBJECT)
@@ -58,6 +61,7 @@ enum
   PROP_UNREAD_COUNT,
   PROP_EDIT_WINDOW,
   PROP_RECALL_WINDOW,
+  PROP_IP_ALLOW,
   N_PROPS
 };
 
@@ -80,6 +84,8 @@ tto_event_finalize (GObject *object)
   g_free (self->end_reason);
   g_strfreev (self->permissions);
   g_strfreev (self->forms);
+  g_strfreev (self->ip_allow);
+  tto_cidr_list_free (self->ip_allow_list);
 
   G_OBJECT_CLASS (tto_event_parent_class)->finalize (object);
 }
@@ -148,6 +154,9 @@ tto_event_get_property (GObject *object,
     case PROP_RECALL_WINDOW:
       g_value_set_uint (value, self->recall_window);
       break;
+    case PROP_IP_ALLOW:
+      g_value_set_boxed (value, self->ip_allow);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -211,6 +220,9 @@ tto_event_set_property (GObject *object,
     case PROP_RECALL_WINDOW:
       tto_event_set_recall_window (self, g_value_get_uint (value));
       break;
+    case PROP_IP_ALLOW:
+      tto_event_set_ip_allow (self, g_value_get_boxed (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,6 +266,8 @@ tto_event_class_init (TtoEventClass *klass)
                                                     TTO_PROTOCOL_DEFAULT_EDIT_WINDOW, rw);
   properties[PROP_RECALL_WINDOW] = g_param_spec_uint ("recall-window", NULL, NULL, 0, G_MAXUINT,
                                                       TTO_PROTOCOL_DEFAULT_RECALL_WINDOW, rw);
+  /* Only the creator's copy holds it; others see an empty list. */
+  properties[PROP_IP_ALLOW] = g_param_spec_boxed ("ip-allow", NULL, NULL, G_TYPE_STRV, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -265,6 +279,8 @@ tto_event_init (TtoEvent *self)
   self->edit_window = TTO_PROTOCOL_DEFAULT_EDIT_WINDOW;
   self->recall_window = TTO_PROTOCOL_DEFAULT_RECALL_WINDOW;
   self->forms = g_strdupv ((char **) tto_protocol_all_forms ());
+  self->ip_allow = g_new0 (char *, 1);
+  self->ip_allow_list = tto_cidr_list_new (NULL, NULL);
 }
 
 TtoEvent *
@@ -388,6 +404,23 @@ tto_event_new_from_json (JsonObject *object,
         json_object_get_boolean_member_with_default (rules, "require_phone_verified", FALSE);
     }
   self->invite_expires_at = member_int (object, "invite_expires_at");
+  if (json_object_has_member (object, "ip_allow") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "ip_allow")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "ip_allow");
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) networks = NULL;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (node));
+        }
+      networks = g_strv_builder_end (builder);
+      tto_event_set_ip_allow (self, (const char *const *) networks);
+    }
   if (member_string (object, "state") != NULL &&
       !g_str_equal (member_string (object, "state"), "active"))
     tto_event_set_ended (self, member_string (object, "state"));
@@ -447,6 +480,15 @@ tto_event_to_json (TtoEvent *self,
       json_array_add_string_element (forms, self->forms[i]);
     json_object_set_array_member (object, "forms", forms);
   }
+  /* Like the invite code, the allow-list is the creator's to see. */
+  if (with_invite_code)
+    {
+      JsonArray *networks = json_array_new ();
+
+      for (guint i = 0; self->ip_allow[i] != NULL; i++)
+        json_array_add_string_element (networks, self->ip_allow[i]);
+      json_object_set_array_member (object, "ip_allow", networks);
+    }
   if (self->role != NULL)
     json_object_set_string_member (object, "role", self->role);
   json_object_set_string_member (object, "state",
@@ -488,6 +530,7 @@ tto_event_update_from (TtoEvent *self,
   self->require_id_verified = other->require_id_verified;
   self->require_phone_verified = other->require_phone_verified;
   self->invite_expires_at = other->invite_expires_at;
+  tto_event_set_ip_allow (self, (const char *const *) other->ip_allow);
   if (other->end_reason != NULL)
     tto_event_set_ended (self, other->end_reason);
   g_object_thaw_notify (G_OBJECT (self));
@@ -707,4 +750,51 @@ tto_event_set_invite_expires_at (TtoEvent *self,
   g_return_if_fail (TTO_IS_EVENT (self));
 
   self->invite_expires_at = MAX (expires_at, 0);
+}
+
+const char *const *
+tto_event_get_ip_allow (TtoEvent *self)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), NULL);
+
+  return (const char *const *) self->ip_allow;
+}
+
+/* @networks: CIDR strings as PROTOCOL.md allows them (checked before they
+ * get here); NULL or empty allows every address. */
+void
+tto_event_set_ip_allow (TtoEvent *self,
+                        const char *const *networks)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_if_fail (TTO_IS_EVENT (self));
+
+  if (networks == NULL)
+    networks = none;
+  if (g_strv_equal ((const char *const *) self->ip_allow, networks))
+    return;
+
+  g_strfreev (self->ip_allow);
+  self->ip_allow = g_strdupv ((char **) networks);
+  tto_cidr_list_free (self->ip_allow_list);
+  self->ip_allow_list = tto_cidr_list_new (networks, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IP_ALLOW]);
+}
+
+/* Whether a member may reach the event from @address (NULL: unknown). A
+ * list that does not parse admits nobody rather than everybody. The
+ * creator's exemption is the relay's business, not this one's. */
+gboolean
+tto_event_ip_allows (TtoEvent *self,
+                     GInetAddress *address)
+{
+  g_return_val_if_fail (TTO_IS_EVENT (self), FALSE);
+
+  if (self->ip_allow[0] == NULL)
+    return TRUE;
+  if (self->ip_allow_list == NULL || address == NULL)
+    return FALSE;
+
+  return tto_cidr_list_allows (self->ip_allow_list, address);
 }

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -88,5 +89,10 @@ void tto_event_set_rule (TtoEvent *self,
 gint64 tto_event_get_invite_expires_at (TtoEvent *self);
 void tto_event_set_invite_expires_at (TtoEvent *self,
                                       gint64 expires_at);
+const char *const *tto_event_get_ip_allow (TtoEvent *self);
+void tto_event_set_ip_allow (TtoEvent *self,
+                             const char *const *networks);
+gboolean tto_event_ip_allows (TtoEvent *self,
+                              GInetAddress *address);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "tto-cidr.h"
 #include "tto-frame-private.h"
 
 
@@ -38,6 +39,7 @@ static const FieldSpec event_create_fields[] = {
   { "rules", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   { "invite_expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
   { "stages", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
+  { "ip_allow", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -50,6 +52,7 @@ static const FieldSpec event_update_fields[] = {
   { "rules", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   { "invite_expires_at", FIELD_INT, FALSE, TRUE, 0, 0 },
   { "announcement", FIELD_STRING, FALSE, FALSE, 0, TTO_PROTOCOL_MAX_ANNOUNCEMENT_CHARS },
+  { "ip_allow", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -587,12 +590,54 @@ check_admission (JsonObject *body,
   return TRUE;
 }
 
+/* body.ip_allow: CIDR strings (tto-cidr.c), at most TTO_CIDR_MAX_ENTRIES. */
+static gboolean
+check_ip_allow (JsonObject *body,
+                GError **error)
+{
+  JsonArray *networks;
+
+  if (!json_object_has_member (body, "ip_allow"))
+    return TRUE;
+
+  networks = json_object_get_array_member (body, "ip_allow");
+  if (json_array_get_length (networks) > TTO_CIDR_MAX_ENTRIES)
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.ip_allow has %u networks; at most %d are allowed",
+                   json_array_get_length (networks), TTO_CIDR_MAX_ENTRIES);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (networks); i++)
+    {
+      JsonNode *node = json_array_get_element (networks, i);
+      g_autoptr (GInetAddressMask) mask = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (!node_has_type (node, FIELD_STRING))
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.ip_allow[%u] must be a string such as \"10.0.0.0/8\"", i);
+          return FALSE;
+        }
+      mask = tto_cidr_parse (json_node_get_string (node), &local_error);
+      if (mask == NULL)
+        {
+          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                       "body.ip_allow[%u]: %s", i, local_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 check_event_update (JsonObject *body,
                     GError **error)
 {
   return check_windows (body, error) && check_forms (body, error) &&
-         check_admission (body, error);
+         check_admission (body, error) && check_ip_allow (body, error);
 }
 
 static gboolean
@@ -707,7 +752,8 @@ check_event_create (JsonObject *body,
   if (!check_windows (body, error) || !check_forms (body, error))
     return FALSE;
 
-  if (!check_admission (body, error) || !tto_frame_flow_check_stage_titles (body, error))
+  if (!check_admission (body, error) || !tto_frame_flow_check_stage_titles (body, error) ||
+      !check_ip_allow (body, error))
     return FALSE;
 
   if (json_object_has_member (body, "deadline") &&

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "tto-cidr.h"
 #include "tto-event.h"
 #include "tto-frame.h"
 #include "tto-id-number.h"

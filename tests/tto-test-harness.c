@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <mysql.h>
 
@@ -753,6 +754,15 @@ on_connected (GObject *source,
 TtoTestClient *
 tto_test_client_connect (TtoTestRelay *relay)
 {
+  return tto_test_client_connect_with_headers (relay, NULL);
+}
+
+/* @headers: name, value, name, value, …, NULL: added to the upgrade
+ * request (e.g. X-Forwarded-For as a reverse proxy would send it). */
+TtoTestClient *
+tto_test_client_connect_with_headers (TtoTestRelay *relay,
+                                      const char *const *headers)
+{
   g_autoptr (SoupMessage) msg = NULL;
   TtoTestClient *c;
   ConnectData data = { FALSE, NULL, NULL };
@@ -770,6 +780,9 @@ tto_test_client_connect (TtoTestRelay *relay)
   g_queue_init (&c->pushes);
 
   msg = soup_message_new (SOUP_METHOD_GET, relay->ws_url);
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    soup_message_headers_append (soup_message_get_request_headers (msg), headers[i],
+                                 headers[i + 1]);
   g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), c);
   soup_session_websocket_connect_async (c->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_connected, &data);
@@ -1183,4 +1196,237 @@ tto_test_client_send_message (TtoTestClient *c,
   json_object_set_string_member (body, "text", text);
 
   return tto_test_client_request_ok (c, TTO_FRAME_MSG_SEND, body);
+}
+
+/* ------------------------------------------------------- identity peers */
+
+struct _TtoTestSmtpSink
+{
+  GSubprocess *process;
+  char *dir;
+  char *url;
+};
+
+TtoTestSmtpSink *
+tto_test_smtp_sink_start (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  TtoTestSmtpSink *sink = g_new0 (TtoTestSmtpSink, 1);
+
+  sink->dir = g_dir_make_tmp ("tto-test-mail-XXXXXX", &error);
+  if (sink->dir == NULL)
+    FAIL ("no folder for the SMTP sink: %s", error->message);
+  /* The sink stops when its stdin closes, at the latest when the test ends. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  sink->process = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3",
+                                               TTO_TEST_SMTP_SINK_SCRIPT, sink->dir, NULL);
+  if (sink->process == NULL)
+    FAIL ("could not start %s: %s", TTO_TEST_SMTP_SINK_SCRIPT, error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sink->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "ready "))
+    FAIL ("the SMTP sink did not start: %s", error != NULL ? error->message : "no ready line");
+  sink->url = g_strdup_printf ("smtp://127.0.0.1:%s", line + strlen ("ready "));
+  return sink;
+}
+
+const char *
+tto_test_smtp_sink_get_url (TtoTestSmtpSink *sink)
+{
+  return sink->url;
+}
+
+const char *
+tto_test_smtp_sink_get_dir (TtoTestSmtpSink *sink)
+{
+  return sink->dir;
+}
+
+static char *
+smtp_sink_mail_path (TtoTestSmtpSink *sink,
+                     guint n)
+{
+  g_autofree char *name = g_strdup_printf ("%u.eml", n);
+
+  return g_build_filename (sink->dir, name, NULL);
+}
+
+/* How many mails came: the sink numbers them 1.eml, 2.eml, … */
+guint
+tto_test_smtp_sink_count (TtoTestSmtpSink *sink)
+{
+  guint n = 0;
+
+  for (;; n++)
+    {
+      g_autofree char *path = smtp_sink_mail_path (sink, n + 1);
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return n;
+    }
+}
+
+char *
+tto_test_smtp_sink_get_code (TtoTestSmtpSink *sink,
+                             const char *to)
+{
+  g_autoptr (GRegex) regex = g_regex_new (" is ([0-9]{6})\\.", 0, 0, NULL);
+  g_autofree char *rcpt = g_strdup_printf ("X-Rcpt-To: %s\r\n", to);
+  char *code = NULL;
+
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *path = smtp_sink_mail_path (sink, n);
+      g_autofree char *contents = NULL;
+      g_autoptr (GMatchInfo) match = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        break;
+      if (strstr (contents, rcpt) == NULL)
+        continue;
+      if (strstr (contents, "Subject: Your ThreeTwoOne code") == NULL)
+        FAIL ("mail %u to %s is not a code mail", n, to);
+      if (g_regex_match (regex, contents, 0, &match))
+        {
+          g_free (code);
+          code = g_match_info_fetch (match, 1);
+        }
+    }
+  return code;
+}
+
+void
+tto_test_smtp_sink_stop (TtoTestSmtpSink *sink)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (sink == NULL)
+    return;
+  g_output_stream_close (g_subprocess_get_stdin_pipe (sink->process), NULL, NULL);
+  g_subprocess_wait (sink->process, NULL, NULL);
+  g_clear_object (&sink->process);
+  dir = g_dir_open (sink->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (sink->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (sink->dir);
+  g_free (sink->dir);
+  g_free (sink->url);
+  g_free (sink);
+}
+
+struct _TtoTestSmsEndpoint
+{
+  SoupServer *server;
+  char *url;
+  GPtrArray *posts; /* JsonObject {"to", "text"} */
+  guint status;     /* what the gateway answers */
+};
+
+static void
+on_sms_post (SoupServer *server,
+             SoupServerMessage *msg,
+             const char *path,
+             GHashTable *query,
+             gpointer user_data)
+{
+  TtoTestSmsEndpoint *sms = user_data;
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const char *type = soup_message_headers_get_content_type (
+    soup_server_message_get_request_headers (msg), NULL);
+  JsonNode *root;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_POST) != 0)
+    FAIL ("the SMS gateway got a %s", soup_server_message_get_method (msg));
+  if (g_strcmp0 (type, "application/json") != 0)
+    FAIL ("the SMS gateway got a POST of %s", type != NULL ? type : "no type");
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                   (gssize) g_bytes_get_size (bytes), NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    FAIL ("the SMS gateway got a POST that is no JSON object");
+  if (json_object_get_string_member_with_default (json_node_get_object (root), "to", NULL) == NULL ||
+      json_object_get_string_member_with_default (json_node_get_object (root), "text", NULL) == NULL)
+    FAIL ("the SMS gateway got a POST without \"to\" and \"text\"");
+  g_ptr_array_add (sms->posts, json_object_ref (json_node_get_object (root)));
+  soup_server_message_set_status (msg, sms->status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+}
+
+TtoTestSmsEndpoint *
+tto_test_sms_endpoint_start (void)
+{
+  g_autoptr (GError) error = NULL;
+  TtoTestSmsEndpoint *sms = g_new0 (TtoTestSmsEndpoint, 1);
+  GSList *uris;
+
+  sms->posts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  sms->status = SOUP_STATUS_OK;
+  sms->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (sms->server, "/send", on_sms_post, sms, NULL);
+  if (!soup_server_listen_local (sms->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    FAIL ("the SMS gateway cannot listen: %s", error->message);
+  uris = soup_server_get_uris (sms->server);
+  sms->url = g_strdup_printf ("http://127.0.0.1:%d/send", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return sms;
+}
+
+const char *
+tto_test_sms_endpoint_get_url (TtoTestSmsEndpoint *sms)
+{
+  return sms->url;
+}
+
+guint
+tto_test_sms_endpoint_count (TtoTestSmsEndpoint *sms)
+{
+  return sms->posts->len;
+}
+
+/* The HTTP status the next POSTs get (e.g. 500: the gateway fails). */
+void
+tto_test_sms_endpoint_set_status (TtoTestSmsEndpoint *sms,
+                                  guint status)
+{
+  sms->status = status;
+}
+
+char *
+tto_test_sms_endpoint_get_code (TtoTestSmsEndpoint *sms,
+                                const char *to)
+{
+  g_autoptr (GRegex) regex = g_regex_new ("\\b([0-9]{6})\\b", 0, 0, NULL);
+
+  for (guint i = sms->posts->len; i > 0; i--)
+    {
+      JsonObject *post = sms->posts->pdata[i - 1];
+      g_autoptr (GMatchInfo) match = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member (post, "to"), to) != 0)
+        continue;
+      if (g_regex_match (regex, json_object_get_string_member (post, "text"), 0, &match))
+        return g_match_info_fetch (match, 1);
+    }
+  FAIL ("no text message with a code went to %s", to);
+}
+
+void
+tto_test_sms_endpoint_stop (TtoTestSmsEndpoint *sms)
+{
+  if (sms == NULL)
+    return;
+  soup_server_disconnect (sms->server);
+  g_clear_object (&sms->server);
+  g_clear_pointer (&sms->posts, g_ptr_array_unref);
+  g_free (sms->url);
+  g_free (sms);
 }

@@ -67,6 +67,8 @@ void tto_test_relay_stop (TtoTestRelay *relay);
 typedef struct _TtoTestClient TtoTestClient;
 
 TtoTestClient *tto_test_client_connect (TtoTestRelay *relay);
+TtoTestClient *tto_test_client_connect_with_headers (TtoTestRelay *relay,
+                                                     const char *const *headers);
 TtoFrame *tto_test_client_request (TtoTestClient *c,
                                    const char *type,
                                    JsonObject *body);
@@ -120,5 +122,35 @@ TtoFrame *tto_test_client_send_message (TtoTestClient *c,
 JsonObject *tto_test_json_object (const char *format,
                                   ...) G_GNUC_PRINTF (1, 2);
 void tto_test_iterate_ms (guint ms);
+
+/* The relay's peers for identity codes. A real SMTP server on loopback
+ * (Debian's aiosmtpd, tests/smtp-sink.py): each mail it takes is a file in
+ * its folder, which goes when it stops (with whatever else a test put
+ * there). */
+typedef struct _TtoTestSmtpSink TtoTestSmtpSink;
+
+TtoTestSmtpSink *tto_test_smtp_sink_start (void);
+const char *tto_test_smtp_sink_get_url (TtoTestSmtpSink *sink);
+const char *tto_test_smtp_sink_get_dir (TtoTestSmtpSink *sink);
+guint tto_test_smtp_sink_count (TtoTestSmtpSink *sink);
+/* The 6-digit code in the newest mail to @to, or NULL when none came. */
+char *tto_test_smtp_sink_get_code (TtoTestSmtpSink *sink,
+                                   const char *to);
+void tto_test_smtp_sink_stop (TtoTestSmtpSink *sink);
+
+/* An HTTP SMS gateway (the relay's --sms-gateway): records the JSON body
+ * ({"to", "text"}) of each POST and answers with the status set. */
+typedef struct _TtoTestSmsEndpoint TtoTestSmsEndpoint;
+
+TtoTestSmsEndpoint *tto_test_sms_endpoint_start (void);
+const char *tto_test_sms_endpoint_get_url (TtoTestSmsEndpoint *sms);
+guint tto_test_sms_endpoint_count (TtoTestSmsEndpoint *sms);
+void tto_test_sms_endpoint_set_status (TtoTestSmsEndpoint *sms,
+                                       guint status);
+/* The 6-digit code in the newest text message to @to; fails the test when
+ * none came. */
+char *tto_test_sms_endpoint_get_code (TtoTestSmsEndpoint *sms,
+                                      const char *to);
+void tto_test_sms_endpoint_stop (TtoTestSmsEndpoint *sms);
 
 G_END_DECLS

@@ -20,109 +20,34 @@
 /* The peers the relay talks to, shared by every test of this program. */
 static struct
 {
-  SoupServer *sms;
-  char *sms_url;
-  GPtrArray *sms_posts; /* JsonObject {"to", "text"} */
-  guint sms_status;     /* what the gateway answers */
-  GSubprocess *smtp;
-  char *smtp_url;
-  char *mail_dir;
+  TtoTestSmsEndpoint *sms;
+  TtoTestSmtpSink *smtp;
   char *log_path;
 } peers;
 
 /* --------------------------------------------------------------- peers */
 
 static void
-on_sms_post (SoupServer *server,
-             SoupServerMessage *msg,
-             const char *path,
-             GHashTable *query,
-             gpointer user_data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  const char *type = soup_message_headers_get_content_type (
-    soup_server_message_get_request_headers (msg), NULL);
-
-  g_assert_cmpstr (soup_server_message_get_method (msg), ==, SOUP_METHOD_POST);
-  g_assert_cmpstr (type, ==, "application/json");
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                             (gssize) g_bytes_get_size (bytes), NULL));
-  g_ptr_array_add (peers.sms_posts,
-                   json_object_ref (json_node_get_object (json_parser_get_root (parser))));
-  soup_server_message_set_status (msg, peers.sms_status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-}
-
-static void
 start_peers (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autofree char *script = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  GSList *uris;
-
-  peers.sms_posts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  peers.sms_status = SOUP_STATUS_OK;
-  peers.sms = soup_server_new (NULL, NULL);
-  soup_server_add_handler (peers.sms, "/send", on_sms_post, NULL, NULL);
-  g_assert_true (soup_server_listen_local (peers.sms, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (peers.sms);
-  peers.sms_url = g_strdup_printf ("http://127.0.0.1:%d/send", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  peers.mail_dir = g_dir_make_tmp ("tto-identity-mail-XXXXXX", &error);
-  g_assert_no_error (error);
-  peers.log_path = g_build_filename (peers.mail_dir, "relay.log", NULL);
-
-  /* The sink stops when its stdin closes, i.e. when this program ends. */
-  script = g_test_build_filename (G_TEST_DIST, "smtp-sink.py", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  peers.smtp = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script,
-                                            peers.mail_dir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peers.smtp));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ready "));
-  peers.smtp_url = g_strdup_printf ("smtp://127.0.0.1:%s", line + strlen ("ready "));
+  peers.sms = tto_test_sms_endpoint_start ();
+  peers.smtp = tto_test_smtp_sink_start ();
+  peers.log_path = g_build_filename (tto_test_smtp_sink_get_dir (peers.smtp), "relay.log", NULL);
 }
 
 static void
 stop_peers (void)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (peers.smtp != NULL)
-    {
-      g_output_stream_close (g_subprocess_get_stdin_pipe (peers.smtp), NULL, NULL);
-      g_subprocess_wait (peers.smtp, NULL, NULL);
-      g_clear_object (&peers.smtp);
-    }
-  dir = g_dir_open (peers.mail_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (peers.mail_dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (peers.mail_dir);
-  g_clear_object (&peers.sms);
-  g_clear_pointer (&peers.sms_posts, g_ptr_array_unref);
+  tto_test_smtp_sink_stop (peers.smtp);
+  tto_test_sms_endpoint_stop (peers.sms);
 }
 
 static TtoTestRelay *
 start_relay (void)
 {
   const char *const args[] = { "--test-clock",
-                               "--sms-gateway", peers.sms_url,
-                               "--smtp-url", peers.smtp_url,
+                               "--sms-gateway", tto_test_sms_endpoint_get_url (peers.sms),
+                               "--smtp-url", tto_test_smtp_sink_get_url (peers.smtp),
                                "--smtp-from", "relay@tto.invalid",
                                NULL };
 
@@ -133,48 +58,14 @@ start_relay (void)
 static char *
 sms_code (const char *to)
 {
-  g_autoptr (GRegex) regex = g_regex_new ("\\b([0-9]{6})\\b", 0, 0, NULL);
-
-  for (guint i = peers.sms_posts->len; i > 0; i--)
-    {
-      JsonObject *post = peers.sms_posts->pdata[i - 1];
-      g_autoptr (GMatchInfo) match = NULL;
-
-      if (g_strcmp0 (json_object_get_string_member (post, "to"), to) != 0)
-        continue;
-      if (g_regex_match (regex, json_object_get_string_member (post, "text"), 0, &match))
-        return g_match_info_fetch (match, 1);
-    }
-
-  g_error ("no text message with a code went to %s", to);
+  return tto_test_sms_endpoint_get_code (peers.sms, to);
 }
 
 /* The code in the newest mail to @to, as the SMTP server received it. */
 static char *
 mail_code (const char *to)
 {
-  g_autoptr (GRegex) regex = g_regex_new (" is ([0-9]{6})\\.", 0, 0, NULL);
-  g_autofree char *rcpt = g_strdup_printf ("X-Rcpt-To: %s\r\n", to);
-  char *code = NULL;
-
-  for (guint n = 1;; n++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u.eml", n);
-      g_autofree char *path = g_build_filename (peers.mail_dir, name, NULL);
-      g_autofree char *contents = NULL;
-      g_autoptr (GMatchInfo) match = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        break;
-      if (strstr (contents, rcpt) == NULL)
-        continue;
-      g_assert_nonnull (strstr (contents, "Subject: Your ThreeTwoOne code"));
-      if (g_regex_match (regex, contents, 0, &match))
-        {
-          g_free (code);
-          code = g_match_info_fetch (match, 1);
-        }
-    }
+  char *code = tto_test_smtp_sink_get_code (peers.smtp, to);
 
   if (code == NULL)
     g_error ("no mail with a code went to %s", to);
@@ -184,16 +75,7 @@ mail_code (const char *to)
 static guint
 count_mails (void)
 {
-  guint n = 0;
-
-  for (;; n++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u.eml", n + 1);
-      g_autofree char *path = g_build_filename (peers.mail_dir, name, NULL);
-
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        return n;
-    }
+  return tto_test_smtp_sink_count (peers.smtp);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -508,7 +390,7 @@ test_phone (void)
   c = tto_test_client_connect (relay);
 
   /* Bad numbers never reach the gateway. */
-  posts = peers.sms_posts->len;
+  posts = tto_test_sms_endpoint_count (peers.sms);
   g_clear_pointer (&message, g_free);
   message = expect_error (request_code (c, "phone", "13812345678", "sign_in"), "bad_frame");
   g_assert_nonnull (strstr (message, "E.164"));
@@ -517,11 +399,11 @@ test_phone (void)
   g_clear_pointer (&message, g_free);
   message = expect_error (request_code (c, "fax", PHONE, "sign_in"), "bad_frame");
   g_clear_pointer (&message, g_free);
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts);
 
   /* The gateway gets {"to", "text"} with the code. */
   request_code_ok (c, "phone", PHONE, "sign_in");
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
   code = sms_code (PHONE);
   g_assert_cmpuint (strlen (code), ==, 6);
 
@@ -531,7 +413,7 @@ test_phone (void)
   g_assert_cmpint (json_object_get_int_member (rate->body, "retry_after"), >, 0);
   g_assert_cmpint (json_object_get_int_member (rate->body, "retry_after"), <=, 60);
   g_assert_nonnull (strstr (tto_frame_get_string (rate, "message"), "seconds"));
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
 
   /* A wrong code says how many attempts are left; the right one still works. */
   message = expect_error (verify_phone (c, PHONE, strcmp (code, "000000") ? "000000" : "111111",
@@ -655,10 +537,10 @@ test_phone (void)
   g_clear_pointer (&message, g_free);
 
   /* A gateway that refuses: unavailable, and no code to guess. */
-  peers.sms_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  tto_test_sms_endpoint_set_status (peers.sms, SOUP_STATUS_INTERNAL_SERVER_ERROR);
   message = expect_error (request_code (c, "phone", "+8613900000004", "sign_in"), "unavailable");
   g_clear_pointer (&message, g_free);
-  peers.sms_status = SOUP_STATUS_OK;
+  tto_test_sms_endpoint_set_status (peers.sms, SOUP_STATUS_OK);
   message = expect_error (verify_phone (c, "+8613900000004", "123456", ",\"display_name\":\"E\""),
                           "expired");
   g_clear_pointer (&message, g_free);
@@ -1167,6 +1049,16 @@ test_one_time_sweep (void)
   bo_id = g_strdup (tto_frame_get_string (signed_in, "identity_id"));
   tto_test_client_close (ana);
   tto_test_client_close (bo);
+  /* The grace starts when the relay has seen both connections close. */
+  for (guint i = 0; tto_test_relay_query_intf (relay,
+                                               "SELECT COUNT(*) FROM identities WHERE id IN"
+                                               " ('%s', '%s') AND expires_at IS NOT NULL",
+                                               ana_id, bo_id) < 2;
+       i++)
+    {
+      g_assert_cmpuint (i, <, 200);
+      tto_test_iterate_ms (50);
+    }
 
   /* Within the grace they stay; after it, within one sweep, they are gone. */
   tto_test_relay_advance_clock (relay, GRACE - 60);
@@ -1305,7 +1197,7 @@ main (int argc,
   g_test_add_func ("/identity/nothing-in-clear", test_nothing_in_clear);
 
   status = g_test_run ();
-  if (peers.mail_dir != NULL)
+  if (peers.smtp != NULL)
     stop_peers ();
   return status;
 }

@@ -972,7 +972,8 @@ static const char event_json[] =
   "\"last_seq\":41,\"edit_window\":600,\"recall_window\":0,"
   "\"rules\":{\"auto_approve_third_party\":true,\"require_id_verified\":false,"
   "\"require_phone_verified\":false},\"invite_expires_at\":1798700000,"
-  "\"forms\":[\"text\",\"file\",\"voice_call\"],\"role\":\"creator\","
+  "\"forms\":[\"text\",\"file\",\"voice_call\"],"
+  "\"ip_allow\":[\"10.0.0.0/8\",\"2001:db8::/32\"],\"role\":\"creator\","
   "\"state\":\"active\"}";
 
 static void
@@ -1010,10 +1011,11 @@ test_event_json (void)
   back = tto_event_to_json (event, TRUE);
   assert_objects_equal (back, object);
 
-  /* Only the creator sees the invite code. */
+  /* Only the creator sees the invite code and the IP allow-list. */
   without_code = tto_event_to_json (event, FALSE);
   g_assert_true (json_object_has_member (without_code, "invite_code"));
   g_assert_true (json_object_get_null_member (without_code, "invite_code"));
+  g_assert_false (json_object_has_member (without_code, "ip_allow"));
 
   /* Ended, no deadline, as a member. */
   {

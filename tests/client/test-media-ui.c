@@ -10,13 +10,18 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
 #include <libsoup/soup.h>
 
+#include <gst/gst.h>
+
 #include "tto-attachment-view.h"
 #include "tto-client.h"
+#include "tto-media-player.h"
+#include "tto-media-viewer.h"
 #include "tto-message-row.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
@@ -375,6 +380,29 @@ write_temp (const char *dir,
   return g_file_new_for_path (path);
 }
 
+/* The video viewer closed right after its bytes load, and a little later. */
+static void
+check_viewer_teardown (TtoWindow *window,
+                       TtoSession *session,
+                       TtoMessage *message)
+{
+  static const guint delays_ms[] = { 0, 10, 50, 200 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      TtoMediaViewer *viewer = tto_media_viewer_new (GTK_WINDOW (window), session, message);
+      gint64 end;
+
+      gtk_window_present (GTK_WINDOW (viewer));
+      WAIT_FOR (tto_media_viewer_get_loaded (viewer));
+      end = g_get_monotonic_time () + delays_ms[i] * 1000;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      gtk_window_destroy (GTK_WINDOW (viewer));
+    }
+  settle (100);
+}
+
 static void
 test_attachments (void)
 {
@@ -636,6 +664,7 @@ test_attachments (void)
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "video");
+  check_viewer_teardown (window, session, message_at (messages, 6));
 
   /* Cancel sends nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.video-message", NULL));
@@ -655,6 +684,117 @@ test_attachments (void)
   gtk_window_destroy (GTK_WINDOW (window));
   settle (100);
   tto_test_relay_stop (relay);
+}
+
+/* A recording made with GStreamer through a file (so the muxer writes the
+ * duration), in memory. */
+static GBytes *
+make_recording (const char *description)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *launch = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  int fd;
+
+  fd = g_file_open_tmp ("tto-media-ui-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  launch = g_strdup_printf ("%s ! filesink location=\"%s\"", description, path);
+  pipeline = gst_parse_launch (launch, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_unlink (path);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+on_player_error (TtoMediaPlayer *player,
+                 GError *error,
+                 gpointer user_data)
+{
+  g_error ("the player failed: %s", error->message);
+}
+
+/* Plays @media to its end; returns the frames shown. */
+static guint
+play_through (GBytes *media,
+              gboolean with_video,
+              guint expected_ms)
+{
+  g_autoptr (TtoMediaPlayer) player = tto_media_player_new (media, with_video);
+  gint64 start = g_get_monotonic_time ();
+
+  g_signal_connect (player, "error", G_CALLBACK (on_player_error), NULL);
+  tto_media_player_play (player);
+  g_assert_true (tto_media_player_get_playing (player));
+  WAIT_FOR (tto_media_player_get_duration_ms (player) > 0);
+  g_assert_cmpuint (tto_media_player_get_duration_ms (player), >=, expected_ms - 100);
+  g_assert_cmpuint (tto_media_player_get_duration_ms (player), <=, expected_ms + 100);
+  WAIT_FOR (!tto_media_player_get_playing (player));
+  /* Video plays in real time, not skipped through (appsink follows the
+   * clock; the test's audio sink may not). */
+  if (with_video)
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, (expected_ms - 100) * 1000);
+  g_assert_cmpuint (tto_media_player_get_position_ms (player), ==, 0);
+  return tto_media_player_get_frames (player);
+}
+
+/* Stopping a player (closing the viewer, a row going away) while playbin is
+ * still setting up its source, and at a few later moments: no warning, and
+ * the bytes play again afterwards. Runs under G_DEBUG=fatal-warnings, where
+ * the race used to abort in gst_base_src_set_format (). */
+static void
+test_player_teardown (void)
+{
+  /* The moments that matter are the first few milliseconds. */
+  static const guint delays_us[] = { 0, 250, 500, 1000, 1500, 2000, 2500, 3000, 4000, 6000,
+                                     10000, 50000, 200000 };
+  g_autoptr (GBytes) video = NULL;
+  g_autoptr (GBytes) voice = NULL;
+
+  gst_init (NULL, NULL);
+  video = make_recording ("videotestsrc num-buffers=10 pattern=smpte ! "
+                          "video/x-raw,width=160,height=120,framerate=10/1 ! "
+                          "vp8enc deadline=1 ! webmmux");
+  voice = make_recording ("audiotestsrc num-buffers=25 samplesperbuffer=960 ! "
+                          "audio/x-raw,rate=48000 ! audioconvert ! opusenc ! oggmux");
+
+  for (guint round = 0; round < 6; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+      {
+        gboolean with_video = round % 3 != 2;
+        g_autoptr (TtoMediaPlayer) player = tto_media_player_new (with_video ? video : voice,
+                                                                  with_video);
+        gint64 end;
+
+        g_signal_connect (player, "error", G_CALLBACK (on_player_error), NULL);
+        tto_media_player_play (player);
+        g_assert_true (tto_media_player_get_playing (player));
+        end = g_get_monotonic_time () + delays_us[i];
+        while (g_get_monotonic_time () < end)
+          g_main_context_iteration (NULL, FALSE);
+        /* As the viewer's dispose: stop, then drop; or only drop. */
+        if (round % 2 == 0)
+          {
+            tto_media_player_stop (player);
+            g_assert_false (tto_media_player_get_playing (player));
+          }
+      }
+
+  /* The same bytes still play, from the start, to the end. */
+  g_assert_cmpuint (play_through (video, TRUE, 1000), >=, 8);
+  g_assert_cmpuint (play_through (voice, FALSE, 500), ==, 0);
 }
 
 int
@@ -678,6 +818,7 @@ main (int argc,
   g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
 
   g_test_add_func ("/media-ui/attachments", test_attachments);
+  g_test_add_func ("/media-ui/player-teardown", test_player_teardown);
 
   status = g_test_run ();
 

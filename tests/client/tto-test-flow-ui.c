@@ -1080,8 +1080,12 @@ open_dialog (TtoFlowPage *page,
              GVariant *target)
 {
   GtkWindow *dialog;
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (page)));
 
   g_assert_null (tto_flow_page_get_dialog (page));
+  /* Phone first: dialog_shots () leaves the parent wide. */
+  if (gtk_widget_get_width (GTK_WIDGET (parent)) != 360)
+    resize (parent, 360, 720);
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (page), action, target));
   dialog = tto_flow_page_get_dialog (page);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
@@ -1123,9 +1127,9 @@ dialog_shots (TtoFlowPage *page,
   g_autofree char *narrow = g_strconcat (name, "-phone", NULL);
   g_autofree char *wide = g_strconcat (name, "-desktop", NULL);
 
-  /* A message dialog takes its size from its parent's. */
-  resize (parent, 360, 720);
-  settle (200);
+  /* A message dialog takes its size from its parent's: opened over a
+   * phone-sized window, then with the window made wide. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (parent)), ==, 360);
   screenshot (dialog, narrow);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 360);
   resize (parent, 1280, 800);
@@ -1686,6 +1690,10 @@ test_editors (void)
   WAIT_FOR (tto_flow_page_get_pending_text (ana_page) != NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tto_flow_page_get_approve_button (ana_page))));
   WAIT_FOR (tto_flow_get_pending (cy_flow, NULL, NULL, NULL, NULL, NULL));
+  WAIT_FOR (g_str_has_suffix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
+                              " · approval pending"));
+  resize (GTK_WINDOW (bo_window), 360, 720);
+  screenshot (GTK_WINDOW (bo_window), "flow-chat-pending");
   g_assert_false (tto_flow_can_approve (cy_flow, cy_id));
   resize (bo_page_window, 360, 720);
   screenshot (bo_page_window, "flow-pending-approval");
@@ -1700,6 +1708,10 @@ test_editors (void)
   WAIT_FOR (tto_flow_get_current (ana_flow) == 1 && tto_flow_get_current (bo_flow) == 1 &&
             tto_flow_get_current (cy_flow) == 1);
   g_assert_null (tto_flow_page_get_pending_text (bo_page));
+  WAIT_FOR (g_str_has_prefix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
+                              "Ideas and sketches · day 1"));
+  g_assert_false (g_str_has_suffix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
+                                    " · approval pending"));
   g_assert_cmpstr (tto_flow_stage_get_conclusion (tto_flow_get_stage (cy_flow, 0)), ==,
                    "Teams set");
   g_assert_true (tto_flow_is_eliminated (ana_flow, cy_id));

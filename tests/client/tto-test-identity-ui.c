@@ -2,8 +2,9 @@
  * expiry warning and the account page, against real peers
  *
  * A real relay (harness) with a real MariaDB, a real SMTP server (Debian's
- * aiosmtpd, tests/smtp-sink.py) and an SMS gateway served here (a
- * SoupServer recording each POST); a real Secret Service
+ * aiosmtpd, tests/smtp-sink.py) and an SMS gateway recording each POST
+ * (both the harness's, as tests/tto-test-identity.c uses them); a real
+ * Secret Service
  * (gnome-keyring-daemon, started here on the private D-Bus session of
  * dbus-run-session, its files in the build folder). The test drives the
  * window as a person would: it types into the rows and activates the
@@ -18,10 +19,10 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <adwaita.h>
-#include <libsoup/soup.h>
 
 #include "tto-account-window.h"
 #include "tto-client.h"
+#include "tto-code-request.h"
 #include "tto-identity-store.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
@@ -30,12 +31,8 @@
 
 static struct
 {
-  SoupServer *sms;
-  char *sms_url;
-  GPtrArray *sms_posts; /* JsonObject {"to", "text"} */
-  GSubprocess *smtp;
-  char *smtp_url;
-  char *mail_dir;
+  TtoTestSmsEndpoint *sms;
+  TtoTestSmtpSink *smtp;
   char *config_path;
   gboolean keyring;
   TtoTestRelay *relay;
@@ -69,24 +66,6 @@ settle (guint ms)
 }
 
 /* ---------------------------------------------------------------- peers */
-
-static void
-on_sms_post (SoupServer *server,
-             SoupServerMessage *msg,
-             const char *path,
-             GHashTable *query,
-             gpointer user_data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-
-  g_assert_cmpstr (soup_server_message_get_method (msg), ==, SOUP_METHOD_POST);
-  g_assert_true (json_parser_load_from_data (parser, body->data, body->length, NULL));
-  g_ptr_array_add (peers.sms_posts,
-                   json_object_ref (json_node_get_object (json_parser_get_root (parser))));
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-}
 
 /* The forked daemon owns org.freedesktop.secrets a moment after the
  * launcher returns; a lookup before that would make D-Bus start another
@@ -168,39 +147,15 @@ start_keyring (void)
 static void
 start_peers (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autofree char *script = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *config = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  GSList *uris;
 
-  peers.sms_posts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  peers.sms = soup_server_new (NULL, NULL);
-  soup_server_add_handler (peers.sms, "/send", on_sms_post, NULL, NULL);
-  g_assert_true (soup_server_listen_local (peers.sms, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (peers.sms);
-  peers.sms_url = g_strdup_printf ("http://127.0.0.1:%d/send", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  peers.mail_dir = g_dir_make_tmp ("tto-identity-ui-XXXXXX", &error);
-  g_assert_no_error (error);
-  script = g_test_build_filename (G_TEST_DIST, "..", "smtp-sink.py", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  peers.smtp = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", script,
-                                            peers.mail_dir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peers.smtp));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_str_has_prefix (line, "ready "));
-  peers.smtp_url = g_strdup_printf ("smtp://127.0.0.1:%s", line + strlen ("ready "));
+  peers.sms = tto_test_sms_endpoint_start ();
+  peers.smtp = tto_test_smtp_sink_start ();
 
   /* One provider, as a relay's operator configures it: its button and its
    * page are what this test shows (the browser flow has its own tests). */
-  peers.config_path = g_build_filename (peers.mail_dir, "relay.conf", NULL);
+  peers.config_path = g_build_filename (tto_test_smtp_sink_get_dir (peers.smtp), "relay.conf",
+                                        NULL);
   config = g_strdup ("[provider wechat]\n"
                      "type=oauth2\n"
                      "name=WeChat\n"
@@ -217,69 +172,24 @@ start_peers (void)
 static void
 stop_peers (void)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   if (peers.relay != NULL)
     tto_test_relay_stop (peers.relay);
-  if (peers.smtp != NULL)
-    {
-      g_output_stream_close (g_subprocess_get_stdin_pipe (peers.smtp), NULL, NULL);
-      g_subprocess_wait (peers.smtp, NULL, NULL);
-      g_clear_object (&peers.smtp);
-    }
-  dir = g_dir_open (peers.mail_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (peers.mail_dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (peers.mail_dir);
-  g_clear_object (&peers.sms);
+  /* The relay's configuration goes with the sink's folder. */
+  tto_test_smtp_sink_stop (peers.smtp);
+  tto_test_sms_endpoint_stop (peers.sms);
 }
 
 static char *
 sms_code (const char *to)
 {
-  g_autoptr (GRegex) regex = g_regex_new ("\\b([0-9]{6})\\b", 0, 0, NULL);
-
-  for (guint i = peers.sms_posts->len; i > 0; i--)
-    {
-      JsonObject *post = peers.sms_posts->pdata[i - 1];
-      g_autoptr (GMatchInfo) match = NULL;
-
-      if (g_strcmp0 (json_object_get_string_member (post, "to"), to) != 0)
-        continue;
-      if (g_regex_match (regex, json_object_get_string_member (post, "text"), 0, &match))
-        return g_match_info_fetch (match, 1);
-    }
-  g_error ("no text message with a code went to %s", to);
+  return tto_test_sms_endpoint_get_code (peers.sms, to);
 }
 
+/* NULL until the mail came: the relay sends it after it answers. */
 static char *
 mail_code (const char *to)
 {
-  g_autoptr (GRegex) regex = g_regex_new (" is ([0-9]{6})\\.", 0, 0, NULL);
-  g_autofree char *rcpt = g_strdup_printf ("X-Rcpt-To: %s\r\n", to);
-  char *code = NULL;
-
-  for (guint n = 1;; n++)
-    {
-      g_autofree char *file = g_strdup_printf ("%u.eml", n);
-      g_autofree char *path = g_build_filename (peers.mail_dir, file, NULL);
-      g_autofree char *contents = NULL;
-      g_autoptr (GMatchInfo) match = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        break;
-      if (strstr (contents, rcpt) != NULL && g_regex_match (regex, contents, 0, &match))
-        {
-          g_free (code);
-          code = g_match_info_fetch (match, 1);
-        }
-    }
-  return code;
+  return tto_test_smtp_sink_get_code (peers.smtp, to);
 }
 
 /* ---------------------------------------------------------------- window */
@@ -481,10 +391,10 @@ test_phone_and_expiry (void)
   tto_sign_in_page_show_view (page, "phone");
   /* Not a number: refused here, nothing sent. */
   tto_phone_sign_in_fill (phone, "+86", "12ab", "Ana");
-  posts = peers.sms_posts->len;
+  posts = tto_test_sms_endpoint_count (peers.sms);
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
   g_assert_nonnull (tto_phone_sign_in_get_error (phone));
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts);
 
   tto_phone_sign_in_fill (phone, "+86", "138 0013 8000", "Ana");
   g_assert_true (tto_lifetime_row_select (tto_phone_sign_in_get_lifetime_row (phone),
@@ -492,11 +402,11 @@ test_phone_and_expiry (void)
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
   WAIT_FOR (tto_phone_sign_in_get_code_sent (phone) || tto_phone_sign_in_get_error (phone));
   g_assert_null (tto_phone_sign_in_get_error (phone));
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
   /* The resend countdown runs. */
   g_assert_true (g_str_has_prefix (tto_phone_sign_in_get_send_label (phone), "Resend in "));
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL) &&
-                  peers.sms_posts->len != posts + 1);
+                  tto_test_sms_endpoint_count (peers.sms) != posts + 1);
   code = sms_code ("+8613800138000");
 
   /* A wrong code: the error says how many attempts are left. */
@@ -549,11 +459,11 @@ test_phone_and_expiry (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-identity", NULL));
   g_assert_cmpstr (stack_page (window), ==, "signin");
   g_assert_cmpstr (tto_sign_in_page_get_view (page), ==, "phone");
-  posts = peers.sms_posts->len;
+  posts = tto_test_sms_endpoint_count (peers.sms);
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
   WAIT_FOR (tto_phone_sign_in_get_code_sent (phone) || tto_phone_sign_in_get_error (phone));
   g_assert_null (tto_phone_sign_in_get_error (phone));
-  g_assert_cmpuint (peers.sms_posts->len, ==, posts + 1);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
   g_free (code);
   code = sms_code ("+8613800138000");
   tto_phone_sign_in_set_code (phone, code);
@@ -688,6 +598,160 @@ test_email_account_delete (void)
   close_window (window);
 }
 
+/* What a TtoCodeRequest reported. */
+typedef struct
+{
+  guint sent;
+  guint failed;
+  char *message;
+  gboolean bad_address;
+} CodeEvents;
+
+static void
+on_code_sent (TtoCodeRequest *code,
+              CodeEvents *events)
+{
+  events->sent++;
+}
+
+static void
+on_code_failed (TtoCodeRequest *code,
+                const char *message,
+                gboolean bad_address,
+                CodeEvents *events)
+{
+  events->failed++;
+  g_free (events->message);
+  events->message = g_strdup (message);
+  events->bad_address = bad_address;
+}
+
+/* identity.code.verify with @code; the relay's refusal as the code request
+ * words it. */
+static char *
+verify_wrong (TtoConnection *connection,
+              TtoCodeRequest *code,
+              const char *wrong)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) answer = NULL;
+  GAsyncResult *result = NULL;
+  JsonObject *body = json_object_new ();
+  char *text;
+
+  json_object_set_string_member (body, "channel", "phone");
+  json_object_set_string_member (body, "address", tto_code_request_get_address (code));
+  json_object_set_string_member (body, "code", wrong);
+  json_object_set_string_member (body, "display_name", "Code Test");
+  tto_connection_request_async (connection, TTO_FRAME_IDENTITY_CODE_VERIFY, body, NULL,
+                                on_result, &result);
+  WAIT_FOR (result != NULL);
+  answer = tto_connection_request_finish (connection, result, &error);
+  g_assert_null (answer);
+  g_assert_nonnull (error);
+  text = tto_code_request_describe_error (code, error, tto_connection_get_error_body (result));
+  g_object_unref (result);
+  return text;
+}
+
+/* The code request both sign-in views share, against the relay: a refused
+ * address, a code sent and its countdown, wrong codes counted, the relay's
+ * own wait after a reset. */
+static void
+test_code_request (void)
+{
+  const char *number = "+8613700137000";
+  g_autoptr (TtoConnection) connection = tto_connection_new (tto_test_relay_get_ws_url (peers.relay));
+  g_autoptr (TtoCodeRequest) code = tto_code_request_new ("phone", "sign_in");
+  g_autofree char *sent_text = NULL;
+  g_autofree char *right = NULL;
+  g_autofree char *wrong = NULL;
+  CodeEvents events = { 0 };
+  guint posts = tto_test_sms_endpoint_count (peers.sms);
+
+  g_signal_connect (code, "sent", G_CALLBACK (on_code_sent), &events);
+  g_signal_connect (code, "failed", G_CALLBACK (on_code_failed), &events);
+
+  /* No connection yet: nothing goes out. */
+  g_assert_false (tto_code_request_send (code, number));
+  g_assert_false (tto_code_request_get_busy (code));
+  g_assert_true (tto_code_request_set_connection (code, connection));
+  g_assert_false (tto_code_request_set_connection (code, connection));
+  g_assert_cmpstr (tto_code_request_get_send_label (code), ==, "Send Code");
+
+  /* An address the relay refuses: the address's fault, no wait. */
+  g_assert_true (tto_code_request_send (code, "+1"));
+  g_assert_true (tto_code_request_get_sending (code));
+  g_assert_true (tto_code_request_get_busy (code));
+  WAIT_FOR (events.failed == 1);
+  g_assert_cmpuint (events.sent, ==, 0);
+  g_assert_true (events.bad_address);
+  g_assert_true (g_str_has_prefix (events.message, "The relay did not accept this: "));
+  g_assert_false (tto_code_request_get_busy (code));
+  g_assert_null (tto_code_request_get_address (code));
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts);
+
+  /* A code sent: the countdown runs from the relay's resend_after. */
+  g_assert_true (tto_code_request_send (code, number));
+  g_assert_false (tto_code_request_send (code, number));
+  WAIT_FOR (events.sent == 1 || events.failed == 2);
+  g_assert_cmpuint (events.sent, ==, 1);
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
+  g_assert_cmpstr (tto_code_request_get_address (code), ==, number);
+  g_assert_false (tto_code_request_get_sending (code));
+  g_assert_cmpuint (tto_code_request_get_countdown (code), >, 50);
+  g_assert_cmpuint (tto_code_request_get_countdown (code), <=, TTO_CODE_REQUEST_RESEND_SECONDS);
+  g_assert_true (g_str_has_prefix (tto_code_request_get_send_label (code), "Resend in "));
+  sent_text = tto_code_request_dup_sent_text (code);
+  g_assert_cmpstr (sent_text, ==, "Code sent to +8613700137000. It is valid for 10 minutes.");
+  g_assert_false (tto_code_request_send (code, number));
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
+
+  /* Wrong codes: each says how many tries are left; after the 5th the
+   * relay no longer takes the code. */
+  right = sms_code (number);
+  g_assert_true (tto_code_request_is_code (right));
+  g_assert_false (tto_code_request_is_code ("12345"));
+  g_assert_false (tto_code_request_is_code ("12345a"));
+  g_assert_false (tto_code_request_is_code ("1234567"));
+  wrong = g_strdup (g_str_equal (right, "000000") ? "111111" : "000000");
+  for (guint left = TTO_CODE_REQUEST_ATTEMPTS; left-- > 0;)
+    {
+      g_autofree char *text = verify_wrong (connection, code, wrong);
+      g_autofree char *expected = g_strdup_printf (left == 1 ? "Wrong code. %u attempt left."
+                                                             : "Wrong code. %u attempts left.",
+                                                   left);
+
+      g_assert_cmpstr (text, ==, expected);
+    }
+  {
+    g_autofree char *text = verify_wrong (connection, code, right);
+
+    g_assert_true (g_str_has_prefix (text, "Too many tries. Try again in "));
+  }
+
+  /* Reset forgets the code, but the relay's wait holds: its retry_after
+   * starts the countdown, and nothing is sent. */
+  tto_code_request_reset (code);
+  g_assert_null (tto_code_request_get_address (code));
+  g_assert_cmpuint (tto_code_request_get_countdown (code), ==, 0);
+  g_assert_cmpstr (tto_code_request_get_send_label (code), ==, "Send Code");
+  g_assert_true (tto_code_request_send (code, number));
+  WAIT_FOR (events.failed == 2 || events.sent == 2);
+  g_assert_cmpuint (events.failed, ==, 2);
+  g_assert_false (events.bad_address);
+  g_assert_true (g_str_has_prefix (events.message, "Too many tries. Try again in "));
+  g_assert_cmpuint (tto_code_request_get_countdown (code), >, 0);
+  g_assert_cmpuint (tto_code_request_get_countdown (code), <=, TTO_CODE_REQUEST_RESEND_SECONDS);
+  g_assert_true (tto_code_request_get_busy (code));
+  g_assert_true (g_str_has_prefix (tto_code_request_get_send_label (code), "Resend in "));
+  g_assert_null (tto_code_request_get_address (code));
+  g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
+
+  tto_connection_close (connection);
+  g_free (events.message);
+}
+
 /* Just a name: one-time, memory only. */
 static void
 test_one_time (void)
@@ -799,8 +863,8 @@ main (int argc,
   {
     const char *const args[] = { "--test-clock",
                                  "--config", peers.config_path,
-                                 "--sms-gateway", peers.sms_url,
-                                 "--smtp-url", peers.smtp_url,
+                                 "--sms-gateway", tto_test_sms_endpoint_get_url (peers.sms),
+                                 "--smtp-url", tto_test_smtp_sink_get_url (peers.smtp),
                                  "--smtp-from", "relay@tto.invalid",
                                  NULL };
 
@@ -808,6 +872,7 @@ main (int argc,
   }
   g_setenv ("TTO_RELAY_URL", tto_test_relay_get_ws_url (peers.relay), TRUE);
 
+  g_test_add_func ("/identity-ui/code-request", test_code_request);
   g_test_add_func ("/identity-ui/screens", test_screens);
   g_test_add_func ("/identity-ui/phone-and-expiry", test_phone_and_expiry);
   g_test_add_func ("/identity-ui/email-account-delete", test_email_account_delete);
