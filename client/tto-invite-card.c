@@ -70,6 +70,79 @@ tto_invite_card_dup_link (TtoInviteCard *self)
                                tto_connection_get_url (tto_session_get_connection (self->session)));
 }
 
+/* A mailto: URI carrying the invitation: the desktop's mail program (or,
+ * in a sandbox, the OpenURI portal) lets the person pick who gets it. */
+char *
+tto_invite_card_dup_share_uri (TtoInviteCard *self)
+{
+  g_autofree char *link = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *subject_escaped = NULL;
+  g_autofree char *body_escaped = NULL;
+
+  g_return_val_if_fail (TTO_IS_INVITE_CARD (self), NULL);
+
+  link = tto_invite_card_dup_link (self);
+  if (link == NULL)
+    return NULL;
+
+  /* Translators: subject of an invitation mail; %s is the event's title */
+  subject = g_strdup_printf (_("Join “%s” on ThreeTwoOne"), tto_event_get_title (self->event));
+  /* Translators: body of an invitation mail; the first %s is the event's
+   * title, the second the invite code, the third the link */
+  body = g_strdup_printf (_("You are invited to “%1$s”.\n\nOpen this link with ThreeTwoOne:\n"
+                            "%3$s\n\nOr join with the invite code %2$s."),
+                          tto_event_get_title (self->event),
+                          tto_event_get_invite_code (self->event), link);
+  subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
+  body_escaped = g_uri_escape_string (body, NULL, FALSE);
+
+  return g_strdup_printf ("mailto:?subject=%s&body=%s", subject_escaped, body_escaped);
+}
+
+/* Sharing needs something to hand the mail to: a mail program, or the
+ * portal when sandboxed. */
+static gboolean
+can_share_by_mail (void)
+{
+  g_autoptr (GAppInfo) mailer = NULL;
+
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return TRUE;
+  mailer = g_app_info_get_default_for_uri_scheme ("mailto");
+  return mailer != NULL;
+}
+
+static void
+on_share_launched (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  g_autoptr (TtoInviteCard) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    toast (self, _("Could not open a mail program"));
+}
+
+static void
+share_action (GtkWidget *widget,
+              const char *action_name,
+              GVariant *parameter)
+{
+  TtoInviteCard *self = TTO_INVITE_CARD (widget);
+  g_autofree char *uri = tto_invite_card_dup_share_uri (self);
+  g_autoptr (GAppLaunchContext) context = NULL;
+
+  if (uri == NULL)
+    return;
+  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
+    gtk_widget_get_display (widget)));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, on_share_launched,
+                                           g_object_ref (self));
+}
+
 static void
 update (TtoInviteCard *self)
 {
@@ -116,6 +189,7 @@ update (TtoInviteCard *self)
   gtk_picture_set_paintable (self->qr_picture, GDK_PAINTABLE (self->qr_code));
   gtk_widget_set_visible (self->qr_frame, self->qr_code != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invite.copy-link", link != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "invite.share", link != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invite.save-qr", self->qr_code != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "invite.rotate",
                                  tto_event_is_creator (self->event) &&
@@ -371,6 +445,7 @@ tto_invite_card_class_init (TtoInviteCardClass *klass)
   gtk_widget_class_install_action (widget_class, "invite.copy-code", NULL, copy_code_action);
   gtk_widget_class_install_action (widget_class, "invite.copy-id", NULL, copy_id_action);
   gtk_widget_class_install_action (widget_class, "invite.save-qr", NULL, save_qr_action);
+  gtk_widget_class_install_action (widget_class, "invite.share", NULL, share_action);
   gtk_widget_class_install_action (widget_class, "invite.rotate", NULL, rotate_action);
   gtk_widget_class_set_css_name (widget_class, "invitecard");
 }
@@ -427,6 +502,9 @@ tto_invite_card_init (TtoInviteCard *self)
   gtk_flow_box_append (GTK_FLOW_BOX (buttons),
                        pill_button ("document-save-symbolic", _("_Save QR Code…"),
                                     "invite.save-qr"));
+  if (can_share_by_mail ())
+    gtk_flow_box_append (GTK_FLOW_BOX (buttons),
+                         pill_button ("mail-send-symbolic", _("Share by _Mail…"), "invite.share"));
   gtk_flow_box_append (GTK_FLOW_BOX (buttons),
                        pill_button ("view-refresh-symbolic", _("_New Code…"), "invite.rotate"));
   gtk_box_append (GTK_BOX (box), buttons);

@@ -20,6 +20,7 @@ void tto_invite_card_set_event (TtoInviteCard *self,
                                 TtoEvent *event);
 TtoQrCode *tto_invite_card_get_qr_code (TtoInviteCard *self);
 char *tto_invite_card_dup_link (TtoInviteCard *self);
+char *tto_invite_card_dup_share_uri (TtoInviteCard *self);
 void tto_invite_card_rotate (TtoInviteCard *self,
                              gint64 expires_in_seconds);
 

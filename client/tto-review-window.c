@@ -55,11 +55,12 @@ update_state (TtoReviewWindow *self)
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u waiting", "%u waiting", n_items),
                               n_items);
   adw_window_title_set_subtitle (self->window_title, n_items > 0 ? subtitle : NULL);
-  if (n_selected > 0)
-    chosen = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u selected", "%u selected",
-                                           n_selected),
-                              n_selected);
-  gtk_label_set_label (self->selected_label, chosen != NULL ? chosen : _("Select applicants"));
+  /* A count, even of none: a sentence would not fit beside three buttons
+   * on a phone. */
+  chosen = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u selected", "%u selected",
+                                         n_selected),
+                            n_selected);
+  gtk_label_set_label (self->selected_label, chosen);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.approve", n_selected > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.reject", n_selected > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "review.ask-more", n_selected > 0);

@@ -295,6 +295,17 @@ parse_blob_path (const char *path,
   return TRUE;
 }
 
+/* An early answer leaves the body unread, and the client may still send it
+ * (it may after Expect: 100-continue): hang up rather than parse it as the
+ * next request. Kept alive, the connection also sends libsoup 3.2 clients
+ * down a crashing path (see client/media/tto-blob-transfer.c). */
+static void
+refuse_early (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
 /* Before the body is read: refuse what cannot fit, so nobody makes the
  * relay buffer 25 MiB only to be told no. */
 static void
@@ -318,14 +329,18 @@ on_blob_headers (SoupServer *server,
     {
       http_error (msg, SOUP_STATUS_LENGTH_REQUIRED, TTO_PROTOCOL_ERROR_BAD_FRAME,
                   "uploads need a Content-Length");
+      refuse_early (msg);
       return;
     }
 
   if (!tto_relay_blobs_check_room (relay->blobs, event_id,
                                    (gsize) soup_message_headers_get_content_length (headers),
                                    &error))
-    http_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, TTO_PROTOCOL_ERROR_TOO_LARGE, "%s",
-                error->message);
+    {
+      http_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, TTO_PROTOCOL_ERROR_TOO_LARGE, "%s",
+                  error->message);
+      refuse_early (msg);
+    }
 }
 
 typedef struct

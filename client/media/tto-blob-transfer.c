@@ -9,6 +9,19 @@
  * "Expect: 100-continue": the relay refuses what does not fit from the
  * headers alone, so a 25 MiB upload over a slow phone link is not sent only
  * to be told too_large. The token is never logged nor put into an error.
+ *
+ * Uploads also send "Connection: close". libsoup 3.2 (Debian 12) mishandles
+ * a final answer that arrives while it waits for "100 Continue": once the
+ * answer's body is read, it still moves its writer from FINISHING to DONE,
+ * which sets the reader back to HEADERS, so closing the response stream
+ * (soup_session_send_and_read_async does, asynchronously) would block
+ * waiting for a next response; on that path SoupClientInputStream's
+ * close_async builds its GSource from soup_message_get_io_data () cast to
+ * the wrong struct and reads past it: a crash in g_cancellable_source_new
+ * or g_type_check_instance_cast, depending on the heap. Without keep-alive
+ * the answer is read up to the end of the connection, where that reader
+ * finds the end of the stream and the close fails cleanly (the answer is
+ * already read). The cost is one connection per upload.
  */
 #define G_LOG_DOMAIN "tto-media"
 
@@ -313,9 +326,11 @@ send_upload (TtoBlobTransfer *self,
              GTask *task)
 {
   Transfer *transfer = g_task_get_task_data (task);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (transfer->msg);
 
-  soup_message_headers_set_expectations (soup_message_get_request_headers (transfer->msg),
-                                         SOUP_EXPECTATION_CONTINUE);
+  soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
+  /* Never kept alive: see the top of the file. */
+  soup_message_headers_replace (headers, "Connection", "close");
   g_signal_connect (transfer->msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data),
                     transfer);
   transfer_report (transfer);
