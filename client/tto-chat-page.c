@@ -19,6 +19,7 @@
 #include "tto-attachment-view.h"
 #include "tto-media-upload.h"
 #include "tto-message-row.h"
+#include "tto-system-text.h"
 #include "tto-flow-page.h"
 #include "tto-topic-bar.h"
 #include "tto-topic-view.h"
@@ -747,7 +748,15 @@ update_reply_bar (TtoChatPage *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel reply"), -1);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->reply_cancel_button), _("Cancel Reply"));
     }
-  excerpt = tto_message_make_excerpt (tto_message_get_text (message));
+  if (tto_message_get_system (message))
+    {
+      /* The relay's text is English; quote the line as the chat shows it. */
+      g_autofree char *line = tto_system_text_for_message (message);
+
+      excerpt = tto_message_make_excerpt (line);
+    }
+  else
+    excerpt = tto_message_make_excerpt (tto_message_get_text (message));
   gtk_label_set_label (self->reply_title_label, title);
   gtk_label_set_label (self->reply_text_label, excerpt);
   tto_str_wipe_free (g_steal_pointer (&excerpt));

@@ -52,7 +52,8 @@ update (TtoEventRow *self)
 
       if (stage != NULL)
         /* Translators: an event in the home list: "Plan confirmation · 12 members" */
-        subtitle = g_strdup_printf (_("%s · %s"), tto_flow_stage_get_title (stage), members);
+        subtitle = g_strdup_printf (_("%s · %s"), tto_flow_stage_get_display_title (stage),
+                                    members);
       else
         subtitle = g_steal_pointer (&members);
     }

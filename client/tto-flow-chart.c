@@ -104,7 +104,7 @@ fill_node (Node *node,
   PangoRectangle title_rect, status_rect;
 
   node->state = tto_flow_stage_get_status (stage);
-  title = g_strdup_printf ("%u. %s", index + 1, tto_flow_stage_get_title (stage));
+  title = g_strdup_printf ("%u. %s", index + 1, tto_flow_stage_get_display_title (stage));
   node->title = pango_layout_new (context);
   pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
   pango_layout_set_attributes (node->title, attrs);
@@ -638,7 +638,7 @@ tto_flow_chart_describe (TtoFlow *flow)
       /* Translators: one stage in the flow chart's spoken description:
        * "Stage 2 of 3: Plan confirmation, ongoing." */
       g_string_append_printf (text, _("Stage %u of %u: %s, %s."), i + 1, n,
-                              tto_flow_stage_get_title (stage),
+                              tto_flow_stage_get_display_title (stage),
                               tto_flow_stage_status_name (tto_flow_stage_get_status (stage)));
     }
   return g_string_free (text, FALSE);

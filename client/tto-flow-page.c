@@ -181,12 +181,13 @@ tto_flow_format_entry (TtoFlow *flow,
   if (tto_flow_get_pending (flow, NULL, NULL, NULL, NULL, NULL))
     /* Translators: the current stage in the chat header while a change
      * waits for approvals: "Ideas · approval pending" */
-    text = g_strdup_printf (_("%s · approval pending"), tto_flow_stage_get_title (stage));
+    text = g_strdup_printf (_("%s · approval pending"),
+                            tto_flow_stage_get_display_title (stage));
   else if (day == 0)
-    text = g_strdup (tto_flow_stage_get_title (stage));
+    text = g_strdup (tto_flow_stage_get_display_title (stage));
   else
     /* Translators: the current stage in the chat header: "Needs discussion · day 2" */
-    text = g_strdup_printf (_("%s · day %u"), tto_flow_stage_get_title (stage), day);
+    text = g_strdup_printf (_("%s · day %u"), tto_flow_stage_get_display_title (stage), day);
   return text;
 }
 
@@ -221,7 +222,7 @@ update_cell (GtkListItem *item)
   switch (column)
     {
     case COLUMN_STAGE:
-      text = g_strdup (tto_flow_stage_get_title (stage));
+      text = g_strdup (tto_flow_stage_get_display_title (stage));
       break;
     case COLUMN_STATUS:
       text = status_cell (tto_flow_stage_get_status (stage));
@@ -617,7 +618,7 @@ update (TtoFlowPage *self)
 
       /* Translators: "Stage 2 of 3: Plan confirmation" */
       text = g_strdup_printf (_("Stage %u of %u: %s"), current + 1, n,
-                              tto_flow_stage_get_title (stage));
+                              tto_flow_stage_get_display_title (stage));
       gtk_label_set_label (self->stage_label, text);
       gtk_label_set_label (self->progress_label, text);
       gtk_progress_bar_set_fraction (self->stage_bar, (double) (current + 1) / MAX (n, 1));
@@ -646,7 +647,7 @@ update (TtoFlowPage *self)
       text = g_strdup_printf (g_dngettext (NULL, "Previous stage: %s · %u participant",
                                            "Previous stage: %s · %u participants",
                                            tto_flow_stage_get_participants (previous)),
-                              tto_flow_stage_get_title (previous),
+                              tto_flow_stage_get_display_title (previous),
                               tto_flow_stage_get_participants (previous));
       gtk_label_set_label (self->previous_label, text);
       if (conclusion != NULL && *conclusion != '\0')
@@ -671,7 +672,7 @@ update (TtoFlowPage *self)
       /* Translators: a stage change waiting for approvals: "Move to “Execution”
        * waits for approval: 1 of 2" */
       text = g_strdup_printf (_("Move to “%s” waits for approval: %u of %u"),
-                              target != NULL ? tto_flow_stage_get_title (target) : "",
+                              target != NULL ? tto_flow_stage_get_display_title (target) : "",
                               approvals, needed);
       /* Members who cannot approve see who can. */
       if (g_strcmp0 (tto_flow_get_approval_mode (self->flow), "members") == 0)
@@ -905,10 +906,12 @@ advance_action (GtkWidget *widget,
   if (next)
     /* Translators: stage titles */
     body = g_strdup_printf (_("“%s” closes and “%s” starts for everyone."),
-                            tto_flow_stage_get_title (from), tto_flow_stage_get_title (to));
+                            tto_flow_stage_get_display_title (from),
+                            tto_flow_stage_get_display_title (to));
   else
     body = g_strdup_printf (_("“%s” becomes pending again and “%s” reopens."),
-                            tto_flow_stage_get_title (from), tto_flow_stage_get_title (to));
+                            tto_flow_stage_get_display_title (from),
+                            tto_flow_stage_get_display_title (to));
   if (tto_flow_get_approval_mode (self->flow) != NULL)
     {
       char *with = g_strconcat (body, " ", _("The change takes effect once enough members approve it."),
@@ -952,7 +955,24 @@ typedef struct
 
 static const char *templates[] = { "discuss_plan_execute", "hackathon", "procurement" };
 
-/* Every kept stage needs a title; empty new rows are left out. */
+/* The templates' stages as the relay names them in English (PROTOCOL.md,
+ * flow.template); the client sends them translated, so a creator's stages
+ * are named in the creator's language. */
+static const char *const template_stages[][6] = {
+  /* Translators: stages of the "Discuss, plan, execute" template */
+  { NC_("flow stage", "Needs discussion"), NC_("flow stage", "Plan confirmation"),
+    NC_("flow stage", "Execution"), NULL },
+  /* Translators: stages of the "Hackathon" template */
+  { NC_("flow stage", "Team forming"), NC_("flow stage", "Ideas"), NC_("flow stage", "Build"),
+    NC_("flow stage", "Demo"), NC_("flow stage", "Judging"), NULL },
+  /* Translators: stages of the "Procurement" template */
+  { NC_("flow stage", "Requirements"), NC_("flow stage", "Quotes"),
+    NC_("flow stage", "Evaluation"), NC_("flow stage", "Approval"), NC_("flow stage", "Order"),
+    NULL },
+};
+
+/* Every kept stage needs a title, but the untitled default stage may stay
+ * untitled; empty new rows are left out. */
 static void
 update_stages_dialog (StagesData *data)
 {
@@ -962,8 +982,10 @@ update_stages_dialog (StagesData *data)
        row = gtk_widget_get_next_sibling (row))
     {
       const char *id = g_object_get_data (G_OBJECT (row), "tto-stage-id");
+      gboolean untitled = g_object_get_data (G_OBJECT (row), "tto-untitled") != NULL;
       g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
-      gboolean bad = (id != NULL && *title == '\0') || g_utf8_strlen (title, -1) > 120;
+      gboolean bad = (id != NULL && *title == '\0' && !untitled) ||
+                     g_utf8_strlen (title, -1) > 120;
 
       if (bad)
         gtk_widget_add_css_class (row, "error");
@@ -990,7 +1012,20 @@ add_stage_row (StagesData *data,
 {
   GtkWidget *row = named (adw_entry_row_new (), "stage-row");
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Stage title"));
+  if (id != NULL && *title == '\0')
+    {
+      g_autofree char *hint = NULL;
+
+      /* The untitled default stage: left empty, it keeps its translated name. */
+      /* Translators: the title of the entry for the untitled default stage;
+       * %s is its name as shown, "Main stage" */
+      hint = g_strdup_printf (_("Stage title (empty: “%s”)"),
+                              tto_flow_stage_title_for_display (""));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), hint);
+      g_object_set_data (G_OBJECT (row), "tto-untitled", GINT_TO_POINTER (TRUE));
+    }
+  else
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Stage title"));
   gtk_editable_set_text (GTK_EDITABLE (row), title);
   g_object_set_data_full (G_OBJECT (row), "tto-stage-id", g_strdup (id), g_free);
   if (removable)
@@ -1052,7 +1087,9 @@ on_stages_ok (TtoFlowPage *self,
       stage = json_object_new ();
       if (id != NULL)
         json_object_set_string_member (stage, "id", id);
-      json_object_set_string_member (stage, "title", title);
+      /* Without a title a kept stage keeps its own (the untitled default). */
+      if (*title != '\0')
+        json_object_set_string_member (stage, "title", title);
       json_array_add_object_element (stages, stage);
     }
   json_object_set_array_member (body, "stages", stages);
@@ -1064,10 +1101,15 @@ on_apply_template_clicked (GtkButton *button,
                            TtoFlowPage *self)
 {
   StagesData *data = g_object_get_data (G_OBJECT (button), "tto-data");
-  guint selected = adw_combo_row_get_selected (data->template_row);
+  guint selected = MIN (adw_combo_row_get_selected (data->template_row), 2);
   JsonObject *body = json_object_new ();
+  JsonArray *titles = json_array_new ();
 
-  json_object_set_string_member (body, "template", templates[MIN (selected, 2)]);
+  json_object_set_string_member (body, "template", templates[selected]);
+  for (guint i = 0; template_stages[selected][i] != NULL; i++)
+    json_array_add_string_element (titles,
+                                   g_dpgettext2 (NULL, "flow stage", template_stages[selected][i]));
+  json_object_set_array_member (body, "titles", titles);
   request (self, TTO_FRAME_FLOW_TEMPLATE, body);
   gtk_window_close (GTK_WINDOW (data->dialog));
 }
@@ -1692,7 +1734,7 @@ add_task_action (GtkWidget *widget,
     {
       TtoFlowStage *stage = tto_flow_get_stage (self->flow, i);
 
-      gtk_string_list_append (stage_names, tto_flow_stage_get_title (stage));
+      gtk_string_list_append (stage_names, tto_flow_stage_get_display_title (stage));
       g_ptr_array_add (data->stage_ids, g_strdup (tto_flow_stage_get_id (stage)));
     }
   data->stage = ADW_COMBO_ROW (named (adw_combo_row_new (), "task-stage"));

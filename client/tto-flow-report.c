@@ -159,7 +159,7 @@ tto_flow_report_markdown (TtoFlow *flow,
       const char *conclusion = tto_flow_stage_get_conclusion (stage);
 
       g_string_append_printf (out, "### %u. ", i + 1);
-      append_md (out, tto_flow_stage_get_title (stage));
+      append_md (out, tto_flow_stage_get_display_title (stage));
       g_string_append_printf (out, " (%s)\n\n",
                               tto_flow_stage_status_name (tto_flow_stage_get_status (stage)));
       g_string_append_printf (out, "- %s: %s\n- %s: %s\n- %s: %u\n", _("Started"), started,
@@ -330,7 +330,7 @@ tto_flow_report_write_pdf (TtoFlow *flow,
       g_autofree char *facts = NULL;
       const char *conclusion = tto_flow_stage_get_conclusion (stage);
 
-      heading = g_strdup_printf ("%u. %s — %s", i + 1, tto_flow_stage_get_title (stage),
+      heading = g_strdup_printf ("%u. %s — %s", i + 1, tto_flow_stage_get_display_title (stage),
                                  tto_flow_stage_status_name (tto_flow_stage_get_status (stage)));
       put_text (&page, heading, "Sans Bold 13", 4);
       /* Translators: the facts line of a stage in the PDF report */

@@ -350,6 +350,27 @@ tto_flow_stage_get_title (TtoFlowStage *self)
   return self->title != NULL ? self->title : "";
 }
 
+/* The title as people see it: the relay makes each event's first stage
+ * untitled ("") and every client names it in its own language, as the
+ * main topic. Use this wherever a stage title is shown; the raw title only
+ * for editing and for the wire. */
+const char *
+tto_flow_stage_title_for_display (const char *title)
+{
+  if (title == NULL || *title == '\0')
+    /* Translators: the name of an event's default stage, the one every
+     * event starts with until the creator names stages ("Main stage · day 2") */
+    return _("Main stage");
+  return title;
+}
+
+const char *
+tto_flow_stage_get_display_title (TtoFlowStage *self)
+{
+  g_return_val_if_fail (TTO_IS_FLOW_STAGE (self), NULL);
+  return tto_flow_stage_title_for_display (self->title);
+}
+
 TtoFlowStageStatus
 tto_flow_stage_get_status (TtoFlowStage *self)
 {

@@ -26,6 +26,8 @@ gboolean tto_flow_stage_update_from_json (TtoFlowStage *self,
                                           JsonObject *object);
 const char *tto_flow_stage_get_id (TtoFlowStage *self);
 const char *tto_flow_stage_get_title (TtoFlowStage *self);
+const char *tto_flow_stage_get_display_title (TtoFlowStage *self);
+const char *tto_flow_stage_title_for_display (const char *title);
 TtoFlowStageStatus tto_flow_stage_get_status (TtoFlowStage *self);
 gint64 tto_flow_stage_get_started_at (TtoFlowStage *self);
 gint64 tto_flow_stage_get_ended_at (TtoFlowStage *self);

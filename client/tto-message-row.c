@@ -23,6 +23,7 @@
 
 #include "tto-attachment-view.h"
 #include "tto-message-row.h"
+#include "tto-system-text.h"
 
 /* Room left on the far side of a bubble, so one can tell who speaks. */
 #define BUBBLE_INSET 48
@@ -188,6 +189,15 @@ update_text (TtoMessageRow *self)
 
       gtk_label_set_label (self->text_label, text);
       gtk_widget_add_css_class (self->bubble, "recalled");
+    }
+  else if (tto_message_get_system (self->message))
+    {
+      /* The relay's flow line, worded from its data in the user's language. */
+      char *text = tto_system_text_for_message (self->message);
+
+      gtk_label_set_label (self->text_label, text);
+      tto_str_wipe_free (text);
+      gtk_widget_remove_css_class (self->bubble, "recalled");
     }
   else
     {
@@ -415,7 +425,11 @@ copy_action (GtkWidget *widget,
 
   if (self->message == NULL || tto_message_get_recalled (self->message))
     return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), tto_message_get_text (self->message));
+  /* A system line is copied as shown, in the user's language. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          tto_message_get_system (self->message)
+                            ? gtk_label_get_label (self->text_label)
+                            : tto_message_get_text (self->message));
   gtk_widget_activate_action (widget, "win.toast", "s", _("Message copied"));
 }
 

@@ -51,6 +51,14 @@ typedef struct
   gboolean busy;            /* an Op's write is in flight */
 } Flow;
 
+/* A system message: the English line older clients show, and the same as
+ * data (PROTOCOL.md "system_event") for clients that word it themselves. */
+typedef struct
+{
+  char *text;
+  JsonObject *event;
+} Announcement;
+
 typedef struct _Op Op;
 
 typedef gboolean (*OpApply) (Op *op,
@@ -72,7 +80,7 @@ struct _Op
   gboolean changed;
   JsonObject *draft;
   JsonObject *reply;          /* members of the ok body beside "flow" */
-  GPtrArray *system_texts;    /* chat messages the change announces */
+  GPtrArray *announcements;   /* Announcement: chat messages the change posts */
   char *system_sender;
   Answer *answer;             /* task.complete */
   char *answer_task_id;
@@ -151,6 +159,17 @@ award_free (gpointer data)
 }
 
 static void
+announcement_free (gpointer data)
+{
+  Announcement *announcement = data;
+
+  /* A stage change's conclusion is member text. */
+  tto_str_wipe_free (announcement->text);
+  wipe_object_unref (announcement->event);
+  g_free (announcement);
+}
+
+static void
 op_free (Op *op)
 {
   if (op->conn != NULL)
@@ -161,7 +180,7 @@ op_free (Op *op)
   wipe_object_unref (op->body);
   g_clear_pointer (&op->draft, json_object_unref);
   g_clear_pointer (&op->reply, json_object_unref);
-  g_clear_pointer (&op->system_texts, g_ptr_array_unref);
+  g_clear_pointer (&op->announcements, g_ptr_array_unref);
   g_free (op->system_sender);
   g_clear_pointer (&op->answer, answer_free);
   g_free (op->answer_task_id);
@@ -383,7 +402,8 @@ static JsonObject *
 new_state (const char *const *titles,
            gint64 now)
 {
-  static const char *const main_stage[] = { "Main", NULL };
+  /* The default stage is untitled: each client shows its own word for it. */
+  static const char *const main_stage[] = { "", NULL };
   JsonObject *state = json_object_new ();
   JsonObject *rules = json_object_new ();
   JsonArray *stages = json_array_new ();
@@ -394,8 +414,7 @@ new_state (const char *const *titles,
     {
       g_autofree char *title = g_strstrip (g_strdup (titles[i]));
 
-      json_array_add_object_element (stages, new_stage (title[0] != '\0' ? title : "Main", i == 0,
-                                                        now));
+      json_array_add_object_element (stages, new_stage (title, i == 0, now));
     }
 
   json_object_set_boolean_member (rules, "points", FALSE);
@@ -636,7 +655,7 @@ static void
 post_system (Flow *flow,
              TtoRelayRoom *room,
              const char *sender_id,
-             const char *text)
+             Announcement *announcement)
 {
   TtoMember *sender = tto_relay_room_get_member (room, sender_id);
   const TtoRelayEntry *entry;
@@ -648,7 +667,8 @@ post_system (Flow *flow,
   if (sender == NULL)
     return;
 
-  entry = tto_relay_room_append_system (room, sender, text, tto_relay_now_ms ());
+  entry = tto_relay_room_append_system (room, sender, announcement->text, announcement->event,
+                                        tto_relay_now_ms ());
   tto_relay_send_to_room (flow->relay, room, entry->frame, NULL);
 }
 
@@ -746,9 +766,9 @@ commit (Op *op,
       g_ptr_array_add (flow->awards, g_steal_pointer (&op->award));
     }
 
-  for (guint i = 0; op->system_texts != NULL && i < op->system_texts->len; i++)
+  for (guint i = 0; op->announcements != NULL && i < op->announcements->len; i++)
     post_system (flow, room, op->system_sender != NULL ? op->system_sender : op->identity_id,
-                 op->system_texts->pdata[i]);
+                 op->announcements->pdata[i]);
 }
 
 static void
@@ -862,13 +882,66 @@ submit (TtoRelayConn *conn,
   run_next (flow);
 }
 
+/* Takes @text and @event. */
 static void
 op_announce (Op *op,
-             char *text)
+             char *text,
+             JsonObject *event)
 {
-  if (op->system_texts == NULL)
-    op->system_texts = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (op->system_texts, text);
+  Announcement *announcement = g_new0 (Announcement, 1);
+
+  announcement->text = text;
+  announcement->event = event;
+  if (op->announcements == NULL)
+    op->announcements = g_ptr_array_new_with_free_func (announcement_free);
+  g_ptr_array_add (op->announcements, announcement);
+}
+
+/* The untitled default stage, in the English fallback lines. */
+static const char *
+english_title (JsonObject *stage)
+{
+  const char *title = str_member (stage, "title");
+
+  return title != NULL && title[0] != '\0' ? title : "Main";
+}
+
+static void
+add_person (JsonArray *people,
+            const char *identity_id,
+            const char *display_name)
+{
+  JsonObject *person = json_object_new ();
+
+  json_object_set_string_member (person, "identity_id", identity_id);
+  json_object_set_string_member (person, "display_name", display_name);
+  json_array_add_object_element (people, person);
+}
+
+/* system_event of a stage change; @left is NULL when a template replaced
+ * the untouched default stage. */
+static JsonObject *
+stage_event (JsonObject *entered,
+             JsonObject *left,
+             const char *direction,
+             const char *conclusion)
+{
+  JsonObject *event = json_object_new ();
+
+  json_object_set_string_member (event, "kind", "stage_changed");
+  json_object_set_string_member (event, "stage_id", str_member (entered, "id"));
+  json_object_set_string_member (event, "stage", str_member (entered, "title"));
+  if (left != NULL)
+    json_object_set_string_member (event, "previous_stage", str_member (left, "title"));
+  else
+    json_object_set_null_member (event, "previous_stage");
+  json_object_set_string_member (event, "direction", direction);
+  if (conclusion != NULL && conclusion[0] != '\0')
+    json_object_set_string_member (event, "conclusion", conclusion);
+  else
+    json_object_set_null_member (event, "conclusion");
+
+  return event;
 }
 
 static void
@@ -981,11 +1054,14 @@ eliminate (Op *op,
   JsonArray *eliminated = json_object_get_array_member (draft, "eliminated");
   g_autoptr (GList) members = NULL;
   g_autoptr (GString) names = g_string_new (NULL);
+  JsonArray *people;
+  JsonObject *event;
   JsonNode *below;
 
   if (rule == NULL)
     return;
 
+  people = json_array_new ();
   below = json_object_get_member (rule, "below_points");
   members = tto_relay_room_get_members (room);
   for (GList *l = members; l != NULL; l = l->next)
@@ -1007,11 +1083,19 @@ eliminate (Op *op,
           json_array_add_string_element (eliminated, id);
           g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "",
                                   tto_member_get_display_name (l->data));
+          add_person (people, id, tto_member_get_display_name (l->data));
         }
     }
 
-  if (names->len > 0)
-    op_announce (op, g_strdup_printf ("Eliminated: %s", names->str));
+  if (names->len == 0)
+    {
+      json_array_unref (people);
+      return;
+    }
+  event = json_object_new ();
+  json_object_set_string_member (event, "kind", "eliminated");
+  json_object_set_array_member (event, "members", people);
+  op_announce (op, g_strdup_printf ("Eliminated: %s", names->str), event);
 }
 
 /* Moves the active stage; the caller checked that the move is possible. */
@@ -1052,12 +1136,12 @@ apply_stage_change (Op *op,
   json_object_set_null_member (draft, "pending");
 
   if (conclusion != NULL && conclusion[0] != '\0')
-    announcement = g_strdup_printf ("Stage: %s — conclusion of %s: %s",
-                                    str_member (entered, "title"), str_member (left, "title"),
-                                    conclusion);
+    announcement = g_strdup_printf ("Stage: %s — conclusion of %s: %s", english_title (entered),
+                                    english_title (left), conclusion);
   else
-    announcement = g_strdup_printf ("Stage: %s", str_member (entered, "title"));
-  op_announce (op, g_steal_pointer (&announcement));
+    announcement = g_strdup_printf ("Stage: %s", english_title (entered));
+  op_announce (op, g_steal_pointer (&announcement),
+               stage_event (entered, left, direction, conclusion));
   g_free (op->system_sender);
   op->system_sender = g_strdup (sender);
 
@@ -1261,6 +1345,31 @@ rules_summary (TtoRelayRoom *room,
   return g_string_free (s, FALSE);
 }
 
+/* system_event of a rule change: the rules, and the approvers' names as
+ * they are now (an approver may leave later). */
+static JsonObject *
+rules_event (TtoRelayRoom *room,
+             JsonObject *rules)
+{
+  JsonObject *event = json_object_new ();
+  JsonObject *approval = object_or_null (rules, "approval");
+  JsonArray *members = approval != NULL ? json_object_get_array_member (approval, "members")
+                                        : NULL;
+  JsonArray *approvers = json_array_new ();
+
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      const char *id = json_array_get_string_element (members, i);
+
+      add_person (approvers, id, member_name (room, id));
+    }
+  json_object_set_string_member (event, "kind", "rules_changed");
+  json_object_set_object_member (event, "rules", tto_json_object_deep_copy (rules));
+  json_object_set_array_member (event, "approvers", approvers);
+
+  return event;
+}
+
 static gboolean
 apply_rules (Op *op,
              Flow *flow,
@@ -1360,7 +1469,8 @@ apply_rules (Op *op,
     json_object_set_null_member (draft, "pending");
 
   json_object_set_object_member (draft, "rules", g_steal_pointer (&owned));
-  op_announce (op, rules_summary (room, json_object_get_object_member (draft, "rules")));
+  op_announce (op, rules_summary (room, json_object_get_object_member (draft, "rules")),
+               rules_event (room, json_object_get_object_member (draft, "rules")));
   op->changed = TRUE;
 
   return TRUE;
@@ -1399,11 +1509,13 @@ apply_set_stages (Op *op,
     {
       JsonObject *entry = json_array_get_object_element (input, i);
       const char *id = str_member (entry, "id");
-      g_autofree char *title = g_strstrip (g_strdup (str_member (entry, "title")));
+      const char *given = str_member (entry, "title");
+      g_autofree char *title = given != NULL ? g_strstrip (g_strdup (given)) : NULL;
       guint index = 0;
       JsonObject *stage;
 
-      if (title[0] == '\0')
+      /* Only a kept stage may leave its title out (the frame check made sure). */
+      if (title != NULL && title[0] == '\0')
         {
           g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
                        "body.stages[%u].title must contain a visible character", i);
@@ -1448,7 +1560,8 @@ apply_set_stages (Op *op,
         }
 
       stage = tto_json_object_deep_copy (stage);
-      json_object_set_string_member (stage, "title", title);
+      if (title != NULL)
+        json_object_set_string_member (stage, "title", title);
       json_array_add_object_element (stages, stage);
     }
 
@@ -1491,7 +1604,11 @@ apply_template (Op *op,
                 GError **error)
 {
   const char *name = str_member (op->body, "template");
+  JsonArray *given = json_object_has_member (op->body, "titles")
+                      ? json_object_get_array_member (op->body, "titles")
+                      : NULL;
   const char *const *titles = NULL;
+  g_autoptr (GPtrArray) own = NULL;
   JsonArray *old = stages_of (draft);
   guint current = current_of (draft);
   JsonObject *first = stage_at (draft, 0);
@@ -1505,6 +1622,26 @@ apply_template (Op *op,
     if (g_str_equal (templates[i].name, name))
       titles = templates[i].stages;
   g_assert (titles != NULL);
+  /* The creator's translation of the stage names (the frame check counted
+   * them); the English names otherwise. */
+  if (given != NULL)
+    {
+      own = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < json_array_get_length (given); i++)
+        {
+          char *title = g_strstrip (g_strdup (json_array_get_string_element (given, i)));
+
+          g_ptr_array_add (own, title);
+          if (title[0] == '\0')
+            {
+              g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                           "body.titles[%u] must contain a visible character", i);
+              return FALSE;
+            }
+        }
+      g_ptr_array_add (own, NULL);
+      titles = (const char *const *) own->pdata;
+    }
 
   untouched = json_array_get_length (old) == 1 &&
               json_array_get_length (json_object_get_array_member (first, "tasks")) == 0 &&
@@ -1518,7 +1655,9 @@ apply_template (Op *op,
         json_array_add_object_element (stages, new_stage (titles[i], i == 0,
                                                           tto_relay_now_seconds ()));
       json_object_set_int_member (draft, "current", 0);
-      op_announce (op, g_strdup_printf ("Stage: %s", titles[0]));
+      op_announce (op, g_strdup_printf ("Stage: %s", titles[0]),
+                   stage_event (json_array_get_object_element (stages, 0), NULL, "template",
+                                NULL));
     }
   else
     {

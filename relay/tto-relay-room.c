@@ -250,11 +250,12 @@ tto_relay_room_append (TtoRelayRoom *room,
 }
 
 /* A message the relay writes itself (flow changes), sent in @sender's name
- * and marked "system". */
+ * and marked "system"; @system_event is what it says as data (copied). */
 const TtoRelayEntry *
 tto_relay_room_append_system (TtoRelayRoom *room,
                               TtoMember *sender,
                               const char *text,
+                              JsonObject *system_event,
                               gint64 ts)
 {
   g_autofree char *id = tto_id_new ();
@@ -266,6 +267,7 @@ tto_relay_room_append_system (TtoRelayRoom *room,
                                                    NULL, NULL, &duplicate);
   room->bytes_held -= entry_bytes (entry);
   tto_message_set_system (entry->message, TRUE);
+  tto_message_set_system_event (entry->message, system_event);
   entry_serialize (room, entry);
   room->bytes_held += entry_bytes (entry);
 

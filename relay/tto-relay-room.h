@@ -75,6 +75,7 @@ const TtoRelayEntry *tto_relay_room_append (TtoRelayRoom *room,
 const TtoRelayEntry *tto_relay_room_append_system (TtoRelayRoom *room,
                                                    TtoMember *sender,
                                                    const char *text,
+                                                   JsonObject *system_event,
                                                    gint64 ts);
 /* The flow module's state (tto-relay-flow.c), freed with the room. */
 gpointer tto_relay_room_get_flow (TtoRelayRoom *room);

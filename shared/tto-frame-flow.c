@@ -157,7 +157,10 @@ check_set_stages (JsonObject *body,
           return FALSE;
         }
       stage = json_node_get_object (node);
-      if (!check_string (json_object_get_member (stage, "title"), 1, TTO_PROTOCOL_MAX_TITLE_CHARS,
+      /* A kept stage may leave its title out: it keeps the one it has
+       * (the default stage's is "", shown translated by each client). */
+      if ((json_object_has_member (stage, "title") || !json_object_has_member (stage, "id")) &&
+          !check_string (json_object_get_member (stage, "title"), 1, TTO_PROTOCOL_MAX_TITLE_CHARS,
                          error, "body.stages[%u].title", i))
         return FALSE;
       if (json_object_has_member (stage, "id") &&
@@ -175,13 +178,35 @@ check_template (JsonObject *body,
 {
   static const char *const templates[] = { "discuss_plan_execute", "hackathon", "procurement",
                                             NULL };
+  /* How many stages each template has, in the order above. */
+  static const guint n_stages[] = { 3, 5, 5 };
+  const char *name = json_object_get_string_member (body, "template");
+  JsonArray *titles;
+  guint n = 0;
 
-  if (!g_strv_contains (templates, json_object_get_string_member (body, "template")))
+  if (!g_strv_contains (templates, name))
     {
       g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
                            "body.template must be discuss_plan_execute, hackathon or procurement");
       return FALSE;
     }
+
+  /* The creator's own (translated) names for the template's stages. */
+  if (!json_object_has_member (body, "titles"))
+    return TRUE;
+  while (!g_str_equal (templates[n], name))
+    n++;
+  titles = json_object_get_array_member (body, "titles");
+  if (json_array_get_length (titles) != n_stages[n])
+    {
+      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_BAD_FRAME,
+                   "body.titles must name the template's %u stages", n_stages[n]);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (titles); i++)
+    if (!check_string (json_array_get_element (titles, i), 1, TTO_PROTOCOL_MAX_TITLE_CHARS, error,
+                       "body.titles[%u]", i))
+      return FALSE;
 
   return TRUE;
 }
@@ -562,6 +587,7 @@ static const FieldSpec set_stages_fields[] = {
 static const FieldSpec template_fields[] = {
   { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "template", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "titles", FIELD_ARRAY, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 

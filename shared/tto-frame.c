@@ -257,6 +257,7 @@ static const FieldSpec msg_new_fields[] = {
   { "attachment", FIELD_OBJECT, FALSE, TRUE, 0, 0 },
   { "topic_id", FIELD_STRING, FALSE, FALSE, 1, 64 },
   { "system", FIELD_BOOL, FALSE, FALSE, 0, 0 },
+  { "system_event", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 

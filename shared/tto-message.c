@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "tto-frame.h"
 #include "tto-message.h"
 #include "tto-protocol.h"
 #include "tto-util.h"
@@ -35,6 +36,7 @@ struct _TtoMessage
   JsonObject *attachment; /* blob reference: blob_id, kind, name, mime_type, size, … */
   char *topic_id;         /* NULL means the main topic */
   gboolean system;        /* written by the relay: stage or rule change */
+  JsonObject *system_event; /* what the relay's line says, as data */
 };
 
 G_DEFINE_FINAL_TYPE (TtoMessage, tto_message, G_TYPE_OBJECT)
@@ -65,6 +67,18 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* A stage change's conclusion is member text: wiped like the text. */
+static void
+clear_system_event (TtoMessage *self)
+{
+  TtoFrame wrapper = { .body = self->system_event };
+
+  if (self->system_event == NULL)
+    return;
+  tto_frame_wipe (&wrapper);
+  g_clear_pointer (&self->system_event, json_object_unref);
+}
+
 static void
 tto_message_finalize (GObject *object)
 {
@@ -84,6 +98,7 @@ tto_message_finalize (GObject *object)
   g_strfreev (self->mentions);
   g_free (self->recalled_by);
   g_clear_pointer (&self->attachment, json_object_unref);
+  clear_system_event (self);
   g_free (self->topic_id);
 
   G_OBJECT_CLASS (tto_message_parent_class)->finalize (object);
@@ -258,6 +273,10 @@ tto_message_new_from_json (JsonObject *object,
   self->state = TTO_MESSAGE_STATE_SENT;
   self->recalled = json_object_get_boolean_member_with_default (object, "recalled", FALSE);
   self->system = json_object_get_boolean_member_with_default (object, "system", FALSE);
+  if (self->system && json_object_has_member (object, "system_event") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "system_event")))
+    self->system_event = tto_json_object_deep_copy (json_object_get_object_member (object,
+                                                                                  "system_event"));
   self->recalled_by = g_strdup (json_object_get_string_member_with_default (object, "recalled_by",
                                                                             NULL));
   if (json_object_has_member (object, "edited_at") &&
@@ -371,6 +390,9 @@ tto_message_to_json (TtoMessage *self)
   /* Only relay-written lines carry it, so ordinary messages stay as they were. */
   if (self->system)
     json_object_set_boolean_member (object, "system", TRUE);
+  if (self->system && self->system_event != NULL)
+    json_object_set_object_member (object, "system_event",
+                                   tto_json_object_deep_copy (self->system_event));
   if (self->recalled_by != NULL)
     json_object_set_string_member (object, "recalled_by", self->recalled_by);
   else
@@ -538,6 +560,7 @@ tto_message_update_from (TtoMessage *self,
       tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
       g_clear_pointer (&self->mentions, g_strfreev);
       tto_message_set_attachment (self, NULL);
+      clear_system_event (self);
     }
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -598,6 +621,7 @@ tto_message_recall (TtoMessage *self,
   tto_message_set_reply_to (self, NULL, 0, NULL, NULL, NULL, FALSE);
   g_clear_pointer (&self->mentions, g_strfreev);
   tto_message_set_attachment (self, NULL);
+  clear_system_event (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECALLED_BY]);
@@ -686,6 +710,31 @@ tto_message_set_system (TtoMessage *self,
 
   self->system = !!system;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYSTEM]);
+}
+
+JsonObject *
+tto_message_get_system_event (TtoMessage *self)
+{
+  g_return_val_if_fail (TTO_IS_MESSAGE (self), NULL);
+
+  return self->system_event;
+}
+
+/* Keeps a copy of @system_event (may be NULL); notifies "text", since
+ * clients show the line made from it. */
+void
+tto_message_set_system_event (TtoMessage *self,
+                              JsonObject *system_event)
+{
+  g_return_if_fail (TTO_IS_MESSAGE (self));
+
+  if (self->system_event == system_event)
+    return;
+
+  clear_system_event (self);
+  if (system_event != NULL)
+    self->system_event = tto_json_object_deep_copy (system_event);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
 }
 
 const char *

@@ -88,5 +88,10 @@ void tto_message_set_topic_id (TtoMessage *self,
 gboolean tto_message_get_system (TtoMessage *self);
 void tto_message_set_system (TtoMessage *self,
                              gboolean system);
+/* What a system message says, as data (PROTOCOL.md "Event flow"), so that
+ * clients word it in their own language; NULL for ordinary messages. */
+JsonObject *tto_message_get_system_event (TtoMessage *self);
+void tto_message_set_system_event (TtoMessage *self,
+                                   JsonObject *system_event);
 
 G_END_DECLS

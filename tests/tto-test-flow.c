@@ -184,10 +184,12 @@ array_has (JsonArray *array,
   return FALSE;
 }
 
-/* Waits for a system msg.new whose text starts with @prefix. */
-static void
-expect_system_message (TtoTestClient *c,
-                       const char *prefix)
+/* Waits for a system msg.new whose English text starts with @prefix and
+ * returns its "system_event", which every system message carries. The
+ * message survives a round trip through TtoMessage (the clients' model). */
+static JsonObject *
+expect_system_event (TtoTestClient *c,
+                     const char *prefix)
 {
   for (;;)
     {
@@ -197,8 +199,69 @@ expect_system_message (TtoTestClient *c,
         g_error ("no system message starting '%s'", prefix);
       if (json_object_get_boolean_member_with_default (push->body, "system", FALSE) &&
           g_str_has_prefix (tto_frame_get_string (push, "text"), prefix))
-        return;
+        {
+          g_autoptr (GError) error = NULL;
+          g_autoptr (TtoMessage) message = tto_message_new_from_json (push->body, &error);
+          g_autoptr (JsonObject) back = NULL;
+          g_autoptr (JsonNode) sent = NULL;
+          g_autoptr (JsonNode) kept = NULL;
+          JsonObject *event;
+
+          g_assert_no_error (error);
+          g_assert_true (json_object_has_member (push->body, "system_event"));
+          event = json_object_get_object_member (push->body, "system_event");
+          g_assert_nonnull (event);
+          g_assert_nonnull (tto_message_get_system_event (message));
+          back = tto_message_to_json (message);
+          sent = json_node_init_object (json_node_alloc (), event);
+          kept = json_node_init_object (json_node_alloc (),
+                                        json_object_get_object_member (back, "system_event"));
+          g_assert_true (json_node_equal (sent, kept));
+
+          return json_object_ref (event);
+        }
     }
+}
+
+/* A stage_changed system_event. */
+static void
+assert_stage_event (JsonObject *event,
+                    const char *stage_id,
+                    const char *stage_title,
+                    const char *previous_title,
+                    const char *direction,
+                    const char *conclusion)
+{
+  g_assert_cmpstr (json_object_get_string_member (event, "kind"), ==, "stage_changed");
+  g_assert_cmpstr (json_object_get_string_member (event, "stage_id"), ==, stage_id);
+  g_assert_cmpstr (json_object_get_string_member (event, "stage"), ==, stage_title);
+  if (previous_title == NULL)
+    g_assert_true (json_object_get_null_member (event, "previous_stage"));
+  else
+    g_assert_cmpstr (json_object_get_string_member (event, "previous_stage"), ==, previous_title);
+  g_assert_cmpstr (json_object_get_string_member (event, "direction"), ==, direction);
+  if (conclusion == NULL)
+    g_assert_true (json_object_get_null_member (event, "conclusion"));
+  else
+    g_assert_cmpstr (json_object_get_string_member (event, "conclusion"), ==, conclusion);
+}
+
+/* The members named by an eliminated or rules_changed event, in order:
+ * "id=name,id=name". */
+static char *
+people_of (JsonArray *people)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (people); i++)
+    {
+      JsonObject *person = json_array_get_object_element (people, i);
+
+      g_string_append_printf (out, "%s%s=%s", i > 0 ? "," : "",
+                              json_object_get_string_member (person, "identity_id"),
+                              json_object_get_string_member (person, "display_name"));
+    }
+  return g_string_free (out, FALSE);
 }
 
 static gint64
@@ -250,7 +313,22 @@ test_approval (void)
                            id_of (f.bo), id_of (f.cy), id_of (f.di));
   g_clear_pointer (&flow, json_object_unref);
   flow = ok_flow (f.ana, TTO_FRAME_FLOW_RULES, f.event_id, rules);
-  expect_system_message (f.di, "Rules: points off; stage changes need approval by 2 of Bo, Cy, Di");
+  {
+    g_autoptr (JsonObject) event =
+      expect_system_event (f.di, "Rules: points off; stage changes need approval by 2 of Bo, Cy, Di");
+    g_autoptr (JsonNode) sent = NULL;
+    g_autoptr (JsonNode) now = NULL;
+    g_autofree char *approvers = people_of (json_object_get_array_member (event, "approvers"));
+    g_autofree char *want = g_strdup_printf ("%s=Bo,%s=Cy,%s=Di", id_of (f.bo), id_of (f.cy),
+                                             id_of (f.di));
+
+    /* The rules as the flow has them, and the approvers' names. */
+    g_assert_cmpstr (json_object_get_string_member (event, "kind"), ==, "rules_changed");
+    sent = json_node_init_object (json_node_alloc (), json_object_get_object_member (event, "rules"));
+    now = json_node_init_object (json_node_alloc (), json_object_get_object_member (flow, "rules"));
+    g_assert_true (json_node_equal (sent, now));
+    g_assert_cmpstr (approvers, ==, want);
+  }
 
   /* Not enough approvals: pending, the stage stays. */
   g_clear_pointer (&flow, json_object_unref);
@@ -290,7 +368,13 @@ test_approval (void)
   g_assert_cmpint (json_object_get_int_member (stage (flow, 0), "participants"), ==, 2);
   g_assert_false (json_object_get_null_member (stage (flow, 0), "ended_at"));
   g_assert_cmpstr (json_object_get_string_member (stage (flow, 1), "status"), ==, "active");
-  expect_system_message (f.di, "Stage: Plan confirmation — conclusion of Needs discussion: Friday it is");
+  {
+    g_autoptr (JsonObject) event = expect_system_event (
+      f.di, "Stage: Plan confirmation — conclusion of Needs discussion: Friday it is");
+
+    assert_stage_event (event, json_object_get_string_member (stage (flow, 1), "id"),
+                        "Plan confirmation", "Needs discussion", "next", "Friday it is");
+  }
   {
     g_autoptr (TtoFrame) push = tto_test_client_wait_push (f.di, TTO_FRAME_FLOW_UPDATED, WAIT_MS);
 
@@ -453,8 +537,20 @@ test_elimination (void)
   g_assert_true (array_has (eliminated, id_of (f.di)));
   g_assert_false (array_has (eliminated, id_of (f.bo)));
   g_assert_false (array_has (eliminated, id_of (f.ana)));
-  expect_system_message (f.bo, "Stage: Work");
-  expect_system_message (f.bo, "Eliminated: ");
+  {
+    g_autoptr (JsonObject) moved = expect_system_event (f.bo, "Stage: Work");
+    g_autoptr (JsonObject) out = expect_system_event (f.bo, "Eliminated: ");
+    g_autofree char *people = people_of (json_object_get_array_member (out, "members"));
+    g_autofree char *cy_first = g_strdup_printf ("%s=Cy,%s=Di", id_of (f.cy), id_of (f.di));
+    g_autofree char *di_first = g_strdup_printf ("%s=Di,%s=Cy", id_of (f.di), id_of (f.cy));
+
+    assert_stage_event (moved, json_object_get_string_member (stage (flow, 1), "id"), "Work",
+                        "Sign up", "next", NULL);
+    g_assert_cmpstr (json_object_get_string_member (out, "kind"), ==, "eliminated");
+    /* The same members as the flow's "eliminated", with their names. */
+    if (!g_str_equal (people, cy_first) && !g_str_equal (people, di_first))
+      g_error ("eliminated members %s, expected Cy and Di", people);
+  }
   g_assert_cmpint (rows_of_event (&f, "eliminated"), ==, 2);
 
   /* Cy cannot send or approve, but still reads. */
@@ -541,7 +637,8 @@ test_forms_matrix (void)
   {
     g_autoptr (JsonObject) flow = ok_flow (f.ana, TTO_FRAME_FLOW_GET, f.event_id, "");
 
-    g_assert_cmpstr (json_object_get_string_member (stage (flow, 0), "title"), ==, "Main");
+    /* The default stage is untitled: clients show their own word for it. */
+    g_assert_cmpstr (json_object_get_string_member (stage (flow, 0), "title"), ==, "");
   }
   {
     g_autoptr (TtoFrame) ok = tto_test_client_request_ok (
@@ -1141,6 +1238,123 @@ test_restart (void)
   fixture_teardown (&f);
 }
 
+static const char *
+title_at (JsonObject *flow,
+          guint index)
+{
+  return json_object_get_string_member (stage (flow, index), "title");
+}
+
+/* The default stage is untitled (each client names it in its own
+ * language); the English fallback lines call it "Main". A template takes
+ * the creator's own names for its stages, or the relay's English ones. */
+static void
+test_titles (void)
+{
+  Fixture f;
+  g_autoptr (JsonObject) flow = NULL;
+  g_autofree char *main_id = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *second_id = NULL;
+
+  if (!fixture_setup (&f, ""))
+    return;
+
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_GET, f.event_id, "");
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (flow, "stages")), ==, 1);
+  g_assert_cmpstr (title_at (flow, 0), ==, "");
+  main_id = g_strdup (json_object_get_string_member (stage (flow, 0), "id"));
+
+  /* Titles that do not fit the template: refused, nothing changes. */
+  expect_error (request (f.ana, TTO_FRAME_FLOW_TEMPLATE, f.event_id,
+                         "\"template\":\"discuss_plan_execute\",\"titles\":[\"A\",\"B\"]"),
+                "bad_frame", "body.titles must name the template's 3 stages");
+  expect_error (request (f.ana, TTO_FRAME_FLOW_TEMPLATE, f.event_id,
+                         "\"template\":\"discuss_plan_execute\",\"titles\":[\"A\",\"\",\"C\"]"),
+                "bad_frame", "body.titles[1]");
+  expect_error (request (f.ana, TTO_FRAME_FLOW_TEMPLATE, f.event_id,
+                         "\"template\":\"discuss_plan_execute\",\"titles\":[\"A\",\" \",\"C\"]"),
+                "bad_frame", "body.titles[1] must contain a visible character");
+  expect_error (request (f.ana, TTO_FRAME_FLOW_TEMPLATE, f.event_id,
+                         "\"template\":\"discuss_plan_execute\",\"titles\":[\"A\",2,\"C\"]"),
+                "bad_frame", "body.titles[1]");
+  expect_error (request (f.ana, TTO_FRAME_FLOW_TEMPLATE, f.event_id,
+                         "\"template\":\"hackathon\",\"titles\":\"Team\""),
+                "bad_frame", "body.titles");
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_GET, f.event_id, "");
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (flow, "stages")), ==, 1);
+  g_assert_cmpstr (title_at (flow, 0), ==, "");
+
+  /* A kept stage may leave its title out and keeps it; a new one may not. */
+  json = g_strdup_printf ("\"stages\":[{\"id\":\"%s\"},{}]", main_id);
+  expect_error (request (f.ana, TTO_FRAME_FLOW_SET_STAGES, f.event_id, json), "bad_frame",
+                "body.stages[1].title");
+  g_free (json);
+  json = g_strdup_printf ("\"stages\":[{\"id\":\"%s\"},{\"title\":\"Next\"}]", main_id);
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_SET_STAGES, f.event_id, json);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (flow, "stages")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (stage (flow, 0), "id"), ==, main_id);
+  g_assert_cmpstr (title_at (flow, 0), ==, "");
+  g_assert_cmpstr (title_at (flow, 1), ==, "Next");
+
+  /* Leaving the untitled stage and coming back: "" in the data, "Main"
+   * in the English line. */
+  tto_test_client_discard_pushes (f.bo);
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id,
+                  "\"direction\":\"next\",\"conclusion\":\"Ready\"");
+  {
+    g_autoptr (JsonObject) event = expect_system_event (f.bo,
+                                                        "Stage: Next — conclusion of Main: Ready");
+
+    assert_stage_event (event, json_object_get_string_member (stage (flow, 1), "id"), "Next", "",
+                        "next", "Ready");
+  }
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"back\"");
+  {
+    g_autoptr (JsonObject) event = expect_system_event (f.bo, "Stage: Main");
+
+    assert_stage_event (event, main_id, "", "Next", "back", NULL);
+  }
+
+  /* A new event takes a template whole, in the creator's language… */
+  {
+    g_autoptr (TtoFrame) ok = tto_test_client_request_ok (
+      f.ana, TTO_FRAME_EVENT_CREATE, tto_test_json_object ("{\"title\":\"Second\"}"));
+
+    second_id = g_strdup (json_object_get_string_member (
+      json_object_get_object_member (ok->body, "event"), "event_id"));
+  }
+  tto_test_client_discard_pushes (f.ana);
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_TEMPLATE, second_id,
+                  "\"template\":\"hackathon\",\"titles\":[\"组队\",\" 想法 \",\"开发\",\"演示\","
+                  "\"评审\"]");
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (flow, "stages")), ==, 5);
+  g_assert_cmpstr (title_at (flow, 0), ==, "组队");
+  g_assert_cmpstr (title_at (flow, 1), ==, "想法");
+  g_assert_cmpstr (title_at (flow, 4), ==, "评审");
+  g_assert_cmpstr (json_object_get_string_member (stage (flow, 0), "status"), ==, "active");
+  {
+    g_autoptr (JsonObject) event = expect_system_event (f.ana, "Stage: 组队");
+
+    assert_stage_event (event, json_object_get_string_member (stage (flow, 0), "id"), "组队",
+                        NULL, "template", NULL);
+  }
+  /* …and without titles the relay's English names replace the pending ones. */
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_TEMPLATE, second_id, "\"template\":\"procurement\"");
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (flow, "stages")), ==, 6);
+  g_assert_cmpstr (title_at (flow, 0), ==, "组队");
+  g_assert_cmpstr (title_at (flow, 1), ==, "Requirements");
+  g_assert_cmpstr (title_at (flow, 5), ==, "Order");
+
+  fixture_teardown (&f);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -1150,6 +1364,7 @@ main (int argc,
   g_test_add_func ("/flow/approval", test_approval);
   g_test_add_func ("/flow/elimination", test_elimination);
   g_test_add_func ("/flow/forms-matrix", test_forms_matrix);
+  g_test_add_func ("/flow/titles", test_titles);
   g_test_add_func ("/flow/video-call", test_video_call);
   g_test_add_func ("/flow/meeting-attendance", test_meeting_attendance);
   g_test_add_func ("/flow/authorisation", test_authorisation);

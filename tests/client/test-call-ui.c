@@ -17,169 +17,31 @@
 
 #include "tto-calls-test-util.h"
 #include "tto-client.h"
+#include "tto-test-gui.h"
 #include "tto-window.h"
-
-#define WAIT_TIMEOUT_MS 15000
 
 static TtoCallsRoom room; /* Bo's side; pumped while waiting */
 static gboolean room_open;
 
-/* Iterates the main context (and Bo's engine) until @cond holds. */
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        while (g_main_context_iteration (NULL, FALSE))                                            \
-          ;                                                                                       \
-        if (room_open)                                                                            \
-          tto_calls_room_pump (&room);                                                            \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
+/* Bo's engine lives in this thread: it runs on every turn of the waits. */
 static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      if (room_open)
-        tto_calls_room_pump (&room);
-      g_usleep (5000);
-    }
-}
-
-static int requested_width = 360;
-static int requested_height = 720;
-static int frame_size;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  /* Without a window manager a mapped X11 window keeps its size. */
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  gtk_window_present (window);
-  settle (200);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  settle (100);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  /* Right after a new frame of video the window may have no render node
-   * yet: ask again once it has drawn. */
-  for (guint i = 0; node == NULL && i < 50; i++)
-    {
-      if (i > 0)
-        settle (50);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static TtoWindow *
-new_window (void)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), 360, 720);
-  return window;
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
-
-static void
-on_joined (GObject *object,
-           GAsyncResult *result,
+pump_room (gpointer data,
            gpointer user_data)
 {
-  TtoEvent **out = user_data;
-  g_autoptr (GError) error = NULL;
-
-  *out = tto_session_join_event_finish (TTO_SESSION (object), result, &error);
-  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  if (room_open)
+    tto_calls_room_pump (&room);
 }
 
 /* The chat header's call button: a menu of win.call-start items. */
-static GtkMenuButton *
-find_call_button (GtkWidget *widget)
+static gboolean
+is_call_button (GtkWidget *widget,
+                gconstpointer data)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkMenuButton *found;
-
-      if (GTK_IS_MENU_BUTTON (child) &&
-          g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (child)),
-                     "call-start-symbolic") == 0)
-        return GTK_MENU_BUTTON (child);
-      found = find_call_button (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)),
+                    "call-start-symbolic") == 0;
 }
 
 static gboolean
@@ -281,8 +143,8 @@ test_calls (void)
   tto_test_client_create_identity (bo, "Bo");
   created = tto_test_client_create_event (bo, "Site visit", 0);
 
-  window = new_window ();
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
   session = tto_window_get_session (window);
   ana_id = tto_session_get_identity_id (session);
   manager = tto_window_get_call_manager (window);
@@ -291,12 +153,9 @@ test_calls (void)
   recordings = g_dir_make_tmp ("tto-call-ui-XXXXXX", NULL);
   tto_call_manager_set_recordings_dir (manager, recordings);
 
-  tto_session_join_event_async (session,
-                                json_object_get_string_member (created, "invite_code"), NULL,
-                                on_joined, &event);
-  WAIT_FOR (event != NULL);
+  event = tto_test_gui_join (session, json_object_get_string_member (created, "invite_code"));
   tto_window_open_event (window, event);
-  settle (200);
+  tto_test_gui_settle (200);
 
   memset (&room, 0, sizeof room);
   room.relay = relay;
@@ -314,20 +173,20 @@ test_calls (void)
 
   /* Voice and video calls: on a phone in the chat's menu, which leaves the
    * header to the title; beside the list a button of their own. */
-  call_button = find_call_button (GTK_WIDGET (tto_window_get_chat_page (window)));
+  call_button = tto_test_gui_find_widget (tto_window_get_chat_page (window), is_call_button, NULL);
   g_assert_nonnull (call_button);
   g_assert_cmpint (g_menu_model_get_n_items (gtk_menu_button_get_menu_model (call_button)), ==, 2);
   g_assert_true (tto_window_get_folded (window));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (call_button)));
   g_assert_true (some_menu_offers (GTK_WIDGET (tto_window_get_chat_page (window)),
                                    GTK_WIDGET (call_button), "win.call-start"));
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   g_assert_false (tto_window_get_folded (window));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (call_button)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (call_button)));
   g_assert_false (some_menu_offers (GTK_WIDGET (tto_window_get_chat_page (window)),
                                     GTK_WIDGET (call_button), "win.call-start"));
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
 
   /* Ana starts a video call; Bo's devices ring; Bo accepts. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_button), "win.call-start", "s",
@@ -382,7 +241,7 @@ test_calls (void)
   /* Ana records on her device too: a WebM file in the folder chosen. */
   click (tto_call_page_get_control (page, "record"));
   g_assert_true (tto_call_engine_get_recording (engine));
-  settle (1500);
+  tto_test_gui_settle (1500);
   click (tto_call_page_get_control (page, "record"));
   g_assert_false (tto_call_engine_get_recording (engine));
   {
@@ -400,12 +259,12 @@ test_calls (void)
   }
   g_rmdir (recordings);
 
-  screenshot (GTK_WINDOW (window), "call-video");
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "call-video");
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   WAIT_FOR (!tto_call_page_get_narrow (page) && tto_call_page_get_main_tile (page) == NULL);
   frames = tto_call_tile_get_frames (bo_tile);
   WAIT_FOR (tto_call_tile_get_frames (bo_tile) > frames + 3);
-  screenshot (GTK_WINDOW (window), "call-video");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "call-video");
 
   /* Hanging up returns to the chat and drops the engine. */
   click (tto_call_page_get_control (page, "hangup"));
@@ -422,7 +281,7 @@ test_calls (void)
   tto_calls_room_invite (&room, 0);
   WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_RING);
   g_assert_cmpstr (tto_call_banner_get_title (banner), ==, "Bo is video calling");
-  screenshot (GTK_WINDOW (window), "call-ringing");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "call-ringing");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (banner), "banner.accept", NULL));
   WAIT_FOR (tto_call_manager_get_state (manager) == TTO_CALL_MANAGER_STATE_IN_CALL);
   WAIT_FOR (tto_call_banner_get_mode (banner) == TTO_CALL_BANNER_MODE_HIDDEN);
@@ -472,7 +331,7 @@ test_calls (void)
   json_object_unref (created);
   g_object_unref (event);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -480,14 +339,9 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
+  tto_test_gui_init (&argc, &argv);
   gst_init (&argc, &argv);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_set_pump (pump_room, NULL);
 
   g_test_add_func ("/calls/ui", test_calls);
 

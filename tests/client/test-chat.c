@@ -19,206 +19,9 @@
 #include "tto-event-info-window.h"
 #include "tto-event-row.h"
 #include "tto-message-row.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
-
-#define WAIT_TIMEOUT_MS 10000
-
-static GtkWidget *debug_window;
-static int
-debug_width (void)
-{
-  return debug_window ? gtk_widget_get_width (debug_window) : 0;
-}
-static int
-debug_height (void)
-{
-  return debug_window ? gtk_widget_get_height (debug_window) : 0;
-}
-
-/* Iterates the main context until @cond holds, failing after 10 s. */
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s (window %d×%d)", #cond, debug_width (), debug_height ());                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-/* The size asked for; screenshots are named after it. */
-static int requested_width = 360;
-static int requested_height = 720;
-static int frame_size;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  /* Without a window manager a mapped X11 window keeps its size: map it
-   * again at the new one. */
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  /* The default size counts the invisible frame around a client-side
-   * decorated window; the screenshot shows what is inside it. */
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  /* Read receipts need a focused window; without a window manager the
-   * window asks for the focus itself. */
-  gtk_window_present (window);
-  settle (300);
-}
-
-/* Renders @window as it is now into screenshots/NAME-WxH.png. */
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (TTO_IS_WINDOW (window))
-    file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  else
-    file = g_strdup_printf ("%s.png", name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
-
-static TtoMessage *
-message_at (GListModel *model,
-            guint position)
-{
-  g_autoptr (TtoMessage) message = g_list_model_get_item (model, position);
-
-  return message; /* the model keeps it */
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
-          gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static TtoWindow *
-new_window (void)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  requested_width = 360;
-  requested_height = 720;
-  debug_window = GTK_WIDGET (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), 360, 720);
-  return window;
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-  g_assert_cmpint (tto_connection_get_state (tto_session_get_connection (
-                     tto_window_get_session (window))),
-                   ==, TTO_CONNECTION_STATE_CONNECTED);
-}
-
-static void
-type_and_send (TtoWindow *window,
-               const char *text)
-{
-  TtoChatPage *chat = tto_window_get_chat_page (window);
-
-  gtk_text_buffer_set_text (tto_chat_page_get_composer_buffer (chat), text, -1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
-  /* The composer is cleared once the message is queued. */
-  g_assert_cmpint (gtk_text_buffer_get_char_count (tto_chat_page_get_composer_buffer (chat)), ==,
-                   0);
-}
-
-static TtoFrame *
-send_json (TtoTestClient *c,
-           const char *type,
-           JsonObject *body)
-{
-  return tto_test_client_request_ok (c, type, body);
-}
-
-static TtoMessageRow *
-wait_row (TtoChatPage *chat,
-          TtoMessage *message)
-{
-  WAIT_FOR (tto_chat_page_find_row (chat, message) != NULL);
-  return tto_chat_page_find_row (chat, message);
-}
 
 /* Whether @message's row is inside the visible part of the list. */
 static gboolean
@@ -345,9 +148,9 @@ test_rich (void)
   if (relay == NULL)
     return;
 
-  window = new_window ();
+  window = tto_test_gui_new_window ();
   chat = tto_window_get_chat_page (window);
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
   session = tto_window_get_session (window);
   connection = tto_session_get_connection (session);
   ana_id = tto_session_get_identity_id (session);
@@ -380,37 +183,37 @@ test_rich (void)
   messages = tto_session_get_messages (session, event);
 
   /* Receipts: nobody, one, both others read Ana's message. */
-  type_and_send (window, "Who brings the projector?");
-  WAIT_FOR (tto_message_get_seq (message_at (messages, 0)) == 1);
-  first = message_at (messages, 0);
-  row = wait_row (chat, first);
+  tto_test_gui_type_and_send (window, "Who brings the projector?");
+  WAIT_FOR (tto_message_get_seq (tto_test_gui_message_at (messages, 0)) == 1);
+  first = tto_test_gui_message_at (messages, 0);
+  row = tto_test_gui_wait_row (chat, first);
   WAIT_FOR (g_strcmp0 (tto_message_row_get_receipt_text (row), _("Unread")) == 0);
-  frame = send_json (bo, TTO_FRAME_RECEIPT_READ,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"seq\":1}",
-                                           tto_event_get_id (event)));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_RECEIPT_READ,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"seq\":1}", tto_event_get_id (event)));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_strcmp0 (tto_message_row_get_receipt_text (row), "Read by 1 of 2") == 0);
-  frame = send_json (cy, TTO_FRAME_RECEIPT_READ,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"seq\":1}",
-                                           tto_event_get_id (event)));
+  frame = tto_test_client_request_ok (
+      cy, TTO_FRAME_RECEIPT_READ,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"seq\":1}", tto_event_get_id (event)));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_strcmp0 (tto_message_row_get_receipt_text (row), _("All read")) == 0);
   tto_message_row_show_receipts (row);
   WAIT_FOR (tto_message_row_get_receipts_popover (row) != NULL);
   gtk_popover_popdown (tto_message_row_get_receipts_popover (row));
-  settle (50);
+  tto_test_gui_settle (50);
 
   /* Bo answers quoting Ana and mentioning her; plenty follows. */
-  frame = send_json (bo, TTO_FRAME_MSG_SEND,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-q\","
-                                           "\"text\":\"I do, @Ana. And <b>cables</b> & co.\","
-                                           "\"reply_to\":\"%s\",\"mentions\":[\"%s\"]}",
-                                           tto_event_get_id (event),
-                                           tto_message_get_msg_id (first), ana_id));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_SEND,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-q\","
+                            "\"text\":\"I do, @Ana. And <b>cables</b> & co.\","
+                            "\"reply_to\":\"%s\",\"mentions\":[\"%s\"]}",
+                            tto_event_get_id (event), tto_message_get_msg_id (first), ana_id));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 2);
-  bo_quote = message_at (messages, 1);
-  row = wait_row (chat, bo_quote);
+  bo_quote = tto_test_gui_message_at (messages, 1);
+  row = tto_test_gui_wait_row (chat, bo_quote);
   g_assert_cmpstr (tto_message_row_get_quote_sender (row), ==, "Ana");
   g_assert_cmpstr (tto_message_row_get_quote_text (row), ==, "Who brings the projector?");
   g_assert_true (tto_message_row_get_mentions_me (row));
@@ -424,17 +227,17 @@ test_rich (void)
                                                                 text);
     }
   WAIT_FOR (g_list_model_get_n_items (messages) == 32);
-  settle (300);
+  tto_test_gui_settle (300);
 
   /* Tapping the quote goes back to the original, far up. */
-  row = wait_row (chat, message_at (messages, 31));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 31));
   g_assert_false (row_on_screen (chat, first));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.show-original", "x",
                                              (gint64) 1));
   WAIT_FOR (row_on_screen (chat, first));
   WAIT_FOR (tto_chat_page_get_jump_visible (chat));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.jump-to-latest", NULL));
-  settle (200);
+  tto_test_gui_settle (200);
 
   /* Reply to Bo through the message's action: the bar shows, the frame
    * carries reply_to. */
@@ -455,7 +258,7 @@ test_rich (void)
 
     g_assert_cmpstr (tto_member_get_display_name (member), ==, "Bo");
   }
-  screenshot (GTK_WINDOW (window), "chat-mention");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-mention");
   g_assert_true (press_key (chat, GDK_KEY_Return));
   g_assert_null (tto_chat_page_get_mention_candidates (chat));
   type_text (chat, "see you at 9");
@@ -484,11 +287,11 @@ test_rich (void)
                      tto_test_client_get_identity_id (bo));
   }
   g_assert_null (tto_chat_page_get_reply_title (chat));
-  WAIT_FOR (tto_message_get_seq (message_at (messages, 32)) == 33);
-  mine = message_at (messages, 32);
+  WAIT_FOR (tto_message_get_seq (tto_test_gui_message_at (messages, 32)) == 33);
+  mine = tto_test_gui_message_at (messages, 32);
 
   /* Edit and recall while the windows are open. */
-  row = wait_row (chat, mine);
+  row = tto_test_gui_wait_row (chat, mine);
   g_assert_true (row_menu_has (row, "chat.reply"));
   g_assert_true (row_menu_has (row, "chat.edit"));
   g_assert_true (row_menu_has (row, "chat.recall"));
@@ -500,68 +303,72 @@ test_rich (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
   WAIT_FOR (tto_message_get_edited_at (mine) > 0);
   g_assert_cmpstr (tto_message_get_text (mine), ==, "Thanks @Bo, see you at 9:30");
-  WAIT_FOR (tto_message_row_get_edited_shown (wait_row (chat, mine)));
+  WAIT_FOR (tto_message_row_get_edited_shown (tto_test_gui_wait_row (chat, mine)));
 
-  type_and_send (window, "Oops, wrong chat");
+  tto_test_gui_type_and_send (window, "Oops, wrong chat");
   WAIT_FOR (g_list_model_get_n_items (messages) == 34 &&
-            tto_message_get_seq (message_at (messages, 33)) == 34);
-  last = message_at (messages, 33);
+            tto_message_get_seq (tto_test_gui_message_at (messages, 33)) == 34);
+  last = tto_test_gui_message_at (messages, 33);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.recall", "x",
                                              tto_message_get_seq (last)));
-  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  WAIT_FOR ((dialog = tto_test_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "recall");
   WAIT_FOR (tto_message_get_recalled (last));
   g_assert_cmpstr (tto_message_get_text (last), ==, "");
-  WAIT_FOR (g_strcmp0 (tto_message_row_get_text (wait_row (chat, last)),
+  WAIT_FOR (g_strcmp0 (tto_message_row_get_text (tto_test_gui_wait_row (chat, last)),
                        _("You recalled a message")) == 0);
 
   /* Bo quotes then recalls one of his: the quote says so. */
-  frame = send_json (bo, TTO_FRAME_MSG_SEND,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-r\","
-                                           "\"text\":\"Room 2 is booked\"}",
-                                           tto_event_get_id (event)));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_SEND,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-r\","
+                            "\"text\":\"Room 2 is booked\"}",
+                            tto_event_get_id (event)));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 35);
-  frame = send_json (bo, TTO_FRAME_MSG_RECALL,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"msg_id\":\"%s\"}",
-                                           tto_event_get_id (event),
-                                           tto_message_get_msg_id (message_at (messages, 34))));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_RECALL,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"msg_id\":\"%s\"}", tto_event_get_id (event),
+                            tto_message_get_msg_id (tto_test_gui_message_at (messages, 34))));
   g_clear_pointer (&frame, tto_frame_free);
-  WAIT_FOR (tto_message_get_recalled (message_at (messages, 34)));
-  WAIT_FOR (g_strcmp0 (tto_message_row_get_text (wait_row (chat, message_at (messages, 34))),
+  WAIT_FOR (tto_message_get_recalled (tto_test_gui_message_at (messages, 34)));
+  WAIT_FOR (g_strcmp0 (tto_message_row_get_text (
+                           tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 34))),
                        "Bo recalled a message") == 0);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.show-original", "x",
-                                             tto_message_get_seq (message_at (messages, 34))));
+  g_assert_true (
+      gtk_widget_activate_action (GTK_WIDGET (chat), "chat.show-original", "x",
+                                  tto_message_get_seq (tto_test_gui_message_at (messages, 34))));
 
   /* Offline while Cy edits: resume brings the update (useq). */
   g_assert_cmpint (tto_connection_get_useq (connection, tto_event_get_id (event)), >=, 2);
   tto_connection_drop (connection);
-  frame = send_json (cy, TTO_FRAME_MSG_EDIT,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"msg_id\":\"%s\","
-                                           "\"text\":\"Filler, edited offline\"}",
-                                           tto_event_get_id (event),
-                                           tto_message_get_msg_id (message_at (messages, 2))));
+  frame = tto_test_client_request_ok (
+      cy, TTO_FRAME_MSG_EDIT,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"msg_id\":\"%s\","
+                            "\"text\":\"Filler, edited offline\"}",
+                            tto_event_get_id (event),
+                            tto_message_get_msg_id (tto_test_gui_message_at (messages, 2))));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (tto_connection_get_state (connection) == TTO_CONNECTION_STATE_CONNECTED);
-  WAIT_FOR (message_at (messages, 2) != NULL &&
-            g_strcmp0 (tto_message_get_text (message_at (messages, 2)),
+  WAIT_FOR (tto_test_gui_message_at (messages, 2) != NULL &&
+            g_strcmp0 (tto_message_get_text (tto_test_gui_message_at (messages, 2)),
                        "Filler, edited offline") == 0);
-  g_assert_cmpint (tto_message_get_edited_at (message_at (messages, 2)), >, 0);
+  g_assert_cmpint (tto_message_get_edited_at (tto_test_gui_message_at (messages, 2)), >, 0);
 
   /* Screenshots of the conversation: reply, mention, receipts, edited,
    * recalled. */
-  settle (300);
-  screenshot (GTK_WINDOW (window), "chat-rich");
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_settle (300);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-rich");
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   g_assert_true (tto_home_page_get_selected_event (tto_window_get_home_page (window)) == event);
-  screenshot (GTK_WINDOW (window), "chat-rich");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-rich");
 
   /* The creator closes the windows in the info window: edit goes, the
    * creator's recall stays. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.info", NULL));
-  WAIT_FOR ((info = find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW)) != NULL);
-  settle (200);
-  screenshot (info, "event-info-rich");
+  WAIT_FOR ((info = tto_test_gui_find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW)) != NULL);
+  tto_test_gui_settle (200);
+  tto_test_gui_screenshot_unsized (info, "event-info-rich");
   {
     GtkWidget *edit_row = NULL;
     GtkWidget *recall_row = NULL;
@@ -610,9 +417,9 @@ test_rich (void)
                                          session, event, tto_test_client_get_identity_id (bo)),
                                        TTO_PERMISSION_EXPORT));
   gtk_window_destroy (info);
-  settle (100);
+  tto_test_gui_settle (100);
 
-  row = wait_row (chat, mine);
+  row = tto_test_gui_wait_row (chat, mine);
   g_assert_false (row_menu_has (row, "chat.edit"));
   g_assert_true (row_menu_has (row, "chat.recall")); /* the creator, any time */
   g_assert_false (tto_session_can_edit (session, event, mine, 0));
@@ -647,23 +454,24 @@ test_rich (void)
   g_rmdir (tmpdir);
 
   /* Away from the chat, a mention counts on the home page. */
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL));
   g_assert_null (tto_home_page_get_selected_event (tto_window_get_home_page (window)));
-  frame = send_json (bo, TTO_FRAME_MSG_SEND,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-m\","
-                                           "\"text\":\"@Ana the key is at the desk\","
-                                           "\"mentions\":[\"%s\"]}",
-                                           tto_event_get_id (event), ana_id));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_SEND,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-m\","
+                            "\"text\":\"@Ana the key is at the desk\","
+                            "\"mentions\":[\"%s\"]}",
+                            tto_event_get_id (event), ana_id));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (tto_event_get_unread_count (event) == 1);
   WAIT_FOR (tto_session_get_unread_mentions (session, event) == 1);
-  screenshot (GTK_WINDOW (window), "home-mention");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "home-mention");
 
   /* The read position is on disk for the next start (no text in it). */
   state = g_build_filename (g_get_user_state_dir (), "tto", "read-positions", NULL);
   WAIT_FOR (g_file_test (state, G_FILE_TEST_EXISTS));
-  settle (1200);
+  tto_test_gui_settle (1200);
   {
     g_autofree char *contents = read_file (state);
 
@@ -673,14 +481,15 @@ test_rich (void)
 
   /* Opening again: the divider sits above the unread message. */
   tto_window_open_event (window, event);
-  WAIT_FOR (tto_message_row_get_show_divider (wait_row (chat, message_at (messages, 35))));
-  screenshot (GTK_WINDOW (window), "chat-unread");
+  WAIT_FOR (tto_message_row_get_show_divider (
+      tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 35))));
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-unread");
 
   tto_test_client_close (bo);
   tto_test_client_close (cy);
   g_object_unref (event);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -688,13 +497,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/chat/rich", test_rich);
 

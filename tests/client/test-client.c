@@ -16,239 +16,27 @@
 #include "tto-event-info-window.h"
 #include "tto-join-dialog.h"
 #include "tto-message-row.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-#define WAIT_TIMEOUT_MS 10000
-
-static GtkWidget *debug_window;
-static int
-debug_width (void)
+/* Whether @widget is the TtoMessageRow showing @message. */
+static gboolean
+shows_message (GtkWidget *widget,
+               gconstpointer message)
 {
-  return debug_window ? gtk_widget_get_width (debug_window) : 0;
-}
-static int
-debug_height (void)
-{
-  return debug_window ? gtk_widget_get_height (debug_window) : 0;
-}
-
-/* Iterates the main context until @cond holds, failing after 10 s. */
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s (window %d×%d)", #cond, debug_width (), debug_height ());                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-/* The size asked for; screenshots are named after it. */
-static int requested_width = 360;
-static int requested_height = 720;
-static int frame_size;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  /* Without a window manager a mapped X11 window keeps its size: map it
-   * again at the new one. */
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  /* The default size counts the invisible frame around a client-side
-   * decorated window; the screenshot shows what is inside it. */
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  settle (300);
-}
-
-/* Renders @window as it is now into screenshots/NAME-WxH.png. */
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (TTO_IS_WINDOW (window))
-    file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  else
-    file = g_strdup_printf ("%s.png", name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
-
-static TtoMessage *
-message_at (GListModel *model,
-            guint position)
-{
-  g_autoptr (TtoMessage) message = g_list_model_get_item (model, position);
-
-  return message; /* the model keeps it */
-}
-
-/* The TtoMessageRow showing @message, if the list view made one. */
-static TtoMessageRow *
-find_row (GtkWidget *widget,
-          TtoMessage *message)
-{
-  if (TTO_IS_MESSAGE_ROW (widget) &&
-      tto_message_row_get_message (TTO_MESSAGE_ROW (widget)) == message)
-    return TTO_MESSAGE_ROW (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      TtoMessageRow *row = find_row (child, message);
-
-      if (row != NULL)
-        return row;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
-          gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static TtoWindow *
-new_window (void)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  requested_width = 360;
-  requested_height = 720;
-  debug_window = GTK_WIDGET (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), 360, 720);
-  return window;
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-  g_assert_cmpint (tto_connection_get_state (tto_session_get_connection (
-                     tto_window_get_session (window))),
-                   ==, TTO_CONNECTION_STATE_CONNECTED);
-}
-
-static TtoEvent *
-create_event (TtoWindow *window,
-              const char *title,
-              const char *content,
-              const char *announcement)
-{
-  TtoCreatePage *page = tto_window_get_create_page (window);
-  TtoEvent *event;
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.create-event", NULL));
-  tto_create_page_fill (page, title, content, announcement);
-  /* Harness clients join at once (the app proposes review). */
-  tto_create_page_set_admission (page, "open");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "create.submit", NULL));
-  WAIT_FOR (tto_create_page_get_created_event (page) != NULL ||
-            tto_create_page_get_error (page) != NULL);
-  g_assert_null (tto_create_page_get_error (page));
-  event = tto_create_page_get_created_event (page);
-  g_assert_cmpstr (tto_event_get_title (event), ==, title);
-  g_assert_cmpuint (strlen (tto_event_get_invite_code (event)), ==, 8);
-  return event;
-}
-
-static void
-type_and_send (TtoWindow *window,
-               const char *text)
-{
-  TtoChatPage *chat = tto_window_get_chat_page (window);
-
-  gtk_text_buffer_set_text (tto_chat_page_get_composer_buffer (chat), text, -1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
-  /* The composer is cleared once the message is queued. */
-  g_assert_cmpint (gtk_text_buffer_get_char_count (tto_chat_page_get_composer_buffer (chat)), ==,
-                   0);
+  return TTO_IS_MESSAGE_ROW (widget) &&
+         tto_message_row_get_message (TTO_MESSAGE_ROW (widget)) == message;
 }
 
 /* Without a relay: the sign-in page checks its input. */
 static void
 test_sign_in_errors (void)
 {
-  TtoWindow *window = new_window ();
+  TtoWindow *window = tto_test_gui_new_window ();
   TtoSignInPage *page = tto_window_get_sign_in_page (window);
 
-  screenshot (GTK_WINDOW (window), "signin");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "signin");
 
   tto_sign_in_page_set_display_name (page, "   ");
   gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
@@ -269,13 +57,13 @@ test_sign_in_errors (void)
   g_assert_cmpstr (tto_sign_in_page_get_error (page), ==,
                    _("Could not reach the relay. Check the address and your network."));
 
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   tto_sign_in_page_show_error (page, NULL);
   tto_sign_in_page_set_relay_url (page, TTO_DEFAULT_RELAY_URL);
-  screenshot (GTK_WINDOW (window), "signin");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "signin");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (50);
+  tto_test_gui_settle (50);
 }
 
 static void
@@ -285,7 +73,7 @@ test_join_errors (TtoWindow *window)
   TtoJoinDialog *dialog = tto_join_dialog_new (GTK_WINDOW (window), session);
 
   gtk_window_present (GTK_WINDOW (dialog));
-  settle (100);
+  tto_test_gui_settle (100);
 
   tto_join_dialog_set_code (dialog, "abc");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "join.submit", NULL);
@@ -301,7 +89,7 @@ test_join_errors (TtoWindow *window)
                    _("No live event has this invite code. Check it with the person who invited you."));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  settle (50);
+  tto_test_gui_refocus (GTK_WINDOW (window));
 }
 
 static void
@@ -329,44 +117,46 @@ test_flow (void)
   if (relay == NULL)
     return;
 
-  window = new_window ();
+  window = tto_test_gui_new_window ();
   chat = tto_window_get_chat_page (window);
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
-  settle (100);
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  tto_test_gui_settle (100);
   g_assert_true (tto_window_get_folded (window));
   session = tto_window_get_session (window);
   connection = tto_session_get_connection (session);
-  screenshot (GTK_WINDOW (window), "home-empty");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "home-empty");
 
   test_join_errors (window);
 
   /* Create an event; the done view shows its code. */
-  event = create_event (window, "Hackathon team Blue",
+  event = tto_test_gui_create_event (window, "Hackathon team Blue",
                         "Build a bike-sharing app in 48 hours.\nDemo on Sunday at 15:00.",
                         "Kick-off at 9:00 in room 2");
   g_object_ref (event);
-  screenshot (GTK_WINDOW (window), "created");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "created");
   g_assert_cmpuint (g_list_model_get_n_items (tto_session_get_created_events (session)), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (tto_session_get_joined_events (session)), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
                                              "create.open-chat", NULL));
   g_assert_true (tto_chat_page_get_event (chat) == event);
   g_assert_true (tto_session_get_open_event (session) == event);
-  screenshot (GTK_WINDOW (window), "chat-empty");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-empty");
 
   /* Send through the composer: shown at once as pending, then seq 1. */
   messages = tto_session_get_messages (session, event);
-  type_and_send (window, "Who brings the projector?");
+  tto_test_gui_type_and_send (window, "Who brings the projector?");
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 1);
-  message = message_at (messages, 0);
+  message = tto_test_gui_message_at (messages, 0);
   g_assert_cmpint (tto_message_get_state (message), ==, TTO_MESSAGE_STATE_PENDING);
-  WAIT_FOR (tto_message_get_state (message_at (messages, 0)) == TTO_MESSAGE_STATE_SENT);
+  WAIT_FOR (tto_message_get_state (tto_test_gui_message_at (messages, 0)) ==
+            TTO_MESSAGE_STATE_SENT);
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 1);
-  message = message_at (messages, 0);
+  message = tto_test_gui_message_at (messages, 0);
   g_assert_cmpint (tto_message_get_seq (message), ==, 1);
   g_assert_cmpstr (tto_message_get_text (message), ==, "Who brings the projector?");
   g_assert_cmpstr (tto_message_get_sender_name (message), ==, "Ana");
-  WAIT_FOR (find_row (GTK_WIDGET (tto_chat_page_get_message_list (chat)), message) != NULL);
+  WAIT_FOR (tto_test_gui_find_widget (tto_chat_page_get_message_list (chat), shows_message,
+                                      message) != NULL);
 
   /* Bo joins with the code as a person types it, and answers. */
   code = g_strdup (tto_event_get_invite_code (event));
@@ -384,31 +174,32 @@ test_flow (void)
                                        "I do. I also bring the extension cord and a spare HDMI "
                                        "adapter, in case the room has none.");
   WAIT_FOR (g_list_model_get_n_items (messages) == 2);
-  message = message_at (messages, 1);
+  message = tto_test_gui_message_at (messages, 1);
   g_assert_cmpint (tto_message_get_seq (message), ==, 2);
   g_assert_cmpstr (tto_message_get_sender_name (message), ==, "Bo");
-  WAIT_FOR (find_row (GTK_WIDGET (tto_chat_page_get_message_list (chat)), message) != NULL);
+  WAIT_FOR (tto_test_gui_find_widget (tto_chat_page_get_message_list (chat), shows_message,
+                                      message) != NULL);
   /* The chat is open: nothing is unread. */
   g_assert_cmpuint (tto_event_get_unread_count (event), ==, 0);
-  type_and_send (window, "Great, thanks!");
-  WAIT_FOR (tto_message_get_seq (message_at (messages, 2)) == 3);
-  screenshot (GTK_WINDOW (window), "chat");
+  tto_test_gui_type_and_send (window, "Great, thanks!");
+  WAIT_FOR (tto_message_get_seq (tto_test_gui_message_at (messages, 2)) == 3);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat");
 
   /* Back on the list, Bo's next message counts as unread. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL));
   g_assert_null (tto_session_get_open_event (session));
   sent2 = tto_test_client_send_message (bo, tto_event_get_id (event), "bo-2", "See you at nine.");
   WAIT_FOR (tto_event_get_unread_count (event) == 1);
-  screenshot (GTK_WINDOW (window), "home");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "home");
 
   /* Wide: list and chat side by side. */
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   g_assert_false (tto_window_get_folded (window));
-  screenshot (GTK_WINDOW (window), "home");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "home");
   tto_window_open_event (window, event);
   g_assert_cmpuint (tto_event_get_unread_count (event), ==, 0);
-  screenshot (GTK_WINDOW (window), "chat");
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat");
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
 
   /* The network drops: the banner shows, a message typed meanwhile waits
    * and arrives exactly once after the reconnect. */
@@ -416,15 +207,16 @@ test_flow (void)
   tto_connection_drop (connection);
   g_assert_cmpint (tto_connection_get_state (connection), !=, TTO_CONNECTION_STATE_CONNECTED);
   g_assert_true (tto_chat_page_get_banner_revealed (chat));
-  type_and_send (window, "Typed while offline");
+  tto_test_gui_type_and_send (window, "Typed while offline");
   g_assert_cmpuint (tto_connection_get_outbox_length (connection), ==, 1);
-  screenshot (GTK_WINDOW (window), "chat-offline");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-offline");
   WAIT_FOR (tto_connection_get_state (connection) == TTO_CONNECTION_STATE_CONNECTED);
   WAIT_FOR (tto_connection_get_outbox_length (connection) == 0);
   WAIT_FOR (g_list_model_get_n_items (messages) == 5 &&
-            tto_message_get_state (message_at (messages, 4)) == TTO_MESSAGE_STATE_SENT);
-  g_assert_cmpint (tto_message_get_seq (message_at (messages, 3)), ==, 4);
-  g_assert_cmpint (tto_message_get_seq (message_at (messages, 4)), ==, 5);
+            tto_message_get_state (tto_test_gui_message_at (messages, 4)) ==
+              TTO_MESSAGE_STATE_SENT);
+  g_assert_cmpint (tto_message_get_seq (tto_test_gui_message_at (messages, 3)), ==, 4);
+  g_assert_cmpint (tto_message_get_seq (tto_test_gui_message_at (messages, 4)), ==, 5);
   g_assert_false (tto_chat_page_get_banner_revealed (chat));
   pushed = tto_test_client_wait_push (bo, TTO_FRAME_MSG_NEW, TTO_TEST_REQUEST_TIMEOUT_MS);
   g_assert_nonnull (pushed);
@@ -434,24 +226,24 @@ test_flow (void)
 
   /* End the event: messages go, the chat says so, the composer is off. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.info", NULL));
-  WAIT_FOR ((info = find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW)) != NULL);
-  screenshot (info, "event-info");
+  WAIT_FOR ((info = tto_test_gui_find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW)) != NULL);
+  tto_test_gui_screenshot_unsized (info, "event-info");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (info), "info.end", NULL));
-  WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  WAIT_FOR ((confirm = tto_test_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "end");
   WAIT_FOR (tto_event_get_ended (event));
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 0);
   WAIT_FOR (tto_chat_page_get_showing_ended (chat));
-  WAIT_FOR (find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW) == NULL);
+  WAIT_FOR (tto_test_gui_find_toplevel (TTO_TYPE_EVENT_INFO_WINDOW) == NULL);
   ended = tto_test_client_wait_push (bo, TTO_FRAME_EVENT_ENDED, TTO_TEST_REQUEST_TIMEOUT_MS);
   g_assert_nonnull (ended);
   g_assert_cmpstr (tto_frame_get_string (ended, "reason"), ==, "ended");
-  screenshot (GTK_WINDOW (window), "chat-ended");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-ended");
 
   tto_test_client_close (bo);
   g_object_unref (event);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -477,28 +269,28 @@ test_screenshots_zh_cn (void)
   if (relay == NULL)
     return;
 
-  window = new_window ();
-  screenshot (GTK_WINDOW (window), "signin-zh_CN");
-  sign_in (window, tto_test_relay_get_ws_url (relay), "安娜");
+  window = tto_test_gui_new_window ();
+  tto_test_gui_screenshot (GTK_WINDOW (window), "signin-zh_CN");
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "安娜");
   session = tto_window_get_session (window);
-  event = create_event (window, "蓝队黑客松", "48 小时内做一个共享单车应用。", "九点在二号会议室开始");
+  event = tto_test_gui_create_event (window, "蓝队黑客松", "48 小时内做一个共享单车应用。", "九点在二号会议室开始");
   bo = tto_test_client_connect (relay);
   tto_test_client_create_identity (bo, "波");
   joined = tto_test_client_join (bo, tto_event_get_invite_code (event));
   gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
                               "create.open-chat", NULL);
-  type_and_send (window, "谁带投影仪？");
-  WAIT_FOR (tto_message_get_state (message_at (tto_session_get_messages (session, event), 0)) ==
-            TTO_MESSAGE_STATE_SENT);
+  tto_test_gui_type_and_send (window, "谁带投影仪？");
+  WAIT_FOR (tto_message_get_state (tto_test_gui_message_at (
+              tto_session_get_messages (session, event), 0)) == TTO_MESSAGE_STATE_SENT);
   sent = tto_test_client_send_message (bo, tto_event_get_id (event), "bo-zh", "我带，还有延长线。");
   WAIT_FOR (g_list_model_get_n_items (tto_session_get_messages (session, event)) == 2);
-  screenshot (GTK_WINDOW (window), "chat-zh_CN");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "chat-zh_CN");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
-  screenshot (GTK_WINDOW (window), "home-zh_CN");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "home-zh_CN");
 
   tto_test_client_close (bo);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -506,15 +298,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  /* Without a window manager the window never becomes active; a blinking
-   * cursor would then warn that it lost focus unnoticed. */
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/client/sign-in-errors", test_sign_in_errors);
   g_test_add_func ("/client/flow", test_flow);

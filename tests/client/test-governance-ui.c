@@ -12,7 +12,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
@@ -27,113 +26,12 @@
 #include "tto-qr-code.h"
 #include "tto-qr-decode.h"
 #include "tto-review-window.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-#define WAIT_TIMEOUT_MS 10000
 #define EVENT_ID "k3v9q2m8x4t7c1ab"
 #define RELAY "ws://127.0.0.1:8321/v1/ws"
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-static int frame_size = -1;
-
-/* Maps @window again at @width×@height (without a window manager a mapped
- * X11 window keeps its size). */
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, width, height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* Both sizes, ending at the phone's. */
-static void
-screenshots (GtkWindow *window,
-             const char *name)
-{
-  resize (window, 1280, 800);
-  screenshot (window, name);
-  resize (window, 360, 720);
-  screenshot (window, name);
-}
-
-static void
-present (GtkWindow *window)
-{
-  gtk_window_set_default_size (window, 360, 720);
-  gtk_window_present (window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  if (frame_size < 0)
-    frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (window, 360, 720);
-}
 
 /* Links */
 
@@ -376,21 +274,6 @@ test_scan_photo (void)
 
 /* Against the relay */
 
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
-
 static TtoTestClient *
 person (TtoTestRelay *relay,
         const char *name)
@@ -463,9 +346,8 @@ test_review_flow (void)
     return; /* skipped: no relay or MariaDB */
 
   /* Ana creates an event; review is what the app proposes. */
-  ana_window = tto_window_new (NULL);
-  present (GTK_WINDOW (ana_window));
-  sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
+  ana_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
   ana = tto_window_get_session (ana_window);
   page = tto_window_get_create_page (ana_window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (ana_window), "win.create-event", NULL));
@@ -495,13 +377,12 @@ test_review_flow (void)
     pixbuf = gdk_pixbuf_new_from_file (path, NULL);
     read = tto_qr_decode_pixbuf (pixbuf, NULL);
     g_assert_cmpstr (read, ==, link);
-    screenshots (GTK_WINDOW (ana_window), "invite-created");
+    tto_test_gui_screenshots (GTK_WINDOW (ana_window), "invite-created");
   }
 
   /* Eve applies through the join dialog with a reason. */
-  eve_window = tto_window_new (NULL);
-  present (GTK_WINDOW (eve_window));
-  sign_in (eve_window, tto_test_relay_get_ws_url (relay), "Eve");
+  eve_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (eve_window, tto_test_relay_get_ws_url (relay), "Eve");
   eve = tto_window_get_session (eve_window);
   dialog = tto_join_dialog_new (GTK_WINDOW (eve_window), eve);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -538,14 +419,14 @@ test_review_flow (void)
 
   /* Ana's info window counts the requests; the review window lists them. */
   info = tto_event_info_window_new (GTK_WINDOW (ana_window), ana, event);
-  present (GTK_WINDOW (info));
+  tto_test_gui_present (GTK_WINDOW (info));
   queue = tto_session_get_review_queue (ana, event);
   WAIT_FOR (g_list_model_get_n_items (queue) == 4);
-  screenshots (GTK_WINDOW (info), "invite-info");
+  tto_test_gui_screenshots (GTK_WINDOW (info), "invite-info");
 
   /* Asking Eve for more reaches her home page; her reply is pending again. */
   review = tto_review_window_new (GTK_WINDOW (info), ana, event);
-  present (GTK_WINDOW (review));
+  tto_test_gui_present (GTK_WINDOW (review));
   gtk_selection_model_select_item (tto_review_window_get_selection (review),
                                    queue_position (queue, "Eve"), TRUE);
   tto_review_window_decide (review, "more", "Which cake? A photo of your last one, please");
@@ -557,7 +438,7 @@ test_review_flow (void)
                      "Which cake? A photo of your last one, please");
     WAIT_FOR (g_strcmp0 (tto_join_request_get_status (queue_item (queue, "Eve")),
                          "more_info") == 0);
-    screenshots (GTK_WINDOW (eve_window), "home-waiting");
+    tto_test_gui_screenshots (GTK_WINDOW (eve_window), "home-waiting");
     tto_session_update_application_async (eve, mine, "Three-tier lemon cake, photo to follow",
                                           NULL, NULL, NULL);
     WAIT_FOR (g_strcmp0 (tto_join_request_get_status (queue_item (queue, "Eve")), "pending") ==
@@ -566,7 +447,7 @@ test_review_flow (void)
                          "Three-tier lemon cake, photo to follow") == 0);
     g_object_unref (mine);
   }
-  screenshots (GTK_WINDOW (review), "review-queue");
+  tto_test_gui_screenshots (GTK_WINDOW (review), "review-queue");
 
   /* Bo and Cy, two of the three harness applicants, in one action. */
   gtk_selection_model_unselect_all (tto_review_window_get_selection (review));
@@ -661,18 +542,8 @@ test_review_flow (void)
   tto_test_client_close (di);
   gtk_window_destroy (GTK_WINDOW (eve_window));
   gtk_window_destroy (GTK_WINDOW (ana_window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
-}
-
-static void
-on_done (GObject *object,
-         GAsyncResult *result,
-         gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
 }
 
 /* A permanent identity's history: an ended event appears with its title,
@@ -696,15 +567,14 @@ test_history (void)
   if (relay == NULL)
     return; /* skipped: no relay or MariaDB */
 
-  window = tto_window_new (NULL);
-  present (GTK_WINDOW (window));
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
   session = tto_window_get_session (window);
   home = tto_window_get_home_page (window);
   view = GTK_WIDGET (tto_home_page_get_history_list (home));
   history = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view)));
   /* A one-time identity has none. */
-  settle (200);
+  tto_test_gui_settle (200);
   g_assert_cmpuint (g_list_model_get_n_items (history), ==, 0);
   g_assert_false (gtk_widget_get_visible (view));
 
@@ -713,13 +583,8 @@ test_history (void)
                          tto_session_get_identity_id (session));
   g_assert_cmpuint (tto_test_relay_exec (relay, sql), ==, 1);
 
-  tto_session_create_event_async (session, "Site visit", "Walk the plot", NULL, 0, -1, -1, NULL,
-                                  on_done, &result);
-  WAIT_FOR (result != NULL);
-  event = tto_session_create_event_finish (session, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-  tto_session_end_event_async (session, event, NULL, on_done, &result);
+  event = tto_test_gui_session_create_event (session, "Site visit", "Walk the plot");
+  tto_session_end_event_async (session, event, NULL, tto_test_gui_store_result, &result);
   WAIT_FOR (result != NULL);
   g_assert_true (tto_session_end_event_finish (session, result, &error));
   g_assert_no_error (error);
@@ -728,7 +593,7 @@ test_history (void)
   entry = g_list_model_get_item (history, 0);
   g_assert_cmpstr (tto_history_entry_get_title (TTO_HISTORY_ENTRY (entry)), ==, "Site visit");
   g_assert_true (gtk_widget_get_visible (view));
-  screenshots (GTK_WINDOW (window), "home-history");
+  tto_test_gui_screenshots (GTK_WINDOW (window), "home-history");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (home), "home.delete-history", "s",
                                              tto_history_entry_get_id (
@@ -738,7 +603,7 @@ test_history (void)
   g_assert_false (gtk_widget_get_visible (view));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -746,13 +611,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/governance/uri", test_uri);
   g_test_add_func ("/governance/qr-round-trip", test_qr_round_trip);

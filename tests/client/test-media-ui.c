@@ -5,7 +5,9 @@
  * a picture and a text file through tto_chat_page_send_file() and records a
  * voice message; Bo receives them (kind, thumbnail, size, duration, waveform;
  * the file's bytes over HTTP with the same sha256). Bo uploads a picture and a sticker and sends them; Ana's rows show
- * them. Renders the conversation at phone and desktop sizes.
+ * them. Renders the conversation at phone and desktop sizes. The video
+ * viewer and the player are closed right after they start, and at a few
+ * later moments, without a warning.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,230 +25,9 @@
 #include "tto-media-player.h"
 #include "tto-media-viewer.h"
 #include "tto-message-row.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
-
-#define WAIT_TIMEOUT_MS 10000
-
-static GtkWidget *debug_window;
-static int
-debug_width (void)
-{
-  return debug_window ? gtk_widget_get_width (debug_window) : 0;
-}
-static int
-debug_height (void)
-{
-  return debug_window ? gtk_widget_get_height (debug_window) : 0;
-}
-
-/* Iterates the main context until @cond holds, failing after 10 s. */
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s (window %d×%d)", #cond, debug_width (), debug_height ());                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-/* The size asked for; screenshots are named after it. */
-static int requested_width = 360;
-static int requested_height = 720;
-static int frame_size;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  /* Without a window manager a mapped X11 window keeps its size: map it
-   * again at the new one. */
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  /* The default size counts the invisible frame around a client-side
-   * decorated window; the screenshot shows what is inside it. */
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  /* Read receipts need a focused window; without a window manager the
-   * window asks for the focus itself. */
-  gtk_window_present (window);
-  settle (300);
-}
-
-/* Renders @window as it is now into screenshots/NAME-WxH.png. */
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (TTO_IS_WINDOW (window))
-    file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  else
-    file = g_strdup_printf ("%s.png", name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
-
-/* Renders @window with @popover (open over it) into screenshots/NAME-WxH.png:
- * a popover is a surface of its own, not part of the window's rendering. */
-static void
-screenshot_with_popover (GtkWindow *window,
-                         GtkPopover *popover,
-                         const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkPaintable) popover_paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  double window_dx, window_dy, popover_dx, popover_dy;
-  GdkSurface *surface;
-  int width, height, x, y;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  surface = gtk_native_get_surface (GTK_NATIVE (popover));
-  g_assert_true (GDK_IS_POPUP (surface));
-  gtk_native_get_surface_transform (GTK_NATIVE (window), &window_dx, &window_dy);
-  gtk_native_get_surface_transform (GTK_NATIVE (popover), &popover_dx, &popover_dy);
-  x = gdk_popup_get_position_x (GDK_POPUP (surface)) - (int) window_dx + (int) popover_dx;
-  y = gdk_popup_get_position_y (GDK_POPUP (surface)) - (int) window_dy + (int) popover_dy;
-
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (GTK_WIDGET (popover)),
-                          gtk_widget_get_height (GTK_WIDGET (popover)));
-  gtk_snapshot_restore (snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
-
-static TtoMessage *
-message_at (GListModel *model,
-            guint position)
-{
-  g_autoptr (TtoMessage) message = g_list_model_get_item (model, position);
-
-  return message; /* the model keeps it */
-}
-
-static TtoWindow *
-new_window (void)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  requested_width = 360;
-  requested_height = 720;
-  debug_window = GTK_WIDGET (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), 360, 720);
-  return window;
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-  g_assert_cmpint (tto_connection_get_state (tto_session_get_connection (
-                     tto_window_get_session (window))),
-                   ==, TTO_CONNECTION_STATE_CONNECTED);
-}
-
-static TtoFrame *
-send_json (TtoTestClient *c,
-           const char *type,
-           JsonObject *body)
-{
-  return tto_test_client_request_ok (c, type, body);
-}
-
-static TtoMessageRow *
-wait_row (TtoChatPage *chat,
-          TtoMessage *message)
-{
-  WAIT_FOR (tto_chat_page_find_row (chat, message) != NULL);
-  return tto_chat_page_find_row (chat, message);
-}
 
 /* A PNG of @width×@height: a gradient, so thumbnails show something. */
 static GBytes *
@@ -319,7 +100,7 @@ wait_attachment (TtoTestClient *c)
 {
   for (;;)
     {
-      TtoFrame *frame = tto_test_client_wait_push (c, TTO_FRAME_MSG_NEW, WAIT_TIMEOUT_MS);
+      TtoFrame *frame = tto_test_client_wait_push (c, TTO_FRAME_MSG_NEW, TTO_TEST_GUI_TIMEOUT_MS);
 
       g_assert_nonnull (frame);
       if (json_object_has_member (frame->body, "attachment") &&
@@ -327,43 +108,6 @@ wait_attachment (TtoTestClient *c)
         return frame;
       tto_frame_free (frame);
     }
-}
-
-static GtkWidget *
-find_action_button (GtkWidget *widget,
-                    const char *action)
-{
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_action_button (child, action);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The button (or menu button) whose tooltip is @label. */
-static GtkWidget *
-find_accessible_button (GtkWidget *widget,
-                        const char *label)
-{
-  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) &&
-      g_strcmp0 (gtk_widget_get_tooltip_text (widget), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_accessible_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static GFile *
@@ -400,7 +144,7 @@ check_viewer_teardown (TtoWindow *window,
         g_main_context_iteration (NULL, FALSE);
       gtk_window_destroy (GTK_WINDOW (viewer));
     }
-  settle (100);
+  tto_test_gui_settle (100);
 }
 
 static void
@@ -443,18 +187,12 @@ test_attachments (void)
   if (relay == NULL)
     return;
 
-  window = new_window ();
+  window = tto_test_gui_new_window ();
   chat = tto_window_get_chat_page (window);
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
   session = tto_window_get_session (window);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.create-event", NULL));
-  tto_create_page_fill (tto_window_get_create_page (window), "Site visit", "Plan the visit", NULL);
-  tto_create_page_set_admission (tto_window_get_create_page (window), "open");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
-                                             "create.submit", NULL));
-  WAIT_FOR (tto_create_page_get_created_event (tto_window_get_create_page (window)) != NULL);
-  event = g_object_ref (tto_create_page_get_created_event (tto_window_get_create_page (window)));
+  event = g_object_ref (tto_test_gui_create_event (window, "Site visit", "Plan the visit", NULL));
   event_id = tto_event_get_id (event);
   g_assert_true (tto_event_has_form (event, TTO_FORM_FILE));
 
@@ -466,10 +204,10 @@ test_attachments (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (window)),
                                              "create.open-chat", NULL));
   messages = tto_session_get_messages (session, event);
-  settle (200);
+  tto_test_gui_settle (200);
 
   /* The composer's Attach button: there, labelled, big enough to touch. */
-  attach = find_action_button (GTK_WIDGET (chat), "chat.attach");
+  attach = tto_test_gui_find_button_by_action (GTK_WIDGET (chat), "chat.attach");
   g_assert_nonnull (attach);
   g_assert_true (gtk_widget_get_visible (attach));
   g_assert_cmpint (gtk_widget_get_width (attach), >=, 44);
@@ -484,7 +222,7 @@ test_attachments (void)
   tto_test_client_discard_pushes (bo);
   tto_chat_page_send_file (chat, photo_file);
   WAIT_FOR (g_list_model_get_n_items (messages) == 1);
-  row = wait_row (chat, message_at (messages, 0));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 0));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "image");
@@ -497,7 +235,7 @@ test_attachments (void)
   g_assert_cmpint (json_object_get_int_member (attachment, "width"), ==, 640);
   g_assert_cmpint (json_object_get_int_member (attachment, "height"), ==, 480);
   g_clear_pointer (&frame, tto_frame_free);
-  WAIT_FOR (tto_message_get_seq (message_at (messages, 0)) > 0);
+  WAIT_FOR (tto_message_get_seq (tto_test_gui_message_at (messages, 0)) > 0);
 
   /* A text file: Bo downloads the same bytes. */
   notes = g_bytes_new_static (text, strlen (text));
@@ -515,7 +253,7 @@ test_attachments (void)
   g_assert_cmpstr (got_sha, ==, expected_sha);
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 2);
-  row = wait_row (chat, message_at (messages, 1));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 1));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "file");
@@ -525,8 +263,8 @@ test_attachments (void)
   g_assert_true (tto_event_has_form (event, TTO_FORM_VOICE_MESSAGE));
   tto_chat_page_start_voice (chat);
   WAIT_FOR (tto_chat_page_get_recording (chat));
-  settle (1200);
-  screenshot (GTK_WINDOW (window), "media-recording");
+  tto_test_gui_settle (1200);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "media-recording");
   tto_chat_page_finish_voice (chat, TRUE);
   g_assert_false (tto_chat_page_get_recording (chat));
   frame = wait_attachment (bo);
@@ -538,7 +276,7 @@ test_attachments (void)
                     >, 0);
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 3);
-  row = wait_row (chat, message_at (messages, 2));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 2));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "voice");
@@ -546,16 +284,17 @@ test_attachments (void)
   /* Bo sends a picture with a caption, then a sticker: Ana's rows show them. */
   plan = make_png (800, 600, 40);
   plan_id = upload (relay, bo, event_id, plan);
-  frame = send_json (bo, TTO_FRAME_MSG_SEND,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-plan\","
-                                           "\"text\":\"The floor plan\",\"attachment\":"
-                                           "{\"blob_id\":\"%s\",\"kind\":\"image\","
-                                           "\"name\":\"plan.png\",\"width\":800,"
-                                           "\"height\":600}}",
-                                           event_id, plan_id));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_SEND,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-plan\","
+                            "\"text\":\"The floor plan\",\"attachment\":"
+                            "{\"blob_id\":\"%s\",\"kind\":\"image\","
+                            "\"name\":\"plan.png\",\"width\":800,"
+                            "\"height\":600}}",
+                            event_id, plan_id));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 4);
-  row = wait_row (chat, message_at (messages, 3));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 3));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "image");
@@ -564,45 +303,47 @@ test_attachments (void)
 
   sticker = make_png (160, 160, 220);
   sticker_id = upload (relay, bo, event_id, sticker);
-  frame = send_json (bo, TTO_FRAME_MSG_SEND,
-                     tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-st\","
-                                           "\"text\":\"\",\"attachment\":"
-                                           "{\"blob_id\":\"%s\",\"kind\":\"sticker\","
-                                           "\"width\":160,\"height\":160}}",
-                                           event_id, sticker_id));
+  frame = tto_test_client_request_ok (
+      bo, TTO_FRAME_MSG_SEND,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"client_msg_id\":\"bo-st\","
+                            "\"text\":\"\",\"attachment\":"
+                            "{\"blob_id\":\"%s\",\"kind\":\"sticker\","
+                            "\"width\":160,\"height\":160}}",
+                            event_id, sticker_id));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 5);
-  row = wait_row (chat, message_at (messages, 4));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 4));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "sticker");
   WAIT_FOR (tto_attachment_view_has_picture (TTO_ATTACHMENT_VIEW (view)));
   /* The own picture shows too, from the local bytes or the relay. */
-  WAIT_FOR (tto_attachment_view_has_picture (
-    TTO_ATTACHMENT_VIEW (tto_message_row_get_attachment_view (wait_row (chat, message_at (messages, 0))))));
+  WAIT_FOR (
+      tto_attachment_view_has_picture (TTO_ATTACHMENT_VIEW (tto_message_row_get_attachment_view (
+          tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 0))))));
 
   /* The list only estimates rows it has not made yet: jump to the end once
    * they are all measured. */
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
   gtk_widget_activate_action (GTK_WIDGET (chat), "chat.jump-to-latest", NULL);
-  screenshot (GTK_WINDOW (window), "media-chat");
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "media-chat");
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   gtk_widget_activate_action (GTK_WIDGET (chat), "chat.jump-to-latest", NULL);
-  screenshot (GTK_WINDOW (window), "media-chat");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "media-chat");
 
   /* A slip of the finger sends nothing. */
   tto_chat_page_start_voice (chat);
   WAIT_FOR (tto_chat_page_get_recording (chat));
   tto_chat_page_finish_voice (chat, TRUE);
   g_assert_false (tto_chat_page_get_recording (chat));
-  settle (300);
+  tto_test_gui_settle (300);
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 5);
 
   /* Stickers: the button next to Attach opens the picker; a picture
    * imported into the (temporary) library shows in it and goes to Bo as a
    * sticker. */
-  resize (GTK_WINDOW (window), 360, 720);
-  stickers_button = find_accessible_button (GTK_WIDGET (chat), "Stickers");
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
+  stickers_button = tto_test_gui_find_button_by_tooltip (GTK_WIDGET (chat), "Stickers");
   g_assert_nonnull (stickers_button);
   g_assert_true (gtk_widget_get_visible (stickers_button));
   g_assert_cmpint (gtk_widget_get_width (stickers_button), >=, 44);
@@ -618,8 +359,8 @@ test_attachments (void)
   WAIT_FOR (gtk_grid_view_get_model (tto_chat_page_get_sticker_grid (chat)) != NULL &&
             g_list_model_get_n_items (G_LIST_MODEL (
               gtk_grid_view_get_model (tto_chat_page_get_sticker_grid (chat)))) == 1);
-  screenshot_with_popover (GTK_WINDOW (window), tto_chat_page_get_sticker_popover (chat),
-                           "sticker-picker");
+  tto_test_gui_screenshot_with_popover (GTK_WINDOW (window),
+                                        tto_chat_page_get_sticker_popover (chat), "sticker-picker");
   tto_test_client_discard_pushes (bo);
   tto_chat_page_send_sticker (chat, my_sticker);
   WAIT_FOR (!gtk_widget_get_visible (GTK_WIDGET (tto_chat_page_get_sticker_popover (chat))));
@@ -630,7 +371,7 @@ test_attachments (void)
   g_assert_cmpint (json_object_get_int_member (attachment, "height"), ==, 256);
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 6);
-  row = wait_row (chat, message_at (messages, 5));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 5));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "sticker");
@@ -646,8 +387,8 @@ test_attachments (void)
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (tto_chat_page_get_video_dialog (chat))));
   tto_chat_page_record_video_message (chat, TRUE);
   WAIT_FOR (tto_chat_page_get_video_state (chat) == TTO_RECORDER_STATE_RECORDING);
-  settle (1200);
-  screenshot (tto_chat_page_get_video_dialog (chat), "video-message-dialog");
+  tto_test_gui_settle (1200);
+  tto_test_gui_screenshot_unsized (tto_chat_page_get_video_dialog (chat), "video-message-dialog");
   tto_test_client_discard_pushes (bo);
   tto_chat_page_send_video_message (chat);
   WAIT_FOR (tto_chat_page_get_video_dialog (chat) == NULL);
@@ -660,11 +401,11 @@ test_attachments (void)
                                                                 NULL));
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 7);
-  row = wait_row (chat, message_at (messages, 6));
+  row = tto_test_gui_wait_row (chat, tto_test_gui_message_at (messages, 6));
   view = tto_message_row_get_attachment_view (row);
   g_assert_nonnull (view);
   g_assert_cmpstr (tto_attachment_view_get_kind (TTO_ATTACHMENT_VIEW (view)), ==, "video");
-  check_viewer_teardown (window, session, message_at (messages, 6));
+  check_viewer_teardown (window, session, tto_test_gui_message_at (messages, 6));
 
   /* Cancel sends nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.video-message", NULL));
@@ -672,7 +413,7 @@ test_attachments (void)
   WAIT_FOR (tto_chat_page_get_video_state (chat) == TTO_RECORDER_STATE_RECORDING);
   tto_chat_page_cancel_video_message (chat);
   g_assert_null (tto_chat_page_get_video_dialog (chat));
-  settle (300);
+  tto_test_gui_settle (300);
   g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 7);
 
   g_file_delete (photo_file, NULL, NULL);
@@ -682,7 +423,7 @@ test_attachments (void)
   tto_test_client_close (bo);
   g_object_unref (event);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -692,10 +433,6 @@ static GBytes *
 make_recording (const char *description)
 {
   g_autofree char *path = NULL;
-  g_autofree char *launch = NULL;
-  g_autoptr (GstElement) pipeline = NULL;
-  g_autoptr (GstBus) bus = NULL;
-  g_autoptr (GstMessage) message = NULL;
   g_autoptr (GError) error = NULL;
   char *contents = NULL;
   gsize length = 0;
@@ -704,15 +441,7 @@ make_recording (const char *description)
   fd = g_file_open_tmp ("tto-media-ui-XXXXXX", &path, &error);
   g_assert_no_error (error);
   close (fd);
-  launch = g_strdup_printf ("%s ! filesink location=\"%s\"", description, path);
-  pipeline = gst_parse_launch (launch, &error);
-  g_assert_no_error (error);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  bus = gst_element_get_bus (pipeline);
-  message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+  tto_test_gui_record (description, path);
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_unlink (path);
   return g_bytes_new_take (contents, length);
@@ -809,13 +538,7 @@ main (int argc,
   data_home = g_dir_make_tmp ("tto-media-ui-data-XXXXXX", NULL);
   g_assert_nonnull (data_home);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/media-ui/attachments", test_attachments);
   g_test_add_func ("/media-ui/player-teardown", test_player_teardown);

@@ -15,7 +15,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -28,128 +27,11 @@
 #include "tto-join-dialog.h"
 #include "tto-media-viewer.h"
 #include "tto-review-window.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-#define WAIT_TIMEOUT_MS 15000
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
 static const char *const relay_args[] = { "--max-blob-kib", "64", NULL };
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-static int frame_size = -1;
-
-/* Maps @window again at @width×@height (without a window manager a mapped
- * X11 window keeps its size). */
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, width, height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-/* Both sizes, ending at the phone's. */
-static void
-screenshots (GtkWindow *window,
-             const char *name)
-{
-  resize (window, 1280, 800);
-  screenshot (window, name);
-  resize (window, 360, 720);
-  screenshot (window, name);
-}
-
-static void
-present (GtkWindow *window)
-{
-  gtk_window_set_default_size (window, 360, 720);
-  gtk_window_present (window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  if (frame_size < 0)
-    frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (window, 360, 720);
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
 
 /* Test files */
 
@@ -187,24 +69,11 @@ make_video (const char *dir,
             const char *name)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *description = NULL;
-  g_autoptr (GstElement) pipeline = NULL;
-  g_autoptr (GstBus) bus = NULL;
-  g_autoptr (GstMessage) message = NULL;
-  g_autoptr (GError) error = NULL;
 
-  description = g_strdup_printf ("videotestsrc num-buffers=10 pattern=smpte ! "
-                                 "video/x-raw,width=160,height=120,framerate=10/1 ! "
-                                 "vp8enc deadline=1 ! webmmux ! filesink location=\"%s\"",
-                                 path);
-  pipeline = gst_parse_launch (description, &error);
-  g_assert_no_error (error);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  bus = gst_element_get_bus (pipeline);
-  message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
+  tto_test_gui_record ("videotestsrc num-buffers=10 pattern=smpte ! "
+                       "video/x-raw,width=160,height=120,framerate=10/1 ! vp8enc deadline=1 ! "
+                       "webmmux",
+                       path);
   return g_file_new_for_path (path);
 }
 
@@ -222,26 +91,13 @@ make_file (const char *dir,
 
 /* Widgets */
 
-static void
-collect (GtkWidget *widget,
-         GType type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
 /* Thumbnails of evidence that show a picture, drawn. */
 static guint
 count_thumbnails (GtkWidget *root)
 {
-  g_autoptr (GPtrArray) pictures = g_ptr_array_new ();
+  g_autoptr (GPtrArray) pictures = tto_test_gui_collect_widgets (root, GTK_TYPE_IMAGE);
   guint count = 0;
 
-  collect (root, GTK_TYPE_IMAGE, pictures);
   for (guint i = 0; i < pictures->len; i++)
     {
       GtkImage *picture = g_ptr_array_index (pictures, i);
@@ -258,9 +114,8 @@ count_thumbnails (GtkWidget *root)
 static TtoEvidenceStrip *
 find_strip (GtkWidget *root)
 {
-  g_autoptr (GPtrArray) strips = g_ptr_array_new ();
+  g_autoptr (GPtrArray) strips = tto_test_gui_collect_widgets (root, TTO_TYPE_EVIDENCE_STRIP);
 
-  collect (root, TTO_TYPE_EVIDENCE_STRIP, strips);
   for (guint i = 0; i < strips->len; i++)
     if (tto_evidence_strip_get_n_items (g_ptr_array_index (strips, i)) > 0)
       return g_ptr_array_index (strips, i);
@@ -271,39 +126,13 @@ static gboolean
 has_label (GtkWidget *root,
            const char *text)
 {
-  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr (GPtrArray) labels = tto_test_gui_collect_widgets (root, GTK_TYPE_LABEL);
 
-  collect (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_is_drawable (g_ptr_array_index (labels, i)) &&
         g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), text) == 0)
       return TRUE;
   return FALSE;
-}
-
-static GtkWidget *
-find_button (GtkWidget *root,
-             const char *action)
-{
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    if (gtk_widget_is_drawable (g_ptr_array_index (buttons, i)) &&
-        g_strcmp0 (gtk_actionable_get_action_name (g_ptr_array_index (buttons, i)), action) == 0)
-      return g_ptr_array_index (buttons, i);
-  return NULL;
-}
-
-static gpointer
-find_toplevel (GType type)
-{
-  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
-      return l->data;
-  return NULL;
 }
 
 /* The relay's view */
@@ -358,16 +187,6 @@ on_state (TtoEvidence *evidence,
   int state = tto_evidence_get_state (evidence);
 
   g_array_append_val (states, state);
-}
-
-static void
-on_joined (GObject *object,
-           GAsyncResult *result,
-           gpointer user_data)
-{
-  g_autoptr (TtoEvent) event = tto_session_join_event_finish (TTO_SESSION (object), result, NULL);
-
-  g_assert_nonnull (event);
 }
 
 static void
@@ -427,11 +246,10 @@ test_evidence (void)
   event_id = g_strdup (json_object_get_string_member (created, "event_id"));
   code = g_strdup (json_object_get_string_member (created, "invite_code"));
 
-  rey_window = tto_window_new (NULL);
-  present (GTK_WINDOW (rey_window));
-  sign_in (rey_window, tto_test_relay_get_ws_url (relay), "Rey");
+  rey_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (rey_window, tto_test_relay_get_ws_url (relay), "Rey");
   rey = tto_window_get_session (rey_window);
-  tto_session_join_event_async (rey, code, NULL, on_joined, NULL);
+  g_object_unref (tto_test_gui_join (rey, code));
   WAIT_FOR (tto_session_lookup_event (rey, event_id) != NULL);
   event = tto_session_lookup_event (rey, event_id);
   tto_frame_free (tto_test_client_request_ok (
@@ -445,12 +263,11 @@ test_evidence (void)
     tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
 
   /* Eve applies with a reason and two pictures. */
-  eve_window = tto_window_new (NULL);
-  present (GTK_WINDOW (eve_window));
-  sign_in (eve_window, tto_test_relay_get_ws_url (relay), "Eve");
+  eve_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (eve_window, tto_test_relay_get_ws_url (relay), "Eve");
   eve = tto_window_get_session (eve_window);
   dialog = tto_join_dialog_new (GTK_WINDOW (eve_window), eve);
-  present (GTK_WINDOW (dialog));
+  tto_test_gui_present (GTK_WINDOW (dialog));
   tto_join_dialog_set_code (dialog, code);
   tto_join_dialog_set_reason (dialog, "I bake the cake");
   editor = tto_join_dialog_get_evidence_editor (dialog);
@@ -465,7 +282,7 @@ test_evidence (void)
             tto_evidence_get_preview (evidence_at (list, 1)) != NULL);
   g_assert_cmpstr (tto_evidence_get_kind (evidence_at (list, 0)), ==, TTO_EVIDENCE_PICTURE);
   g_assert_cmpstr (tto_evidence_get_name (evidence_at (list, 1)), ==, "cake.png");
-  screenshots (GTK_WINDOW (dialog), "evidence-join");
+  tto_test_gui_screenshots (GTK_WINDOW (dialog), "evidence-join");
 
   /* Each file goes up after the application exists, with its progress. */
   g_signal_connect (evidence_at (list, 1), "notify::state", G_CALLBACK (on_state), states);
@@ -501,7 +318,7 @@ test_evidence (void)
 
   /* Rey's review window: two thumbnails, fetched with his token. */
   review = tto_review_window_new (GTK_WINDOW (rey_window), rey, event);
-  present (GTK_WINDOW (review));
+  tto_test_gui_present (GTK_WINDOW (review));
   WAIT_FOR (count_thumbnails (GTK_WIDGET (review)) == 2);
   strip = find_strip (GTK_WIDGET (review));
   g_assert_nonnull (strip);
@@ -510,9 +327,9 @@ test_evidence (void)
   /* A thumbnail opens the picture in the media viewer. */
   tto_evidence_strip_open (strip, 0);
   {
-    TtoMediaViewer *viewer = find_toplevel (TTO_TYPE_MEDIA_VIEWER);
+    TtoMediaViewer *viewer;
 
-    g_assert_nonnull (viewer);
+    WAIT_FOR ((viewer = tto_test_gui_find_toplevel (TTO_TYPE_MEDIA_VIEWER)) != NULL);
     WAIT_FOR (tto_media_viewer_get_loaded (viewer));
     gtk_window_destroy (GTK_WINDOW (viewer));
   }
@@ -528,19 +345,18 @@ test_evidence (void)
 
     WAIT_FOR (has_label (GTK_WIDGET (home),
                          "The organiser asks: A photo of your ID badge, please"));
-    add = find_button (GTK_WIDGET (home), "home.update-reason");
+    add = tto_test_gui_find_button_by_action (home, "home.update-reason");
     g_assert_nonnull (add);
-    screenshots (GTK_WINDOW (eve_window), "evidence-home-asked");
+    tto_test_gui_screenshots (GTK_WINDOW (eve_window), "evidence-home-asked");
 
     /* "Add Evidence" opens the dialog for the application, with the files
      * sent before, by name. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (home), "home.update-reason", "s",
                                                event_id));
   }
-  dialog = find_toplevel (TTO_TYPE_JOIN_DIALOG);
-  g_assert_nonnull (dialog);
+  WAIT_FOR ((dialog = tto_test_gui_find_toplevel (TTO_TYPE_JOIN_DIALOG)) != NULL);
   g_assert_true (tto_join_dialog_get_application (dialog) == mine);
-  present (GTK_WINDOW (dialog));
+  tto_test_gui_present (GTK_WINDOW (dialog));
   editor = tto_join_dialog_get_evidence_editor (dialog);
   list = tto_evidence_editor_get_list (editor);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
@@ -591,14 +407,13 @@ test_evidence (void)
                      "I bake the cake; my badge is attached");
     assert_evidence (application, list);
   }
-  screenshots (GTK_WINDOW (dialog), "evidence-add-refused");
+  tto_test_gui_screenshots (GTK_WINDOW (dialog), "evidence-add-refused");
 
   /* The refused file comes off with its row's button; sending is done. */
   {
     GtkWidget *row = tto_evidence_editor_get_row (editor, 4);
-    g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+    g_autoptr (GPtrArray) buttons = tto_test_gui_collect_widgets (row, GTK_TYPE_BUTTON);
 
-    collect (row, GTK_TYPE_BUTTON, buttons);
     g_assert_cmpuint (buttons->len, ==, 1);
     g_signal_emit_by_name (g_ptr_array_index (buttons, 0), "clicked");
   }
@@ -614,14 +429,14 @@ test_evidence (void)
             g_strcmp0 (tto_evidence_strip_get_kind (strip, 3), "file") == 0 &&
             g_strcmp0 (tto_evidence_strip_get_kind (strip, 2), "video") == 0);
   WAIT_FOR (count_thumbnails (GTK_WIDGET (review)) == 2);
-  screenshots (GTK_WINDOW (review), "evidence-review");
+  tto_test_gui_screenshots (GTK_WINDOW (review), "evidence-review");
 
   /* The video chip plays in the media viewer. */
   tto_evidence_strip_open (strip, 2);
   {
-    TtoMediaViewer *viewer = find_toplevel (TTO_TYPE_MEDIA_VIEWER);
+    TtoMediaViewer *viewer;
 
-    g_assert_nonnull (viewer);
+    WAIT_FOR ((viewer = tto_test_gui_find_toplevel (TTO_TYPE_MEDIA_VIEWER)) != NULL);
     WAIT_FOR (tto_media_viewer_get_loaded (viewer));
     gtk_window_destroy (GTK_WINDOW (viewer));
   }
@@ -646,7 +461,7 @@ test_evidence (void)
   gtk_window_destroy (GTK_WINDOW (review));
   gtk_window_destroy (GTK_WINDOW (eve_window));
   gtk_window_destroy (GTK_WINDOW (rey_window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_client_close (ana);
   tto_test_relay_stop (relay);
   for (GFile **f = (GFile *[]){ badge, cake, extra, clip, notes, scan, NULL }; *f != NULL; f++)
@@ -666,14 +481,8 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
+  tto_test_gui_init (&argc, &argv);
   gst_init (NULL, NULL);
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
 
   g_test_add_func ("/evidence/join-and-review", test_evidence);
 

@@ -14,7 +14,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -28,118 +27,12 @@
 #include "tto-event-row.h"
 #include "tto-home-page.h"
 #include "tto-message-row.h"
+#include "tto-system-text.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-#define WAIT_TIMEOUT_MS 10000
 #define EVENT_ID "k3v9q2m8x4t7c1ab"
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-static int frame_size = -1;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  gint64 end;
-
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;
-  while (gtk_widget_get_width (GTK_WIDGET (window)) != width ||
-         gtk_widget_get_height (GTK_WIDGET (window)) != height)
-    {
-      if (g_get_monotonic_time () > end)
-        {
-          int min_w = 0, min_h = 0;
-
-          gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL,
-                              NULL, NULL);
-          gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, width, &min_h, NULL,
-                              NULL, NULL);
-          g_error ("the window is %d×%d, not %d×%d (it needs at least %d×%d)",
-                   gtk_widget_get_width (GTK_WIDGET (window)),
-                   gtk_widget_get_height (GTK_WIDGET (window)), width, height, min_w, min_h);
-        }
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, width, height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-present (GtkWindow *window)
-{
-  gtk_window_set_default_size (window, 360, 720);
-  gtk_window_present (window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  if (frame_size < 0)
-    frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (window, 360, 720);
-}
 
 /* Fixtures: flow objects as the relay sends them */
 
@@ -380,7 +273,7 @@ test_chart (void)
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), chart);
   adw_window_set_content (ADW_WINDOW (window), scrolled);
-  present (GTK_WINDOW (window));
+  tto_test_gui_present (GTK_WINDOW (window));
 
   for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
     {
@@ -393,7 +286,7 @@ test_chart (void)
       g_assert_nonnull (strstr (description, "Stage 1 of"));
       name = g_strdup_printf ("flow-chart-%u", counts[c]);
 
-      resize (GTK_WINDOW (window), 1280, 800);
+      tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
       check_chart (TTO_FLOW_CHART (chart), counts[c], gtk_widget_get_width (chart));
       if (counts[c] > 1)
         {
@@ -403,9 +296,9 @@ test_chart (void)
           g_assert_cmpfloat (g_array_index (nodes, graphene_rect_t, 0).origin.y, ==,
                              g_array_index (nodes, graphene_rect_t, 1).origin.y);
         }
-      screenshot (GTK_WINDOW (window), name);
+      tto_test_gui_screenshot (GTK_WINDOW (window), name);
 
-      resize (GTK_WINDOW (window), 360, 720);
+      tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
       check_chart (TTO_FLOW_CHART (chart), counts[c], gtk_widget_get_width (chart));
       if (counts[c] > 1)
         {
@@ -415,7 +308,7 @@ test_chart (void)
           g_assert_cmpfloat (g_array_index (nodes, graphene_rect_t, 0).origin.x, ==,
                              g_array_index (nodes, graphene_rect_t, 1).origin.x);
         }
-      screenshot (GTK_WINDOW (window), name);
+      tto_test_gui_screenshot (GTK_WINDOW (window), name);
       tto_flow_chart_set_flow (TTO_FLOW_CHART (chart), NULL);
     }
   gtk_window_destroy (GTK_WINDOW (window));
@@ -498,7 +391,7 @@ check_views (TtoFlowPage *page,
     }
 
   tto_flow_page_set_view (page, "table");
-  settle (300);
+  tto_test_gui_settle (300);
   statuses = column_texts (table, "status");
   counts = column_texts (table, "tasks");
   titles = column_texts (table, "stage");
@@ -542,28 +435,28 @@ test_views (void)
   tto_flow_page_set_session (TTO_FLOW_PAGE (page), session);
   tto_flow_page_set_event (TTO_FLOW_PAGE (page), event);
   adw_window_set_content (ADW_WINDOW (window), page);
-  present (GTK_WINDOW (window));
+  tto_test_gui_present (GTK_WINDOW (window));
 
   g_assert_cmpstr (tto_flow_page_get_previous_text (TTO_FLOW_PAGE (page)), ==,
                    "Previous stage: Needs discussion · 4 participants");
   check_views (TTO_FLOW_PAGE (page), flow);
-  screenshot (GTK_WINDOW (window), "flow-table");
-  resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-table");
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
   check_views (TTO_FLOW_PAGE (page), flow);
-  screenshot (GTK_WINDOW (window), "flow-table");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-table");
   tto_flow_page_set_view (TTO_FLOW_PAGE (page), "progress");
-  screenshot (GTK_WINDOW (window), "flow-progress");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-progress");
   tto_flow_page_set_view (TTO_FLOW_PAGE (page), "chart");
-  screenshot (GTK_WINDOW (window), "flow-page");
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-page");
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
   tto_flow_page_set_view (TTO_FLOW_PAGE (page), "progress");
-  screenshot (GTK_WINDOW (window), "flow-progress");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-progress");
   tto_flow_page_set_view (TTO_FLOW_PAGE (page), "chart");
-  screenshot (GTK_WINDOW (window), "flow-page");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "flow-page");
 
   /* A flow.updated: the views follow in place. */
   g_assert_true (tto_flow_update_from_json (flow, later, NULL));
-  settle (100);
+  tto_test_gui_settle (100);
   check_views (TTO_FLOW_PAGE (page), flow);
   g_assert_cmpstr (tto_flow_page_get_progress_text (TTO_FLOW_PAGE (page)), ==,
                    "Stage 3 of 3: Execution");
@@ -586,12 +479,12 @@ test_views (void)
     g_assert_cmpuint (tto_session_get_reminders_sent (session), ==, 0);
     g_assert_true (tto_flow_update_from_json (flow, later, NULL));
     WAIT_FOR (tto_session_get_reminders_sent (session) == 1);
-    settle (200);
+    tto_test_gui_settle (200);
     g_assert_cmpuint (tto_session_get_reminders_sent (session), ==, 1);
     g_assert_cmpuint (g_list_model_get_n_items (tto_flow_get_meetings (flow)), ==, 2);
     /* Again (another update): not twice. */
     g_assert_true (tto_flow_update_from_json (flow, later, NULL));
-    settle (100);
+    tto_test_gui_settle (100);
     g_assert_cmpuint (tto_session_get_reminders_sent (session), ==, 1);
   }
 
@@ -695,6 +588,19 @@ test_report (void)
   g_assert_nonnull (strstr (markdown, "### 5. Ideas (Ongoing)"));
   g_assert_nonnull (strstr (markdown, "| Ana | 15 |"));
   g_assert_nonnull (strstr (markdown, "Budget — Text form, required — Open, completed by 2"));
+  /* The untitled default stage is named in the report, as the client names it. */
+  {
+    g_autoptr (JsonObject) object = flow_fixture (1, 0);
+    g_autoptr (TtoFlow) untitled = tto_flow_new (EVENT_ID);
+    g_autofree char *md = NULL;
+
+    json_object_set_string_member (
+      json_array_get_object_element (json_object_get_array_member (object, "stages"), 0), "title",
+      "");
+    g_assert_true (tto_flow_update_from_json (untitled, object, NULL));
+    md = tto_flow_report_markdown (untitled, "Picnic committee", names, 1798675200);
+    g_assert_nonnull (strstr (md, "### 1. Main stage (Ongoing)"));
+  }
 
   g_remove (png);
   g_remove (pdf);
@@ -769,31 +675,6 @@ test_ics (void)
 
 /* Against the relay */
 
-static void
-on_done (GObject *object,
-         GAsyncResult *result,
-         gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
-
 static JsonObject *
 flow_request (TtoSession *session,
               TtoEvent *event,
@@ -803,7 +684,8 @@ flow_request (TtoSession *session,
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  tto_session_flow_request_async (session, event, type, body, NULL, on_done, &result);
+  tto_session_flow_request_async (session, event, type, body, NULL, tto_test_gui_store_result,
+                                  &result);
   WAIT_FOR (result != NULL);
   return tto_session_flow_request_finish (session, result, error);
 }
@@ -824,6 +706,56 @@ has_system_message (TtoSession *session,
         return TRUE;
     }
   return FALSE;
+}
+
+/* The chat row showing a system message whose system_event is of @kind
+ * (and names @stage, when given); NULL while none is shown. */
+static TtoMessageRow *
+find_system_row (GtkWidget *widget,
+                 const char *kind,
+                 const char *stage)
+{
+  if (TTO_IS_MESSAGE_ROW (widget))
+    {
+      TtoMessage *message = tto_message_row_get_message (TTO_MESSAGE_ROW (widget));
+      JsonObject *event = message != NULL ? tto_message_get_system_event (message) : NULL;
+
+      if (event != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (event, "kind", NULL), kind) == 0 &&
+          (stage == NULL ||
+           g_strcmp0 (json_object_get_string_member_with_default (event, "stage", NULL), stage) == 0))
+        return TTO_MESSAGE_ROW (widget);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TtoMessageRow *row = find_system_row (child, kind, stage);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+/* The row shows the client's sentence made from system_event, @want,
+ * not the relay's English "text". */
+static void
+check_system_row (TtoWindow *window,
+                  const char *kind,
+                  const char *stage,
+                  const char *want)
+{
+  GtkWidget *list = GTK_WIDGET (tto_chat_page_get_message_list (tto_window_get_chat_page (window)));
+  TtoMessageRow *row = NULL;
+  TtoMessage *message;
+  g_autofree char *built = NULL;
+
+  WAIT_FOR ((row = find_system_row (list, kind, stage)) != NULL);
+  message = tto_message_row_get_message (row);
+  built = tto_system_text_describe (tto_message_get_system_event (message));
+  g_assert_cmpstr (built, ==, want);
+  g_assert_cmpstr (tto_message_row_get_text (row), ==, want);
+  g_assert_cmpstr (tto_message_row_get_text (row), !=, tto_message_get_text (message));
 }
 
 static void
@@ -851,34 +783,29 @@ test_relay (void)
   if (relay == NULL)
     return; /* skipped: no relay or MariaDB */
 
-  ana_window = tto_window_new (NULL);
-  present (GTK_WINDOW (ana_window));
-  sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
+  ana_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
   ana = tto_window_get_session (ana_window);
-  tto_session_create_event_async (ana, "Picnic committee", "Plan the picnic", NULL, 0, -1, -1,
-                                  NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  event = tto_session_create_event_finish (ana, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  event = tto_test_gui_session_create_event (ana, "Picnic committee", "Plan the picnic");
 
-  bo_window = tto_window_new (NULL);
-  present (GTK_WINDOW (bo_window));
-  sign_in (bo_window, tto_test_relay_get_ws_url (relay), "Bo");
+  bo_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (bo_window, tto_test_relay_get_ws_url (relay), "Bo");
   bo = tto_window_get_session (bo_window);
-  tto_session_join_event_async (bo, tto_event_get_invite_code (event), NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  bo_event = tto_session_join_event_finish (bo, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  bo_event = tto_test_gui_join (bo, tto_event_get_invite_code (event));
 
-  /* Opening the chat loads the flow: one stage "Main". */
+  /* Opening the chat loads the flow: one untitled stage. */
   tto_window_open_event (ana_window, event);
   tto_window_open_event (bo_window, bo_event);
   ana_flow = tto_session_get_flow (ana, tto_event_get_id (event));
   bo_flow = tto_session_get_flow (bo, tto_event_get_id (bo_event));
   WAIT_FOR (tto_flow_get_loaded (ana_flow) && tto_flow_get_loaded (bo_flow));
   g_assert_cmpuint (tto_flow_get_n_stages (bo_flow), ==, 1);
+  /* It is untitled: the client shows its own, translated name. */
+  g_assert_cmpstr (tto_flow_stage_get_title (tto_flow_get_current_stage (bo_flow)), ==, "");
+  g_assert_cmpstr (tto_flow_stage_get_display_title (tto_flow_get_current_stage (bo_flow)), ==,
+                   "Main stage");
+  WAIT_FOR (g_str_has_prefix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
+                              "Main stage · day 1"));
 
   /* Stages from a template; Bo's model follows the push. */
   answer = flow_request (ana, event, TTO_FRAME_FLOW_TEMPLATE,
@@ -920,7 +847,7 @@ test_relay (void)
   tto_flow_page_set_session (TTO_FLOW_PAGE (page), bo);
   tto_flow_page_set_event (TTO_FLOW_PAGE (page), bo_event);
   adw_window_set_content (ADW_WINDOW (flow_window), page);
-  present (GTK_WINDOW (flow_window));
+  tto_test_gui_present (GTK_WINDOW (flow_window));
   sheet = TTO_FLOW_TASK_SHEET (tto_flow_page_open_task (TTO_FLOW_PAGE (page), task_id));
   g_assert_nonnull (sheet);
   g_assert_cmpuint (tto_flow_task_sheet_get_n_fields (sheet), ==, 4);
@@ -938,10 +865,10 @@ test_relay (void)
   g_assert_true (tto_flow_task_sheet_get_valid (sheet));
   g_object_ref (sheet);
   gtk_window_set_default_size (GTK_WINDOW (sheet), 360, 720);
-  resize (GTK_WINDOW (sheet), 360, 720);
-  screenshot (GTK_WINDOW (sheet), "flow-form-task");
-  resize (GTK_WINDOW (sheet), 1280, 800);
-  screenshot (GTK_WINDOW (sheet), "flow-form-task");
+  tto_test_gui_resize (GTK_WINDOW (sheet), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (sheet), "flow-form-task");
+  tto_test_gui_resize (GTK_WINDOW (sheet), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (sheet), "flow-form-task");
   tto_flow_task_sheet_submit (sheet);
   WAIT_FOR (tto_flow_task_sheet_get_completed (sheet) || tto_flow_task_sheet_get_error (sheet));
   g_assert_null (tto_flow_task_sheet_get_error (sheet));
@@ -995,6 +922,19 @@ test_relay (void)
   g_assert_cmpstr (tto_flow_page_get_progress_text (TTO_FLOW_PAGE (page)), ==,
                    "Stage 2 of 3: Plan confirmation");
   WAIT_FOR (has_system_message (bo, bo_event, "Stage: Plan confirmation"));
+  /* The chat words it from system_event; the relay's English line has "—". */
+  check_system_row (bo_window, "stage_changed", "Plan confirmation",
+                    "Moved on to the stage “Plan confirmation”\n"
+                    "Conclusion of “Needs discussion”: We go");
+  g_assert_true (has_system_message (bo, bo_event,
+                                     "Stage: Plan confirmation — conclusion of Needs discussion"));
+  g_assert_null (strstr (tto_message_row_get_text (find_system_row (
+                           GTK_WIDGET (tto_chat_page_get_message_list (
+                             tto_window_get_chat_page (bo_window))),
+                           "stage_changed", "Plan confirmation")),
+                         "—"));
+  check_system_row (bo_window, "stage_changed", "Needs discussion",
+                    "The stages come from a template, starting with “Needs discussion”");
   WAIT_FOR (g_str_has_prefix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
                               "Plan confirmation"));
   {
@@ -1002,46 +942,18 @@ test_relay (void)
 
     g_assert_true (g_str_has_prefix (previous, "Previous stage: Needs discussion"));
   }
-  resize (GTK_WINDOW (bo_window), 360, 720);
-  screenshot (GTK_WINDOW (bo_window), "flow-chat-entry");
+  tto_test_gui_resize (GTK_WINDOW (bo_window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (bo_window), "flow-chat-entry");
 
   gtk_window_destroy (GTK_WINDOW (flow_window));
   gtk_window_destroy (GTK_WINDOW (bo_window));
   gtk_window_destroy (GTK_WINDOW (ana_window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
 /* The editors' dialogs, approval, elimination and the home list, driven
  * through the page's own dialogs against the relay */
-
-static GtkWidget *
-find_named (GtkWidget *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-named_in (gpointer widget,
-          const char *name)
-{
-  GtkWidget *found = find_named (GTK_WIDGET (widget), name);
-
-  if (found == NULL)
-    g_error ("no widget named %s", name);
-  return found;
-}
 
 static GPtrArray *
 list_rows (GtkWidget *list)
@@ -1056,22 +968,12 @@ list_rows (GtkWidget *list)
 }
 
 /* The check button of @identity_id in a list of member checks. */
-static GtkCheckButton *
-member_check (GtkWidget *widget,
-              const char *identity_id)
+static gboolean
+is_member_check (GtkWidget *widget,
+                 gconstpointer identity_id)
 {
-  if (GTK_IS_CHECK_BUTTON (widget) &&
-      g_strcmp0 (g_object_get_data (G_OBJECT (widget), "tto-id"), identity_id) == 0)
-    return GTK_CHECK_BUTTON (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkCheckButton *found = member_check (child, identity_id);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_CHECK_BUTTON (widget) &&
+         g_strcmp0 (g_object_get_data (G_OBJECT (widget), "tto-id"), identity_id) == 0;
 }
 
 static GtkWindow *
@@ -1085,12 +987,12 @@ open_dialog (TtoFlowPage *page,
   g_assert_null (tto_flow_page_get_dialog (page));
   /* Phone first: dialog_shots () leaves the parent wide. */
   if (gtk_widget_get_width (GTK_WIDGET (parent)) != 360)
-    resize (parent, 360, 720);
+    tto_test_gui_resize (parent, 360, 720);
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (page), action, target));
   dialog = tto_flow_page_get_dialog (page);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  settle (100);
+  tto_test_gui_settle (100);
   return dialog;
 }
 
@@ -1130,11 +1032,13 @@ dialog_shots (TtoFlowPage *page,
   /* A message dialog takes its size from its parent's: opened over a
    * phone-sized window, then with the window made wide. */
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (parent)), ==, 360);
-  screenshot (dialog, narrow);
+  tto_test_gui_screenshot (dialog, narrow);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 360);
-  resize (parent, 1280, 800);
-  settle (200);
-  screenshot (dialog, wide);
+  tto_test_gui_resize (parent, 1280, 800);
+  /* Mapped again, the parent took the focus: the dialog's back. */
+  tto_test_gui_refocus (dialog);
+  tto_test_gui_settle (200);
+  tto_test_gui_screenshot (dialog, wide);
 }
 
 static GtkWindow *
@@ -1148,27 +1052,17 @@ page_window (TtoSession *session,
   tto_flow_page_set_session (TTO_FLOW_PAGE (page), session);
   tto_flow_page_set_event (TTO_FLOW_PAGE (page), event);
   adw_window_set_content (ADW_WINDOW (window), page);
-  present (GTK_WINDOW (window));
+  tto_test_gui_present (GTK_WINDOW (window));
   *out_page = TTO_FLOW_PAGE (page);
   return GTK_WINDOW (window);
 }
 
-/* The home row that shows @event, or NULL while none is bound. */
-static TtoEventRow *
-find_event_row (GtkWidget *widget,
-                TtoEvent *event)
+/* Whether @widget is a home row showing @event. */
+static gboolean
+shows_event (GtkWidget *widget,
+             gconstpointer event)
 {
-  if (TTO_IS_EVENT_ROW (widget) && tto_event_row_get_event (TTO_EVENT_ROW (widget)) == event)
-    return TTO_EVENT_ROW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      TtoEventRow *found = find_event_row (child, event);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return TTO_IS_EVENT_ROW (widget) && tto_event_row_get_event (TTO_EVENT_ROW (widget)) == event;
 }
 
 static gboolean
@@ -1176,7 +1070,7 @@ home_row_says (GtkListView *list,
                TtoEvent *event,
                const char *subtitle)
 {
-  TtoEventRow *row = find_event_row (GTK_WIDGET (list), event);
+  TtoEventRow *row = tto_test_gui_find_widget (list, shows_event, event);
 
   return row != NULL && g_strcmp0 (tto_event_row_get_subtitle (row), subtitle) == 0;
 }
@@ -1218,37 +1112,6 @@ on_send_failed (TtoSession *session,
   *out = g_error_copy (error);
 }
 
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_class (GtkWidget *widget,
-            const char *css_class)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = gtk_widget_has_css_class (child, css_class) ? child
-                                                                     : find_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Message rows whose time label leaves the row: drawn clipped. */
 static void
 check_times_inside (GtkWidget *widget,
@@ -1260,7 +1123,7 @@ check_times_inside (GtkWidget *widget,
       graphene_rect_t bounds;
 
       /* The edited mark comes first, hidden; the time follows it. */
-      time = find_class (widget, "message-time");
+      time = tto_test_gui_find_widget_by_css_class (widget, "message-time");
       g_assert_nonnull (time);
       time = gtk_widget_get_next_sibling (time);
       g_assert_true (GTK_IS_LABEL (time));
@@ -1313,43 +1176,27 @@ test_editors (void)
     return; /* skipped: no relay or MariaDB */
 
   /* Ana on a desktop (the home list beside the chat); Bo and Cy on phones. */
-  ana_window = tto_window_new (NULL);
-  present (GTK_WINDOW (ana_window));
-  resize (GTK_WINDOW (ana_window), 1280, 800);
-  sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
+  ana_window = tto_test_gui_new_window ();
+  tto_test_gui_resize (GTK_WINDOW (ana_window), 1280, 800);
+  tto_test_gui_sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
   ana = tto_window_get_session (ana_window);
-  tto_session_create_event_async (ana, "Picnic committee", "Plan the picnic", NULL, 0, -1, -1,
-                                  NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  event = tto_session_create_event_finish (ana, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  event = tto_test_gui_session_create_event (ana, "Picnic committee", "Plan the picnic");
 
-  bo_window = tto_window_new (NULL);
-  present (GTK_WINDOW (bo_window));
-  sign_in (bo_window, tto_test_relay_get_ws_url (relay), "Bo");
+  bo_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (bo_window, tto_test_relay_get_ws_url (relay), "Bo");
   bo = tto_window_get_session (bo_window);
-  tto_session_join_event_async (bo, tto_event_get_invite_code (event), NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  bo_event = tto_session_join_event_finish (bo, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  bo_event = tto_test_gui_join (bo, tto_event_get_invite_code (event));
   bo_id = tto_session_get_identity_id (bo);
 
-  cy_window = tto_window_new (NULL);
-  present (GTK_WINDOW (cy_window));
-  sign_in (cy_window, tto_test_relay_get_ws_url (relay), "Cy");
+  cy_window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (cy_window, tto_test_relay_get_ws_url (relay), "Cy");
   cy = tto_window_get_session (cy_window);
-  tto_session_join_event_async (cy, tto_event_get_invite_code (event), NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  cy_event = tto_session_join_event_finish (cy, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  cy_event = tto_test_gui_join (cy, tto_event_get_invite_code (event));
   cy_id = tto_session_get_identity_id (cy);
 
   /* Cy's home list asks for the flow without the chat being opened. */
   cy_joined = tto_home_page_get_joined_list (tto_window_get_home_page (cy_window));
-  WAIT_FOR (home_row_says (cy_joined, cy_event, "Main · 3 members"));
+  WAIT_FOR (home_row_says (cy_joined, cy_event, "Main stage · 3 members"));
   cy_flow = tto_session_get_flow (cy, tto_event_get_id (cy_event));
   g_assert_true (tto_flow_get_loaded (cy_flow));
 
@@ -1360,16 +1207,17 @@ test_editors (void)
   WAIT_FOR (tto_flow_get_loaded (ana_flow) && tto_flow_get_loaded (bo_flow));
   WAIT_FOR (g_list_model_get_n_items (tto_session_get_members (ana, event)) == 3);
   ana_created = tto_home_page_get_created_list (tto_window_get_home_page (ana_window));
-  WAIT_FOR (home_row_says (ana_created, event, "Main · 3 members"));
+  WAIT_FOR (home_row_says (ana_created, event, "Main stage · 3 members"));
 
   ana_page_window = page_window (ana, event, &ana_page);
+  g_assert_cmpstr (tto_flow_page_get_progress_text (ana_page), ==, "Stage 1 of 1: Main stage");
   bo_page_window = page_window (bo, bo_event, &bo_page);
 
   /* Points are off: the relay refuses an award, the page says why. */
   dialog = open_dialog (ana_page, "flow.award", NULL);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "award-member")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "award-member")),
                               member_index (ana, event, bo_id));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "award-delta")), 5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "award-delta")), 5);
   respond_ok (ana_page, dialog, TRUE);
   g_assert_cmpstr (tto_flow_page_get_last_toast (ana_page), ==,
                    "the points rule is off in this event");
@@ -1378,14 +1226,20 @@ test_editors (void)
   /* Stages: the untouched flow takes a template whole… */
   dialog = open_dialog (ana_page, "flow.edit-stages", NULL);
   {
-    g_autoptr (GPtrArray) rows = list_rows (named_in (dialog, "stages-list"));
+    g_autoptr (GPtrArray) rows = list_rows (tto_test_gui_named (dialog, "stages-list"));
 
     g_assert_cmpuint (rows->len, ==, 1);
-    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rows->pdata[0])), ==, "Main");
-    g_assert_null (find_named (rows->pdata[0], "remove-stage")); /* the active stage stays */
+    /* The untitled default stage: its entry is empty and may stay so. */
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rows->pdata[0])), ==, "");
+    g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==,
+                     "Stage title (empty: “Main stage”)");
+    g_assert_true (ok_enabled (dialog));
+    /* The active stage stays. */
+    g_assert_null (tto_test_gui_find_widget_by_name (rows->pdata[0], "remove-stage"));
   }
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "template")), 1);
-  g_signal_emit_by_name (named_in (dialog, "apply-template"), "clicked");
+  tto_test_gui_screenshot (dialog, "flow-dialog-untitled");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "template")), 1);
+  g_signal_emit_by_name (tto_test_gui_named (dialog, "apply-template"), "clicked");
   WAIT_FOR (tto_flow_page_get_dialog (ana_page) == NULL);
   WAIT_FOR (!tto_flow_page_get_busy (ana_page));
   g_assert_cmpstr (tto_flow_page_get_last_toast (ana_page), ==,
@@ -1399,8 +1253,8 @@ test_editors (void)
 
   /* …later a template replaces only the pending stages. */
   dialog = open_dialog (ana_page, "flow.edit-stages", NULL);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "template")), 0);
-  g_signal_emit_by_name (named_in (dialog, "apply-template"), "clicked");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "template")), 0);
+  g_signal_emit_by_name (tto_test_gui_named (dialog, "apply-template"), "clicked");
   WAIT_FOR (!tto_flow_page_get_busy (ana_page));
   WAIT_FOR (tto_flow_get_n_stages (bo_flow) == 4);
   g_assert_cmpstr (tto_flow_stage_get_title (tto_flow_get_stage (bo_flow, 0)), ==, "Team forming");
@@ -1411,25 +1265,26 @@ test_editors (void)
   /* By hand: rename, remove, add; an emptied title cannot be saved. */
   dialog = open_dialog (ana_page, "flow.edit-stages", NULL);
   {
-    g_autoptr (GPtrArray) rows = list_rows (named_in (dialog, "stages-list"));
+    g_autoptr (GPtrArray) rows = list_rows (tto_test_gui_named (dialog, "stages-list"));
     GtkWidget *added;
 
     g_assert_cmpuint (rows->len, ==, 4);
-    g_assert_nonnull (find_named (rows->pdata[1], "remove-stage"));
+    g_assert_nonnull (tto_test_gui_find_widget_by_name (rows->pdata[1], "remove-stage"));
     gtk_editable_set_text (GTK_EDITABLE (rows->pdata[0]), " ");
     g_assert_false (ok_enabled (dialog));
     g_assert_true (gtk_widget_has_css_class (rows->pdata[0], "error"));
     gtk_editable_set_text (GTK_EDITABLE (rows->pdata[0]), "Team forming");
     g_assert_true (ok_enabled (dialog));
     gtk_editable_set_text (GTK_EDITABLE (rows->pdata[1]), "Ideas and sketches");
-    g_signal_emit_by_name (named_in (rows->pdata[2], "remove-stage"), "clicked");
-    g_signal_emit_by_name (named_in (dialog, "add-stage"), "clicked");
+    g_signal_emit_by_name (tto_test_gui_named (rows->pdata[2], "remove-stage"), "clicked");
+    g_signal_emit_by_name (tto_test_gui_named (dialog, "add-stage"), "clicked");
     g_ptr_array_unref (rows);
-    rows = list_rows (named_in (dialog, "stages-list"));
+    rows = list_rows (tto_test_gui_named (dialog, "stages-list"));
     g_assert_cmpuint (rows->len, ==, 4);
     added = rows->pdata[3];
     gtk_editable_set_text (GTK_EDITABLE (added), "Party");
-    g_signal_emit_by_name (named_in (dialog, "add-stage"), "clicked"); /* left empty: ignored */
+    /* Left empty: ignored. */
+    g_signal_emit_by_name (tto_test_gui_named (dialog, "add-stage"), "clicked");
   }
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-stages");
   respond_ok (ana_page, dialog, FALSE);
@@ -1442,32 +1297,40 @@ test_editors (void)
 
   /* Rules: points and approval by a majority… */
   dialog = open_dialog (ana_page, "flow.edit-rules", NULL);
-  g_assert_false (gtk_switch_get_active (GTK_SWITCH (named_in (dialog, "rules-points"))));
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (named_in (dialog, "rules-approvers"))));
-  gtk_switch_set_active (GTK_SWITCH (named_in (dialog, "rules-points")), TRUE);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "rules-approval")), 2);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (tto_test_gui_named (dialog, "rules-points"))));
+  g_assert_false (gtk_widget_get_visible (
+      gtk_widget_get_parent (tto_test_gui_named (dialog, "rules-approvers"))));
+  gtk_switch_set_active (GTK_SWITCH (tto_test_gui_named (dialog, "rules-points")), TRUE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "rules-approval")), 2);
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (g_strcmp0 (tto_flow_get_approval_mode (bo_flow), "majority") == 0);
   g_assert_true (tto_flow_get_points_enabled (bo_flow));
   WAIT_FOR (has_system_message (bo, bo_event, "Rules: points on; stage changes need approval by a majority"));
+  check_system_row (bo_window, "rules_changed", NULL,
+                    "New rules: points on; stage changes need approval by a majority; "
+                    "no elimination");
 
   /* …then by one named member, with elimination. */
   dialog = open_dialog (ana_page, "flow.edit-rules", NULL);
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (named_in (dialog, "rules-approval"))),
-                    ==, 2);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "rules-approval")), 1);
-  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (named_in (dialog, "rules-approvers"))));
+  g_assert_cmpuint (
+      adw_combo_row_get_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "rules-approval"))),
+      ==, 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "rules-approval")), 1);
+  g_assert_true (gtk_widget_get_visible (
+      gtk_widget_get_parent (tto_test_gui_named (dialog, "rules-approvers"))));
   g_assert_false (ok_enabled (dialog)); /* nobody named yet */
-  gtk_check_button_set_active (member_check (GTK_WIDGET (dialog), bo_id), TRUE);
+  gtk_check_button_set_active (tto_test_gui_find_widget (dialog, is_member_check, bo_id), TRUE);
   g_assert_true (ok_enabled (dialog));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "rules-count")), 3);
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (named_in (dialog, "rules-count"))),
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "rules-count")), 3);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (
+                       GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "rules-count"))),
                    ==, 1); /* no more approvals than approvers */
-  g_assert_false (gtk_widget_get_sensitive (gtk_widget_get_ancestor (named_in (dialog, "rules-below-points"),
-                                                                     ADW_TYPE_ACTION_ROW)));
-  gtk_switch_set_active (GTK_SWITCH (named_in (dialog, "rules-below")), TRUE);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "rules-below-points")), 1);
-  gtk_switch_set_active (GTK_SWITCH (named_in (dialog, "rules-missed")), TRUE);
+  g_assert_false (gtk_widget_get_sensitive (gtk_widget_get_ancestor (
+      tto_test_gui_named (dialog, "rules-below-points"), ADW_TYPE_ACTION_ROW)));
+  gtk_switch_set_active (GTK_SWITCH (tto_test_gui_named (dialog, "rules-below")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "rules-below-points")),
+                             1);
+  gtk_switch_set_active (GTK_SWITCH (tto_test_gui_named (dialog, "rules-missed")), TRUE);
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-rules");
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (g_strcmp0 (tto_flow_get_approval_mode (bo_flow), "members") == 0);
@@ -1488,13 +1351,14 @@ test_editors (void)
   /* A required text form, designed field by field. */
   dialog = open_dialog (ana_page, "flow.add-task", NULL);
   g_assert_false (ok_enabled (dialog));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "task-title")), "Introduce yourself");
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (named_in (dialog, "task-form"))),
-                    ==, 0);
-  gtk_switch_set_active (GTK_SWITCH (named_in (dialog, "task-required")), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "task-title")),
+                         "Introduce yourself");
+  g_assert_cmpuint (
+      adw_combo_row_get_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "task-form"))), ==, 0);
+  gtk_switch_set_active (GTK_SWITCH (tto_test_gui_named (dialog, "task-required")), TRUE);
   {
     const char *names[] = { "Name", "Age", "Role", "Arrival" };
-    GtkWidget *fields = named_in (dialog, "task-fields");
+    GtkWidget *fields = tto_test_gui_named (dialog, "task-fields");
 
     for (guint i = 0; i < G_N_ELEMENTS (names); i++)
       {
@@ -1502,18 +1366,19 @@ test_editors (void)
         GtkWidget *row;
 
         if (i > 0)
-          g_signal_emit_by_name (named_in (dialog, "add-field"), "clicked");
+          g_signal_emit_by_name (tto_test_gui_named (dialog, "add-field"), "clicked");
         rows = list_rows (fields);
         g_assert_cmpuint (rows->len, ==, i + 1);
         row = rows->pdata[i];
-        gtk_editable_set_text (GTK_EDITABLE (named_in (row, "field-name")), names[i]);
-        gtk_drop_down_set_selected (GTK_DROP_DOWN (named_in (row, "field-type")), i);
-        g_assert_cmpint (gtk_widget_get_visible (named_in (row, "field-choices")), ==, i == 2);
+        gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (row, "field-name")), names[i]);
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (tto_test_gui_named (row, "field-type")), i);
+        g_assert_cmpint (gtk_widget_get_visible (tto_test_gui_named (row, "field-choices")), ==,
+                         i == 2);
         if (i == 2)
           {
             /* A choice needs its options. */
             g_assert_false (ok_enabled (dialog));
-            gtk_editable_set_text (GTK_EDITABLE (named_in (row, "field-choices")),
+            gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (row, "field-choices")),
                                    "Design, Code ,, Pitch");
           }
         g_assert_true (ok_enabled (dialog));
@@ -1522,9 +1387,11 @@ test_editors (void)
     {
       g_autoptr (GPtrArray) rows = list_rows (fields);
 
-      gtk_editable_set_text (GTK_EDITABLE (named_in (rows->pdata[3], "field-name")), "Name");
+      gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (rows->pdata[3], "field-name")),
+                             "Name");
       g_assert_false (ok_enabled (dialog));
-      gtk_editable_set_text (GTK_EDITABLE (named_in (rows->pdata[3], "field-name")), "Arrival");
+      gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (rows->pdata[3], "field-name")),
+                             "Arrival");
     }
   }
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-task");
@@ -1591,12 +1458,12 @@ test_editors (void)
 
   /* Points with a reason; the leaderboard follows. */
   dialog = open_dialog (ana_page, "flow.award", NULL);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "award-member")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "award-member")),
                               member_index (ana, event, bo_id));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "award-delta")), 0);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "award-delta")), 0);
   g_assert_false (ok_enabled (dialog));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "award-delta")), 5);
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "award-reason")), "Great intro");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "award-delta")), 5);
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "award-reason")), "Great intro");
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-award");
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (tto_flow_get_points (bo_flow, bo_id) == 5);
@@ -1612,24 +1479,25 @@ test_editors (void)
   /* A meeting with a place and coordinates; half a position is refused. */
   dialog = open_dialog (ana_page, "flow.add-meeting", NULL);
   g_assert_false (ok_enabled (dialog));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-title")), "Site visit");
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-date")), "2027-01-15");
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-time")), "25:00");
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-title")), "Site visit");
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-date")), "2027-01-15");
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-time")), "25:00");
   g_assert_false (ok_enabled (dialog));
-  g_assert_true (gtk_widget_has_css_class (named_in (dialog, "meeting-time"), "error"));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-time")), "10:30");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (named_in (dialog, "meeting-minutes")), 90);
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-place")), "Gate 3");
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-lat")), "52.52");
+  g_assert_true (gtk_widget_has_css_class (tto_test_gui_named (dialog, "meeting-time"), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-time")), "10:30");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "meeting-minutes")), 90);
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-place")), "Gate 3");
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-lat")), "52.52");
   g_assert_false (ok_enabled (dialog));
-  g_assert_true (gtk_widget_has_css_class (named_in (dialog, "meeting-lon"), "error"));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-lon")), "13.405");
+  g_assert_true (gtk_widget_has_css_class (tto_test_gui_named (dialog, "meeting-lon"), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-lon")), "13.405");
   g_assert_true (ok_enabled (dialog));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-lat")), "95");
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-lat")), "95");
   g_assert_false (ok_enabled (dialog));
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "meeting-lat")), "52.52");
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (named_in (dialog, "meeting-agenda"))),
-                            "Walk the site", -1);
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "meeting-lat")), "52.52");
+  gtk_text_buffer_set_text (
+      gtk_text_view_get_buffer (GTK_TEXT_VIEW (tto_test_gui_named (dialog, "meeting-agenda"))),
+      "Walk the site", -1);
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-meeting");
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (g_list_model_get_n_items (tto_flow_get_meetings (bo_flow)) == 1);
@@ -1651,10 +1519,12 @@ test_editors (void)
 
   /* A task completed by attending it, then attendance confirmed. */
   dialog = open_dialog (ana_page, "flow.add-task", NULL);
-  gtk_editable_set_text (GTK_EDITABLE (named_in (dialog, "task-title")), "Come to the site");
-  adw_combo_row_set_selected (ADW_COMBO_ROW (named_in (dialog, "task-form")), 5);
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (named_in (dialog, "task-fields"))));
-  g_assert_true (gtk_widget_get_visible (named_in (dialog, "task-meeting")));
+  gtk_editable_set_text (GTK_EDITABLE (tto_test_gui_named (dialog, "task-title")),
+                         "Come to the site");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tto_test_gui_named (dialog, "task-form")), 5);
+  g_assert_false (
+      gtk_widget_get_visible (gtk_widget_get_parent (tto_test_gui_named (dialog, "task-fields"))));
+  g_assert_true (gtk_widget_get_visible (tto_test_gui_named (dialog, "task-meeting")));
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (tto_flow_stage_get_n_tasks (tto_flow_get_current_stage (bo_flow)) == 2);
   {
@@ -1666,8 +1536,9 @@ test_editors (void)
     meeting_task_id = g_strdup (tto_flow_task_get_id (added));
   }
   dialog = open_dialog (ana_page, "flow.attend", g_variant_new_string (meeting_id));
-  g_assert_false (gtk_check_button_get_active (member_check (GTK_WIDGET (dialog), bo_id)));
-  gtk_check_button_set_active (member_check (GTK_WIDGET (dialog), bo_id), TRUE);
+  g_assert_false (
+      gtk_check_button_get_active (tto_test_gui_find_widget (dialog, is_member_check, bo_id)));
+  gtk_check_button_set_active (tto_test_gui_find_widget (dialog, is_member_check, bo_id), TRUE);
   dialog_shots (ana_page, ana_page_window, dialog, "flow-dialog-attend");
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (tto_flow_task_is_done_by (tto_flow_find_task (bo_flow, meeting_task_id, NULL), bo_id));
@@ -1677,8 +1548,9 @@ test_editors (void)
 
   /* Ana asks to move on: it waits for Bo, the one named approver. */
   dialog = open_dialog (ana_page, "flow.advance", g_variant_new_string ("next"));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (named_in (dialog, "conclusion"))),
-                            "Teams set", -1);
+  gtk_text_buffer_set_text (
+      gtk_text_view_get_buffer (GTK_TEXT_VIEW (tto_test_gui_named (dialog, "conclusion"))),
+      "Teams set", -1);
   respond_ok (ana_page, dialog, FALSE);
   WAIT_FOR (tto_flow_page_get_pending_text (bo_page) != NULL);
   g_assert_cmpuint (tto_flow_get_current (bo_flow), ==, 0);
@@ -1692,13 +1564,13 @@ test_editors (void)
   WAIT_FOR (tto_flow_get_pending (cy_flow, NULL, NULL, NULL, NULL, NULL));
   WAIT_FOR (g_str_has_suffix (tto_chat_page_get_flow_text (tto_window_get_chat_page (bo_window)),
                               " · approval pending"));
-  resize (GTK_WINDOW (bo_window), 360, 720);
-  screenshot (GTK_WINDOW (bo_window), "flow-chat-pending");
+  tto_test_gui_resize (GTK_WINDOW (bo_window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (bo_window), "flow-chat-pending");
   g_assert_false (tto_flow_can_approve (cy_flow, cy_id));
-  resize (bo_page_window, 360, 720);
-  screenshot (bo_page_window, "flow-pending-approval");
-  resize (bo_page_window, 1280, 800);
-  screenshot (bo_page_window, "flow-pending-approval");
+  tto_test_gui_resize (bo_page_window, 360, 720);
+  tto_test_gui_screenshot (bo_page_window, "flow-pending-approval");
+  tto_test_gui_resize (bo_page_window, 1280, 800);
+  tto_test_gui_screenshot (bo_page_window, "flow-pending-approval");
 
   /* Bo approves: the stage changes for everyone, and Cy (no points, no
    * form) is eliminated. */
@@ -1717,11 +1589,12 @@ test_editors (void)
   g_assert_true (tto_flow_is_eliminated (ana_flow, cy_id));
   g_assert_false (tto_flow_is_eliminated (ana_flow, bo_id));
   WAIT_FOR (has_system_message (bo, bo_event, "Eliminated: Cy"));
+  check_system_row (bo_window, "eliminated", NULL, "Cy was eliminated and can now only read along");
   WAIT_FOR (home_row_says (cy_joined, cy_event, "Ideas and sketches · 3 members"));
   WAIT_FOR (home_row_says (ana_created, event, "Ideas and sketches · 3 members"));
-  screenshot (GTK_WINDOW (ana_window), "flow-home-stages");
-  resize (GTK_WINDOW (cy_window), 360, 720);
-  screenshot (GTK_WINDOW (cy_window), "flow-home-stages");
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "flow-home-stages");
+  tto_test_gui_resize (GTK_WINDOW (cy_window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (cy_window), "flow-home-stages");
 
   /* Cy reads on, but the composer gives way to the reason… */
   tto_window_open_event (cy_window, cy_event);
@@ -1729,8 +1602,8 @@ test_editors (void)
   g_assert_cmpstr (tto_chat_page_get_send_blocked_text (tto_window_get_chat_page (cy_window)), ==,
                    "You were eliminated at the stage change: you can read but no longer send.");
   {
-    GtkWidget *composer = find_type (GTK_WIDGET (tto_window_get_chat_page (cy_window)),
-                                     GTK_TYPE_TEXT_VIEW);
+    GtkWidget *composer = tto_test_gui_find_widget_by_type (
+        GTK_WIDGET (tto_window_get_chat_page (cy_window)), GTK_TYPE_TEXT_VIEW);
 
     g_assert_nonnull (composer);
     g_assert_false (gtk_widget_is_sensitive (composer));
@@ -1738,9 +1611,9 @@ test_editors (void)
   }
   g_assert_null (tto_chat_page_get_send_blocked_text (tto_window_get_chat_page (bo_window)));
   WAIT_FOR (has_system_message (cy, cy_event, "Eliminated: Cy"));
-  screenshot (GTK_WINDOW (cy_window), "flow-eliminated");
-  resize (GTK_WINDOW (cy_window), 1280, 800);
-  screenshot (GTK_WINDOW (cy_window), "flow-eliminated");
+  tto_test_gui_screenshot (GTK_WINDOW (cy_window), "flow-eliminated");
+  tto_test_gui_resize (GTK_WINDOW (cy_window), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (cy_window), "flow-eliminated");
 
   /* …and the relay refuses what Cy sends anyway. */
   g_signal_connect (cy, "send-failed", G_CALLBACK (on_send_failed), &send_error);
@@ -1751,8 +1624,8 @@ test_editors (void)
   g_signal_handlers_disconnect_by_func (cy, on_send_failed, &send_error);
 
   /* System lines in a phone's chat keep their time inside the row. */
-  resize (GTK_WINDOW (bo_window), 360, 720);
-  screenshot (GTK_WINDOW (bo_window), "flow-chat-system");
+  tto_test_gui_resize (GTK_WINDOW (bo_window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (bo_window), "flow-chat-system");
   check_times_inside (GTK_WIDGET (tto_chat_page_get_message_list (tto_window_get_chat_page (bo_window))),
                       &n_times);
   g_assert_cmpuint (n_times, >=, 4);
@@ -1762,7 +1635,7 @@ test_editors (void)
   gtk_window_destroy (GTK_WINDOW (cy_window));
   gtk_window_destroy (GTK_WINDOW (bo_window));
   gtk_window_destroy (GTK_WINDOW (ana_window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -1770,13 +1643,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/flow/model", test_model);
   g_test_add_func ("/flow/chart", test_chart);

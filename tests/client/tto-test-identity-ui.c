@@ -24,10 +24,9 @@
 #include "tto-client.h"
 #include "tto-code-request.h"
 #include "tto-identity-store.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
-
-#define WAIT_TIMEOUT_MS 15000
 
 static struct
 {
@@ -37,33 +36,6 @@ static struct
   gboolean keyring;
   TtoTestRelay *relay;
 } peers;
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
 
 /* ---------------------------------------------------------------- peers */
 
@@ -194,98 +166,11 @@ mail_code (const char *to)
 
 /* ---------------------------------------------------------------- window */
 
-static int requested_width = 360;
-static int requested_height = 720;
-static int frame_size;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (TTO_IS_WINDOW (window))
-    file = g_strdup_printf ("identity-%s-%dx%d.png", name, requested_width, requested_height);
-  else
-    file = g_strdup_printf ("identity-%s.png", name);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static TtoWindow *
-new_window (void)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  requested_width = 360;
-  requested_height = 720;
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), 360, 720);
-  return window;
-}
-
 static void
 close_window (TtoWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (300);
+  tto_test_gui_settle (300);
 }
 
 static const char *
@@ -297,14 +182,6 @@ stack_page (TtoWindow *window)
   return gtk_stack_get_visible_child_name (stack);
 }
 
-static void
-on_result (GObject *object,
-           GAsyncResult *result,
-           gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* The keyring's identity for the test relay, or NULL. */
 static TtoIdentity *
 keyring_lookup (void)
@@ -313,8 +190,8 @@ keyring_lookup (void)
   GAsyncResult *result = NULL;
   TtoIdentity *identity;
 
-  tto_identity_store_lookup_async (tto_test_relay_get_ws_url (peers.relay), NULL, on_result,
-                                   &result);
+  tto_identity_store_lookup_async (tto_test_relay_get_ws_url (peers.relay), NULL,
+                                   tto_test_gui_store_result, &result);
   WAIT_FOR (result != NULL);
   identity = tto_identity_store_lookup_finish (result, &error);
   g_assert_no_error (error);
@@ -336,7 +213,7 @@ keyring_is_empty (void)
 static void
 test_screens (void)
 {
-  TtoWindow *window = new_window ();
+  TtoWindow *window = tto_test_gui_new_window ();
   TtoSignInPage *page = tto_window_get_sign_in_page (window);
   const char *views[] = { "choose", "name", "phone", "email-login", "email-register",
                           "provider" };
@@ -348,7 +225,7 @@ test_screens (void)
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      resize (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
+      tto_test_gui_resize (GTK_WINDOW (window), sizes[s][0], sizes[s][1]);
       for (guint v = 0; v < G_N_ELEMENTS (views); v++)
         {
           if (g_str_equal (views[v], "provider"))
@@ -360,7 +237,7 @@ test_screens (void)
             }
           else
             tto_sign_in_page_show_view (page, views[v]);
-          screenshot (GTK_WINDOW (window), views[v]);
+          tto_test_gui_screenshot (GTK_WINDOW (window), views[v]);
         }
       tto_sign_in_page_show_view (page, "choose");
     }
@@ -375,7 +252,7 @@ test_screens (void)
 static void
 test_phone_and_expiry (void)
 {
-  TtoWindow *window = new_window ();
+  TtoWindow *window = tto_test_gui_new_window ();
   TtoSignInPage *page = tto_window_get_sign_in_page (window);
   TtoPhoneSignIn *phone = tto_sign_in_page_get_phone (page);
   TtoIdentity *identity;
@@ -416,7 +293,7 @@ test_phone_and_expiry (void)
   WAIT_FOR (tto_phone_sign_in_get_error (phone) != NULL);
   g_assert_cmpstr (tto_phone_sign_in_get_error (phone), ==, "Wrong code. 4 attempts left.");
   g_assert_null (tto_window_get_session (window));
-  screenshot (GTK_WINDOW (window), "phone-wrong-code");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "phone-wrong-code");
 
   tto_phone_sign_in_set_code (phone, code);
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
@@ -450,10 +327,10 @@ test_phone_and_expiry (void)
   WAIT_FOR (tto_identity_bar_get_shown (tto_window_get_identity_bar (window)));
   g_assert_nonnull (strstr (tto_identity_bar_get_text (tto_window_get_identity_bar (window)),
                             "expires in 4 minutes"));
-  screenshot (GTK_WINDOW (window), "expiry-warning");
-  resize (GTK_WINDOW (window), 1280, 800);
-  screenshot (GTK_WINDOW (window), "expiry-warning");
-  resize (GTK_WINDOW (window), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "expiry-warning");
+  tto_test_gui_resize (GTK_WINDOW (window), 1280, 800);
+  tto_test_gui_screenshot (GTK_WINDOW (window), "expiry-warning");
+  tto_test_gui_resize (GTK_WINDOW (window), 360, 720);
 
   /* Verify again: the phone view over the session's own connection. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-identity", NULL));
@@ -492,7 +369,7 @@ test_phone_and_expiry (void)
 static void
 test_email_account_delete (void)
 {
-  TtoWindow *window = new_window ();
+  TtoWindow *window = tto_test_gui_new_window ();
   TtoSignInPage *page = tto_window_get_sign_in_page (window);
   TtoEmailSignIn *email = tto_sign_in_page_get_email (page);
   TtoAccountWindow *account;
@@ -523,7 +400,7 @@ test_email_account_delete (void)
   g_assert_true (g_str_has_prefix (tto_email_sign_in_get_error (email),
                                    "The relay refused this password: "));
   g_assert_null (tto_window_get_session (window));
-  screenshot (GTK_WINDOW (window), "email-weak-password");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "email-weak-password");
 
   tto_email_sign_in_fill_register (email, NULL, NULL, "correct horse 7", NULL);
   g_assert_cmpint (tto_email_sign_in_get_rules_met (email), ==, TTO_PASSWORD_RULES_ALL);
@@ -544,7 +421,7 @@ test_email_account_delete (void)
       g_assert_cmpstr (tto_identity_get_token (stored), ==, tto_identity_get_token (identity));
       g_clear_object (&stored);
       close_window (window);
-      window = new_window ();
+      window = tto_test_gui_new_window ();
       page = tto_window_get_sign_in_page (window);
       WAIT_FOR (tto_window_get_session (window) != NULL);
       identity = tto_session_get_identity (tto_window_get_session (window));
@@ -557,7 +434,7 @@ test_email_account_delete (void)
 
   /* The account page */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.account", NULL));
-  WAIT_FOR ((account = TTO_ACCOUNT_WINDOW (find_toplevel (TTO_TYPE_ACCOUNT_WINDOW))) != NULL);
+  WAIT_FOR ((account = tto_test_gui_find_toplevel (TTO_TYPE_ACCOUNT_WINDOW)) != NULL);
   g_assert_true (tto_account_window_get_badge (account, "email"));
   g_assert_false (tto_account_window_get_badge (account, "phone"));
   g_assert_cmpstr (tto_account_window_get_lifetime_text (account), ==,
@@ -570,7 +447,7 @@ test_email_account_delete (void)
   gtk_widget_activate_action (GTK_WIDGET (account), "account.verify-id", NULL);
   g_assert_cmpstr (tto_account_window_get_id_status (account), ==,
                    "The last character does not match the others: check the number.");
-  screenshot (GTK_WINDOW (account), "account");
+  tto_test_gui_screenshot_unsized (GTK_WINDOW (account), "account");
   tto_account_window_fill_id_check (account, "Zhang San", "11010519491231002X");
   gtk_widget_activate_action (GTK_WIDGET (account), "account.verify-id", NULL);
   WAIT_FOR (tto_account_window_get_badge (account, "id") ||
@@ -580,8 +457,8 @@ test_email_account_delete (void)
 
   /* Delete me: confirm, then nothing of the identity is left. */
   gtk_widget_activate_action (GTK_WIDGET (account), "account.delete", NULL);
-  WAIT_FOR ((dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG))) != NULL);
-  screenshot (GTK_WINDOW (dialog), "delete-dialog");
+  WAIT_FOR ((dialog = tto_test_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  tto_test_gui_screenshot_unsized (GTK_WINDOW (dialog), "delete-dialog");
   adw_message_dialog_response (dialog, "delete");
   WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
@@ -594,7 +471,7 @@ test_email_account_delete (void)
                                               "WHERE identity_id = '%s'", id), ==, 0);
   if (peers.keyring)
     WAIT_FOR (keyring_is_empty ());
-  screenshot (GTK_WINDOW (window), "after-delete");
+  tto_test_gui_screenshot (GTK_WINDOW (window), "after-delete");
   close_window (window);
 }
 
@@ -644,7 +521,7 @@ verify_wrong (TtoConnection *connection,
   json_object_set_string_member (body, "code", wrong);
   json_object_set_string_member (body, "display_name", "Code Test");
   tto_connection_request_async (connection, TTO_FRAME_IDENTITY_CODE_VERIFY, body, NULL,
-                                on_result, &result);
+                                tto_test_gui_store_result, &result);
   WAIT_FOR (result != NULL);
   answer = tto_connection_request_finish (connection, result, &error);
   g_assert_null (answer);
@@ -756,7 +633,7 @@ test_code_request (void)
 static void
 test_one_time (void)
 {
-  TtoWindow *window = new_window ();
+  TtoWindow *window = tto_test_gui_new_window ();
   TtoSignInPage *page = tto_window_get_sign_in_page (window);
   TtoIdentity *identity;
   g_autoptr (TtoIdentity) stored = NULL;
@@ -770,7 +647,7 @@ test_one_time (void)
   identity = tto_session_get_identity (tto_window_get_session (window));
   g_assert_cmpstr (tto_identity_get_kind (identity), ==, "one_time");
   g_assert_cmpstr (tto_identity_get_display_name (identity), ==, "Bo");
-  settle (300);
+  tto_test_gui_settle (300);
   if (peers.keyring)
     {
       stored = keyring_lookup ();
@@ -837,8 +714,8 @@ main (int argc,
   char *reason = NULL;
   int status;
 
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
+  tto_test_gui_init (&argc, &argv);
+  tto_test_gui_set_screenshot_prefix ("identity-");
 
   g_test_add_func ("/identity-ui/id-number", test_id_number);
   if (!tto_test_relay_available (&reason))
@@ -852,12 +729,6 @@ main (int argc,
     g_printerr ("# no Secret Service could run here: the keyring checks are skipped\n");
   /* Clock measured every second, so a moved relay clock is seen at once. */
   g_setenv ("TTO_CLOCK_SYNC_SECONDS", "1", TRUE);
-
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
 
   start_peers ();
   {

@@ -9,7 +9,6 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <adwaita.h>
@@ -17,100 +16,9 @@
 #include "tto-client.h"
 #include "tto-event-info-window.h"
 #include "tto-ip-allow-row.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
-
-#define WAIT_TIMEOUT_MS 10000
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
-
-static int frame_size = -1;
-
-/* Maps @window again at @width×@height (without a window manager a mapped
- * X11 window keeps its size). */
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, width, height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-present (GtkWindow *window)
-{
-  gtk_window_set_default_size (window, 360, 720);
-  gtk_window_present (window);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  if (frame_size < 0)
-    frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (window, 360, 720);
-}
 
 /* Scrolls the settings page so @widget shows, for the screenshot. */
 static void
@@ -121,36 +29,11 @@ scroll_to (GtkWidget *widget)
   double x, y;
 
   g_assert_nonnull (scrolled);
-  settle (200);
+  tto_test_gui_settle (200);
   g_assert_true (gtk_widget_translate_coordinates (widget, scrolled, 0, 0, &x, &y));
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - 64);
-  settle (200);
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL ||
-            tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
-
-static void
-on_done (GObject *object,
-         GAsyncResult *result,
-         gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
+  tto_test_gui_settle (200);
 }
 
 static char *
@@ -197,7 +80,7 @@ assert_refused (TtoTestRelay *relay,
   /* What was typed stays, to be fixed. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tto_ip_allow_row_get_entry (row))), ==,
                    text);
-  settle (100);
+  tto_test_gui_settle (100);
   stored = db_list (relay, event);
   g_assert_cmpstr (stored, ==, still_stored);
 }
@@ -212,28 +95,21 @@ test_allowed_networks (void)
   TtoIpAllowRow *row;
   TtoTestClient *bo;
   GtkWidget *remove;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (TtoEvent) event = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *stored = NULL;
 
   relay = tto_test_relay_start (60);
   if (relay == NULL)
     return; /* skipped: no relay or MariaDB */
 
-  window = tto_window_new (NULL);
-  present (GTK_WINDOW (window));
-  sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
+  window = tto_test_gui_new_window ();
+  tto_test_gui_sign_in (window, tto_test_relay_get_ws_url (relay), "Ana");
   session = tto_window_get_session (window);
-  tto_session_create_event_async (session, "Lab day", "Bench work in room 4", NULL, 0, -1, -1,
-                                  NULL, on_done, &result);
-  WAIT_FOR (result != NULL);
-  event = tto_session_create_event_finish (session, result, &error);
-  g_assert_no_error (error);
+  event = tto_test_gui_session_create_event (session, "Lab day", "Bench work in room 4");
   g_assert_null (tto_event_get_ip_allow (event)[0]);
 
   info = tto_event_info_window_new (GTK_WINDOW (window), session, event);
-  present (GTK_WINDOW (info));
+  tto_test_gui_present (GTK_WINDOW (info));
   row = tto_event_info_window_get_ip_allow_row (info);
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (row)));
   g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==,
@@ -247,12 +123,12 @@ test_allowed_networks (void)
   assert_refused (relay, event, row, "   ", "Type a network first", "");
   assert_refused (relay, event, row, "10.1.2.3/8", "Did you mean 10.0.0.0/8?", "");
   scroll_to (GTK_WIDGET (row));
-  resize (GTK_WINDOW (info), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (info), 1280, 800);
   scroll_to (GTK_WIDGET (row));
-  screenshot (GTK_WINDOW (info), "ip-allow-error");
-  resize (GTK_WINDOW (info), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-error");
+  tto_test_gui_resize (GTK_WINDOW (info), 360, 720);
   scroll_to (GTK_WIDGET (row));
-  screenshot (GTK_WINDOW (info), "ip-allow-error");
+  tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-error");
   /* Typing again puts the hint back. */
   gtk_editable_set_text (GTK_EDITABLE (tto_ip_allow_row_get_entry (row)), "127.0.0.");
   g_assert_null (tto_ip_allow_row_get_error (row));
@@ -291,7 +167,7 @@ test_allowed_networks (void)
   remove = tto_ip_allow_row_get_remove_button (row, "127.0.0.0/8");
   g_assert_nonnull (remove);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (remove), ==, "Remove 127.0.0.0/8");
-  settle (200);
+  tto_test_gui_settle (200);
   {
     graphene_rect_t bounds;
 
@@ -301,12 +177,12 @@ test_allowed_networks (void)
     g_assert_cmpfloat (bounds.size.height, >=, 44);
   }
   scroll_to (GTK_WIDGET (row));
-  resize (GTK_WINDOW (info), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (info), 1280, 800);
   scroll_to (GTK_WIDGET (row));
-  screenshot (GTK_WINDOW (info), "ip-allow-list");
-  resize (GTK_WINDOW (info), 360, 720);
+  tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-list");
+  tto_test_gui_resize (GTK_WINDOW (info), 360, 720);
   scroll_to (GTK_WIDGET (row));
-  screenshot (GTK_WINDOW (info), "ip-allow-list");
+  tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-list");
 
   /* Bo joins from 127.0.0.1: on the list. */
   bo = tto_test_client_connect (relay);
@@ -344,7 +220,7 @@ test_allowed_networks (void)
   tto_test_client_close (bo);
   gtk_window_destroy (GTK_WINDOW (info));
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -352,13 +228,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/ip-allow-ui/allowed-networks", test_allowed_networks);
 

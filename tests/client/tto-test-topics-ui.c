@@ -17,51 +17,22 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <adwaita.h>
-#include <gdk/x11/gdkx.h>
 
 #include "tto-client.h"
 #include "tto-message-row.h"
+#include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-#define WAIT_TIMEOUT_MS 10000
 #define EVENT_ID "k3v9q2m8x4t7c1ab"
 #define ANA "p2m7x9q4k8t3v6cb"
 #define BO "h4f8q2m8x4t7c1ab"
 #define T_BUDGET "q7c3w6n1h5j9s3fa"
 #define T_VENUE "r8d2w6n1h5j9s3fb"
 #define T_FOOD "s9e3w6n1h5j9s3fc"
-
-#define WAIT_FOR(cond)                                                                            \
-  G_STMT_START                                                                                    \
-  {                                                                                               \
-    gint64 wait_end = g_get_monotonic_time () + WAIT_TIMEOUT_MS * 1000;                           \
-    while (!(cond))                                                                               \
-      {                                                                                           \
-        if (g_get_monotonic_time () > wait_end)                                                   \
-          g_error ("timed out waiting for: %s", #cond);                                           \
-        g_main_context_iteration (NULL, FALSE);                                                   \
-        g_usleep (2000);                                                                          \
-      }                                                                                           \
-  }                                                                                               \
-  G_STMT_END
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (5000);
-    }
-}
 
 /* Fixtures: the tree as JSON */
 
@@ -124,16 +95,6 @@ count_signal (GObject *object,
               guint *count)
 {
   (*count)++;
-}
-
-static void
-store_result (GObject *object,
-              GAsyncResult *result,
-              gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
 }
 
 #define MAIN_JSON "{\"id\":\"main\",\"parent_id\":null,\"title\":\"\",\"from_msg_id\":null," \
@@ -383,7 +344,7 @@ test_model (void)
     g_autoptr (TtoTopicTree) empty = tto_topic_tree_new (NULL, EVENT_ID);
     g_autoptr (GAsyncResult) result = NULL;
 
-    tto_topic_tree_create_async (empty, "m1", "Budget", NULL, store_result, &result);
+    tto_topic_tree_create_async (empty, "m1", "Budget", NULL, tto_test_gui_store_result, &result);
     WAIT_FOR (result != NULL);
     g_assert_false (tto_topic_tree_request_finish (empty, result, NULL, &error));
     g_assert_error (error, TTO_TOPIC_ERROR, TTO_TOPIC_ERROR_NOT_LOADED);
@@ -393,123 +354,13 @@ test_model (void)
 
 /* Against the relay */
 
-static int frame_size = -1;
-static int requested_width = 360;
-static int requested_height = 720;
-
-static void
-resize (GtkWindow *window,
-        int width,
-        int height)
-{
-  requested_width = width;
-  requested_height = height;
-  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
-  gtk_widget_unrealize (GTK_WIDGET (window));
-  settle (50);
-  gtk_window_set_default_size (window, width + frame_size, height + frame_size);
-  gtk_widget_set_visible (GTK_WIDGET (window), TRUE);
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == width &&
-            gtk_widget_get_height (GTK_WIDGET (window)) == height);
-  gtk_window_present (window);
-  settle (300);
-}
-
-static void
-screenshot (GtkWindow *window,
-            const char *name)
-{
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GtkSnapshot) snapshot = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  settle (400);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  /* Right after a dialog closed the window may not have drawn yet. */
-  for (guint tries = 0; node == NULL && tries < 20; tries++)
-    {
-      if (tries > 0)
-        settle (100);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("%s-%dx%d.png", name, requested_width, requested_height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static TtoWindow *
-new_window (int width,
-            int height)
-{
-  TtoWindow *window = tto_window_new (NULL);
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
-  settle (200);
-  if (frame_size < 0)
-    frame_size = 720 - gtk_widget_get_height (GTK_WIDGET (window));
-  resize (GTK_WINDOW (window), width, height);
-  return window;
-}
-
-static void
-sign_in (TtoWindow *window,
-         const char *url,
-         const char *name)
-{
-  TtoSignInPage *page = tto_window_get_sign_in_page (window);
-
-  tto_sign_in_page_set_relay_url (page, url);
-  tto_sign_in_page_set_display_name (page, name);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL));
-  WAIT_FOR (tto_window_get_session (window) != NULL || tto_sign_in_page_get_error (page) != NULL);
-  g_assert_null (tto_sign_in_page_get_error (page));
-}
-
-static void
-type_and_send (TtoWindow *window,
-               const char *text)
-{
-  TtoChatPage *chat = tto_window_get_chat_page (window);
-
-  gtk_text_buffer_set_text (tto_chat_page_get_composer_buffer (chat), text, -1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (chat), "chat.send", NULL));
-}
-
-static TtoMessage *
-message_at (GListModel *model,
-            guint position)
-{
-  g_autoptr (TtoMessage) message = g_list_model_get_item (model, position);
-
-  return message; /* the model keeps it */
-}
-
 static TtoMessage *
 find_text (GListModel *model,
            const char *text)
 {
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    if (g_strcmp0 (tto_message_get_text (message_at (model, i)), text) == 0)
-      return message_at (model, i);
+    if (g_strcmp0 (tto_message_get_text (tto_test_gui_message_at (model, i)), text) == 0)
+      return tto_test_gui_message_at (model, i);
   return NULL;
 }
 
@@ -609,18 +460,6 @@ respond (AdwMessageDialog *dialog,
 }
 
 static void
-on_joined (GObject *object,
-           GAsyncResult *result,
-           gpointer user_data)
-{
-  TtoEvent **out = user_data;
-  g_autoptr (GError) error = NULL;
-
-  *out = tto_session_join_event_finish (TTO_SESSION (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 on_request_done (GObject *object,
                  GAsyncResult *result,
                  gpointer user_data)
@@ -662,33 +501,27 @@ test_window (void)
   if (relay == NULL)
     return; /* skipped: no relay or MariaDB */
 
-  ana_window = new_window (1280, 800);
+  ana_window = tto_test_gui_new_window ();
+  tto_test_gui_resize (GTK_WINDOW (ana_window), 1280, 800);
   chat = tto_window_get_chat_page (ana_window);
   view = tto_chat_page_get_topic_view (chat);
-  sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
+  tto_test_gui_sign_in (ana_window, tto_test_relay_get_ws_url (relay), "Ana");
   ana = tto_window_get_session (ana_window);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (ana_window), "win.create-event", NULL));
-  tto_create_page_fill (tto_window_get_create_page (ana_window), "Team trip", "Plan the trip",
-                        NULL);
-  tto_create_page_set_admission (tto_window_get_create_page (ana_window), "open");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (ana_window)),
-                                             "create.submit", NULL));
-  WAIT_FOR (tto_create_page_get_created_event (tto_window_get_create_page (ana_window)) != NULL);
-  event = g_object_ref (tto_create_page_get_created_event (tto_window_get_create_page (ana_window)));
+  event = g_object_ref (tto_test_gui_create_event (ana_window, "Team trip", "Plan the trip", NULL));
   event_id = tto_event_get_id (event);
 
   bo = tto_test_client_connect (relay);
   tto_test_client_create_identity (bo, "Bo");
   joined = tto_test_client_join (bo, tto_event_get_invite_code (event));
 
-  cy_window = new_window (1280, 800);
+  cy_window = tto_test_gui_new_window ();
+  tto_test_gui_resize (GTK_WINDOW (cy_window), 1280, 800);
   cy_chat = tto_window_get_chat_page (cy_window);
   cy_view = tto_chat_page_get_topic_view (cy_chat);
-  sign_in (cy_window, tto_test_relay_get_ws_url (relay), "Cy");
+  tto_test_gui_sign_in (cy_window, tto_test_relay_get_ws_url (relay), "Cy");
   cy = tto_window_get_session (cy_window);
-  tto_session_join_event_async (cy, tto_event_get_invite_code (event), NULL, on_joined, &cy_event);
-  WAIT_FOR (cy_event != NULL);
+  cy_event = tto_test_gui_join (cy, tto_event_get_invite_code (event));
   WAIT_FOR (tto_event_get_member_count (event) == 3);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tto_window_get_create_page (ana_window)),
@@ -703,8 +536,8 @@ test_window (void)
   cy_messages = tto_session_get_messages (cy, cy_event);
 
   /* Desktop: the tree is a sidebar beside the chat, no header button. */
-  gtk_window_present (GTK_WINDOW (ana_window));
-  settle (200);
+  tto_test_gui_refocus (GTK_WINDOW (ana_window));
+  tto_test_gui_settle (200);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), >=, 200);
   g_assert_false (gtk_widget_get_visible (tto_chat_page_get_topics_button (chat)));
@@ -713,11 +546,11 @@ test_window (void)
                     ==, 1);
 
   /* Two messages in the main topic. */
-  type_and_send (ana_window, "Who brings the projector for the demo tomorrow?");
+  tto_test_gui_type_and_send (ana_window, "Who brings the projector for the demo tomorrow?");
   frame = bo_send (bo, event_id, "bo-1", "Budget check: we have 300 € left", NULL, NULL);
   g_clear_pointer (&frame, tto_frame_free);
   WAIT_FOR (g_list_model_get_n_items (messages) == 2 &&
-            tto_message_get_seq (message_at (messages, 1)) == 2);
+            tto_message_get_seq (tto_test_gui_message_at (messages, 1)) == 2);
   budget_msg = find_text (messages, "Budget check: we have 300 € left");
   g_assert_nonnull (budget_msg);
   g_assert_cmpstr (tto_message_get_topic_id (budget_msg), ==, "main");
@@ -762,7 +595,7 @@ test_window (void)
   respond (dialog, "ok");
   /* Without a window manager the focus does not go back by itself. */
   WAIT_FOR (tto_topic_view_get_dialog (view) == NULL);
-  gtk_window_present (GTK_WINDOW (ana_window));
+  tto_test_gui_refocus (GTK_WINDOW (ana_window));
 
   /* The tree shows it under main, the chat switched to it. */
   WAIT_FOR (tto_topic_tree_get_n_topics (tree) == 2);
@@ -786,13 +619,13 @@ test_window (void)
   WAIT_FOR (tto_topic_tree_lookup (cy_tree, budget_id) != NULL);
 
   /* Ana writes in the sub-topic: it goes there, Bo sees its topic. */
-  type_and_send (ana_window, "The venue costs 200 €");
+  tto_test_gui_type_and_send (ana_window, "The venue costs 200 €");
   WAIT_FOR (g_list_model_get_n_items (shown (chat)) == 1);
-  sub_msg = message_at (shown (chat), 0);
+  sub_msg = tto_test_gui_message_at (shown (chat), 0);
   g_assert_cmpstr (tto_message_get_topic_id (sub_msg), ==, budget_id);
   WAIT_FOR (tto_message_get_seq (sub_msg) == 3);
   g_assert_cmpstr (tto_message_get_topic_id (sub_msg), ==, budget_id);
-  screenshot (GTK_WINDOW (ana_window), "topics-subtopic");
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "topics-subtopic");
   push = tto_test_client_wait_push (bo, TTO_FRAME_MSG_NEW, 5000);
   while (push != NULL && json_object_get_int_member (push->body, "seq") != 3)
     {
@@ -810,7 +643,8 @@ test_window (void)
   g_assert_false (tto_topic_bar_get_revealed (tto_chat_page_get_topic_bar (chat)));
   g_assert_cmpuint (g_list_model_get_n_items (shown (chat)), ==, 2);
   for (guint i = 0; i < g_list_model_get_n_items (shown (chat)); i++)
-    g_assert_cmpstr (tto_message_get_topic_id (message_at (shown (chat), i)), ==, "main");
+    g_assert_cmpstr (tto_message_get_topic_id (tto_test_gui_message_at (shown (chat), i)), ==,
+                     "main");
   g_assert_cmpuint (gtk_single_selection_get_selected (tto_topic_view_get_selection (view)), ==,
                     0);
 
@@ -824,7 +658,7 @@ test_window (void)
   g_assert_cmpuint (tto_topic_get_message_count (budget), ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (shown (chat)), ==, 2);
   WAIT_FOR (has_label (GTK_WIDGET (tto_topic_view_get_list_view (view)), "unread-badge", "2"));
-  screenshot (GTK_WINDOW (ana_window), "topics-unread");
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "topics-unread");
   /* Cy never opened Budget: both of Bo's and Ana's one are unread there. */
   WAIT_FOR (tto_topic_get_unread_count (tto_topic_tree_lookup (cy_tree, budget_id)) == 3);
 
@@ -865,7 +699,7 @@ test_window (void)
   WAIT_FOR (g_list_model_get_n_items (tto_topic_tree_get_proposals (tree)) == 1);
   WAIT_FOR (tto_topic_view_get_proposals_visible (view));
   WAIT_FOR (find_text (cy_messages, "Van reply 3") != NULL);
-  settle (300);
+  tto_test_gui_settle (300);
   g_assert_cmpuint (g_list_model_get_n_items (tto_topic_tree_get_proposals (cy_tree)), ==, 0);
   g_assert_false (tto_topic_view_get_proposals_visible (cy_view));
   g_assert_cmpuint (tto_test_client_count_pushes (bo, TTO_FRAME_TOPIC_PROPOSED), ==, 0);
@@ -889,7 +723,7 @@ test_window (void)
   g_assert_cmpuint (g_list_model_get_n_items (shown (chat)), ==, 6);
 
   /* Screenshots: the sidebar with the proposal card; then the phone. */
-  screenshot (GTK_WINDOW (ana_window), "topics-sidebar");
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "topics-sidebar");
 
   /* Accept with an edited title: a new topic, the four messages move. */
   gtk_editable_set_text (tto_topic_view_get_proposal_entry (view, 0), "Van rental");
@@ -934,7 +768,7 @@ test_window (void)
   gtk_editable_set_text (tto_topic_view_get_dialog_entry (view), "Trip budget");
   respond (tto_topic_view_get_dialog (view), "ok");
   WAIT_FOR (tto_topic_view_get_dialog (view) == NULL);
-  gtk_window_present (GTK_WINDOW (ana_window));
+  tto_test_gui_refocus (GTK_WINDOW (ana_window));
   WAIT_FOR (g_strcmp0 (tto_topic_get_title (budget), "Trip budget") == 0);
   WAIT_FOR (g_strcmp0 (tto_topic_get_title (tto_topic_tree_lookup (cy_tree, budget_id)),
                        "Trip budget") == 0);
@@ -952,7 +786,7 @@ test_window (void)
   g_assert_cmpuint (tto_topic_tree_get_n_topics (tree), ==, 3);
 
   /* Phone width: the tree is a page behind the "Topics" header button. */
-  resize (GTK_WINDOW (ana_window), 360, 720);
+  tto_test_gui_resize (GTK_WINDOW (ana_window), 360, 720);
   g_assert_true (tto_window_get_folded (ana_window));
   WAIT_FOR (gtk_widget_get_visible (tto_chat_page_get_topics_button (chat)));
   g_assert_true (tto_topic_view_get_folded (view));
@@ -965,8 +799,8 @@ test_window (void)
     g_assert_true (gtk_widget_activate_action (button, "chat.show-topics", NULL));
   }
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (view)));
-  settle (300);
-  screenshot (GTK_WINDOW (ana_window), "topics-page");
+  tto_test_gui_settle (300);
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "topics-page");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), ==, 360);
   /* Picking a topic there returns to its chat. */
   gtk_single_selection_set_selected (tto_topic_view_get_selection (view),
@@ -974,7 +808,7 @@ test_window (void)
   WAIT_FOR (!gtk_widget_get_mapped (GTK_WIDGET (view)));
   g_assert_cmpstr (tto_topic_tree_get_current (tree), ==, tto_topic_get_id (van));
   WAIT_FOR (g_list_model_get_n_items (shown (chat)) == 4);
-  screenshot (GTK_WINDOW (ana_window), "topics-chat");
+  tto_test_gui_screenshot (GTK_WINDOW (ana_window), "topics-chat");
 
   /* Remove Van rental: its messages go back to main, and so does the chat. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "topics.remove", "s",
@@ -982,13 +816,13 @@ test_window (void)
   WAIT_FOR (tto_topic_view_get_dialog (view) != NULL);
   respond (tto_topic_view_get_dialog (view), "ok");
   WAIT_FOR (tto_topic_view_get_dialog (view) == NULL);
-  gtk_window_present (GTK_WINDOW (ana_window));
+  tto_test_gui_refocus (GTK_WINDOW (ana_window));
   WAIT_FOR (tto_topic_tree_get_n_topics (tree) == 2);
   g_assert_cmpstr (tto_topic_tree_get_current (tree), ==, "main");
   WAIT_FOR (g_strcmp0 (tto_message_get_topic_id (find_text (messages, "Van reply 3")), "main") == 0);
   WAIT_FOR (g_list_model_get_n_items (shown (chat)) == 6);
 
-  resize (GTK_WINDOW (ana_window), 1280, 800);
+  tto_test_gui_resize (GTK_WINDOW (ana_window), 1280, 800);
   WAIT_FOR (!gtk_widget_get_visible (tto_chat_page_get_topics_button (chat)));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
 
@@ -998,7 +832,7 @@ test_window (void)
   g_object_unref (event);
   gtk_window_destroy (GTK_WINDOW (cy_window));
   gtk_window_destroy (GTK_WINDOW (ana_window));
-  settle (100);
+  tto_test_gui_settle (100);
   tto_test_relay_stop (relay);
 }
 
@@ -1006,22 +840,7 @@ int
 main (int argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  tto_client_init ();
-  gtk_init ();
-  adw_init ();
-  tto_client_load_css ();
-  g_object_set (gtk_settings_get_default (), "gtk-cursor-blink", FALSE, NULL);
-  /* The pointer away from every window: a tooltip timing out while the
-   * test maps a window again at another size would have no surface. */
-  if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
-    {
-      Display *x = gdk_x11_display_get_xdisplay (gdk_display_get_default ());
-
-      XWarpPointer (x, None, DefaultRootWindow (x), 0, 0, 0, 0, 1399, 899);
-      XFlush (x);
-    }
+  tto_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/topics/model", test_model);
   g_test_add_func ("/topics/window", test_window);
