@@ -377,6 +377,25 @@ test_review_flow (void)
     pixbuf = gdk_pixbuf_new_from_file (path, NULL);
     read = tto_qr_decode_pixbuf (pixbuf, NULL);
     g_assert_cmpstr (read, ==, link);
+
+    /* Shared by mail: the link and the code, escaped into a mailto: URI. */
+    {
+      g_autofree char *share = tto_invite_card_dup_share_uri (card);
+      g_autofree char *escaped_link = g_uri_escape_string (link, NULL, FALSE);
+      g_autoptr (GUri) uri = g_uri_parse (share, G_URI_FLAGS_ENCODED_QUERY, NULL);
+      g_autoptr (GHashTable) params = NULL;
+      const char *body;
+
+      g_assert_nonnull (uri);
+      g_assert_cmpstr (g_uri_get_scheme (uri), ==, "mailto");
+      g_assert_nonnull (strstr (share, escaped_link));
+      params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+      g_assert_nonnull (params);
+      g_assert_nonnull (strstr (g_hash_table_lookup (params, "subject"), "Wedding helpers"));
+      body = g_hash_table_lookup (params, "body");
+      g_assert_nonnull (strstr (body, link));
+      g_assert_nonnull (strstr (body, code));
+    }
     tto_test_gui_screenshots (GTK_WINDOW (ana_window), "invite-created");
   }
 

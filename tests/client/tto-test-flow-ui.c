@@ -768,7 +768,6 @@ test_relay (void)
   TtoFlow *ana_flow, *bo_flow;
   TtoFlowTask *task;
   TtoFlowTaskSheet *sheet;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) answer = NULL;
   g_autofree char *task_id = NULL;
@@ -1160,7 +1159,6 @@ test_editors (void)
   GtkListView *cy_joined, *ana_created;
   TtoFlowTask *task;
   TtoFlowMeeting *meeting;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) send_error = NULL;
   g_autofree char *task_id = NULL;
