@@ -90,31 +90,7 @@ select_identity (MYSQL *db,
                  const char *quoted_id,
                  GError **error)
 {
-  g_autoptr (MYSQL_RES) result = NULL;
-  TtoRelayStoredIdentity *identity;
-  MYSQL_ROW row;
-
-  if (!tto_store_execf (db, error,
-                        "SELECT id, kind, display_name, third_party_verified, phone_verified,"
-                        " id_verified, email_verified, expires_at FROM identities WHERE id = %s",
-                        quoted_id))
-    return NULL;
-
-  result = mysql_store_result (db);
-  if (result == NULL || (row = mysql_fetch_row (result)) == NULL)
-    return NULL;
-
-  identity = g_new0 (TtoRelayStoredIdentity, 1);
-  identity->id = g_strdup (row[0]);
-  identity->kind = g_strdup (row[1]);
-  identity->display_name = g_strdup (row[2]);
-  identity->third_party_verified = tto_store_row_int (row[3]) != 0;
-  identity->phone_verified = tto_store_row_int (row[4]) != 0;
-  identity->id_verified = tto_store_row_int (row[5]) != 0;
-  identity->email_verified = tto_store_row_int (row[6]) != 0;
-  identity->expires_at = tto_store_row_int (row[7]);
-
-  return identity;
+  return tto_store_select_identity (db, "id", quoted_id, error);
 }
 
 static gboolean

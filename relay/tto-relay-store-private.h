@@ -50,6 +50,10 @@ gboolean tto_store_in_transaction (MYSQL *db,
                                    gpointer data,
                                    GError **error);
 gint64 tto_store_row_int (const char *value);
+TtoRelayStoredIdentity *tto_store_select_identity (MYSQL *db,
+                                                   const char *column,
+                                                   const char *quoted_value,
+                                                   GError **error);
 
 /* Start-up loads only, before the worker runs: the store's connection. */
 MYSQL *tto_store_get_startup_db (TtoRelayStore *store);

@@ -637,21 +637,22 @@ tto_relay_store_insert_identity_async (TtoRelayStore *store,
 
 /* auth */
 
-static gpointer
-find_identity_job (MYSQL *db,
-                   gpointer data,
-                   GError **error)
+/* Reads the identity whose @column (a column name of this file's, never
+ * input) equals @quoted_value; NULL without error when there is none. */
+TtoRelayStoredIdentity *
+tto_store_select_identity (MYSQL *db,
+                           const char *column,
+                           const char *quoted_value,
+                           GError **error)
 {
-  IdentityData *d = data;
-  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
   g_autoptr (MYSQL_RES) result = NULL;
   TtoRelayStoredIdentity *identity;
   MYSQL_ROW row;
 
   if (!tto_store_execf (db, error,
-              "SELECT id, kind, display_name, third_party_verified, phone_verified, id_verified,"
-              " email_verified, expires_at FROM identities WHERE token_hash = %s",
-              hash))
+                        "SELECT id, kind, display_name, third_party_verified, phone_verified,"
+                        " id_verified, email_verified, expires_at FROM identities WHERE %s = %s",
+                        column, quoted_value))
     return NULL;
 
   result = mysql_store_result (db);
@@ -669,6 +670,17 @@ find_identity_job (MYSQL *db,
   identity->expires_at = tto_store_row_int (row[7]);
 
   return identity;
+}
+
+static gpointer
+find_identity_job (MYSQL *db,
+                   gpointer data,
+                   GError **error)
+{
+  IdentityData *d = data;
+  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
+
+  return tto_store_select_identity (db, "token_hash", hash, error);
 }
 
 void
