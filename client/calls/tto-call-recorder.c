@@ -13,7 +13,8 @@
  * Inputs come and go while it records (people join and leave); the mixers
  * are live aggregators that time out on inputs with nothing yet, so a peer
  * whose video has not started does not hold the others back. Nothing here
- * ever blocks the call: the input queues are leaky.
+ * ever blocks the call: the input queues are leaky, and no flow error of
+ * the recording goes back up the tees (see on_input_chain ()).
  *
  * Threads: everything but the pad probes runs on the main context the
  * recorder was created on.
@@ -222,6 +223,38 @@ on_tee_pad_idle (GstPad *pad,
     }
 
   return GST_PAD_PROBE_REMOVE;
+}
+
+/* Streaming thread of the tee's source. A queue hands back what its
+ * downstream returned, leaky or not: a mixer that flushes a pad, ends, or
+ * fails (the disk is full) would otherwise stop the tee, and with it the
+ * source: the own capture, or a peer's whole transport, audio and video
+ * (basesrc pauses on anything but OK). The call never hears of the
+ * recording's trouble; the bus does. */
+static GstFlowReturn
+on_input_chain (GstPad *pad,
+                GstObject *parent,
+                GstBuffer *buffer)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
+
+  if (ret != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (pad, "the recording returned %s, not passed on", gst_flow_get_name (ret));
+
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+on_input_chain_list (GstPad *pad,
+                     GstObject *parent,
+                     GstBufferList *list)
+{
+  GstFlowReturn ret = gst_proxy_pad_chain_list_default (pad, parent, list);
+
+  if (ret != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (pad, "the recording returned %s, not passed on", gst_flow_get_name (ret));
+
+  return GST_FLOW_OK;
 }
 
 static void
@@ -580,6 +613,8 @@ tto_call_recorder_add_input (TtoCallRecorder *self,
   name = g_strdup_printf ("record_%u", self->counter++);
   branch_sink = gst_element_get_static_pad (input->branch[0], "sink");
   input->ghost_sink = gst_object_ref (gst_ghost_pad_new (name, branch_sink));
+  gst_pad_set_chain_function (input->ghost_sink, on_input_chain);
+  gst_pad_set_chain_list_function (input->ghost_sink, on_input_chain_list);
   gst_pad_set_active (input->ghost_sink, TRUE);
   gst_element_add_pad (GST_ELEMENT (self->bin), input->ghost_sink);
 

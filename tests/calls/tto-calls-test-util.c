@@ -45,7 +45,7 @@ tto_calls_room_open (TtoCallsRoom *room,
   room->framerate = 15;
   room->bitrate = 300;
   room->fake_audio_sink = TRUE;
-  room->adaptive_bitrate = TRUE;
+  room->adaptive_bitrate = FALSE;
 
   room->relay = tto_test_relay_start_with_args (GRACE, relay_args);
   if (room->relay == NULL)
