@@ -533,6 +533,15 @@ on_config (GObject *object,
     }
   else
     json_object_set_string_member (body, "call_id", attempt->call_id);
+  /* Peers that both encode H.264 in hardware use it (PROTOCOL.md, Codecs);
+   * the engine finds the same encoder. */
+  if (self->kind == TTO_CALL_KIND_VIDEO)
+    {
+      g_autofree char *h264 = tto_call_engine_find_h264_encoder ();
+
+      if (h264 != NULL)
+        json_object_set_boolean_member (body, "h264", TRUE);
+    }
 
   type = attempt->invite ? TTO_FRAME_CALL_INVITE : TTO_FRAME_CALL_ACCEPT;
   attempt->body = body;

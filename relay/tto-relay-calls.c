@@ -25,6 +25,7 @@ typedef struct
   GHashTable *participants; /* identity id → gint64* joined_at (ms) */
   GHashTable *invited;      /* identity ids rung, not yet answered */
   GHashTable *recording;    /* identity ids recording locally */
+  GHashTable *h264;         /* identity ids whose device sends H.264 */
 } TtoRelayCall;
 
 static void
@@ -39,6 +40,7 @@ call_free (gpointer data)
   g_hash_table_unref (call->participants);
   g_hash_table_unref (call->invited);
   g_hash_table_unref (call->recording);
+  g_hash_table_unref (call->h264);
   g_free (call);
 }
 
@@ -84,6 +86,8 @@ call_json (TtoRelay *relay,
                                      member != NULL ? tto_member_get_display_name (member) : "");
       json_object_set_int_member (p, "joined_at",
                                   *(gint64 *) g_hash_table_lookup (call->participants, l->data));
+      if (g_hash_table_contains (call->h264, l->data))
+        json_object_set_boolean_member (p, "h264", TRUE);
       json_array_add_object_element (participants, p);
     }
 
@@ -145,6 +149,7 @@ leave (TtoRelay *relay,
   g_hash_table_remove (call->participants, identity_id);
   g_hash_table_remove (call->recording, identity_id);
   g_hash_table_remove (call->invited, identity_id);
+  g_hash_table_remove (call->h264, identity_id);
 
   if (g_hash_table_size (call->participants) == 0)
     {
@@ -154,6 +159,19 @@ leave (TtoRelay *relay,
     }
   else
     push_state (relay, call, FALSE);
+}
+
+/* What the joining device can send besides VP8 (PROTOCOL.md, Calls):
+ * peers that both send H.264 use it between them. */
+static void
+note_codecs (TtoRelayCall *call,
+             const char *identity_id,
+             TtoFrame *frame)
+{
+  if (json_object_get_boolean_member_with_default (frame->body, "h264", FALSE))
+    g_hash_table_add (call->h264, g_strdup (identity_id));
+  else
+    g_hash_table_remove (call->h264, identity_id);
 }
 
 /* Finds the call of the frame in an event the caller belongs to. */
@@ -330,8 +348,10 @@ tto_relay_handle_call_invite (TtoRelayConn *conn,
       call->participants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       call->invited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       call->recording = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      call->h264 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       g_hash_table_insert (call->participants, g_strdup (conn->identity_id),
                            g_memdup2 (&joined, sizeof joined));
+      note_codecs (call, conn->identity_id, frame);
       g_hash_table_insert (calls_of (relay), call->call_id, call);
       g_message ("call started; %u running", g_hash_table_size (relay->calls));
     }
@@ -385,6 +405,8 @@ tto_relay_handle_call_accept (TtoRelayConn *conn,
       g_hash_table_insert (call->participants, g_strdup (conn->identity_id),
                            g_memdup2 (&joined, sizeof joined));
     }
+  /* A rejoin may come from another device. */
+  note_codecs (call, conn->identity_id, frame);
   g_hash_table_remove (call->invited, conn->identity_id);
 
   reply_call (conn, frame, call);

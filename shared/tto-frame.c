@@ -102,6 +102,14 @@ static const FieldSpec call_invite_fields[] = {
   { "call_id", FIELD_STRING, FALSE, FALSE, 1, 64 },
   { "kind", FIELD_STRING, FALSE, FALSE, 1, 16 },
   { "to", FIELD_ARRAY, TRUE, FALSE, 0, 0 },
+  { "h264", FIELD_BOOL, FALSE, FALSE, 0, 0 },
+  END_FIELDS
+};
+
+static const FieldSpec call_accept_fields[] = {
+  { "event_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "call_id", FIELD_STRING, TRUE, FALSE, 1, 64 },
+  { "h264", FIELD_BOOL, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -828,7 +836,7 @@ static const FrameSpec frame_specs[] = {
   { TTO_FRAME_EVENT_UPDATE, TTO_FRAME_FROM_CLIENT, event_update_fields, check_event_update },
   { TTO_FRAME_CALL_CONFIG, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
   { TTO_FRAME_CALL_INVITE, TTO_FRAME_FROM_CLIENT, call_invite_fields, check_call_invite },
-  { TTO_FRAME_CALL_ACCEPT, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
+  { TTO_FRAME_CALL_ACCEPT, TTO_FRAME_FROM_CLIENT, call_accept_fields, NULL },
   { TTO_FRAME_CALL_DECLINE, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
   { TTO_FRAME_CALL_HANGUP, TTO_FRAME_FROM_CLIENT, call_id_fields, NULL },
   { TTO_FRAME_CALL_OFFER, TTO_FRAME_FROM_CLIENT, call_sdp_fields, NULL },

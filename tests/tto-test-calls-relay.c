@@ -351,6 +351,88 @@ test_forms_and_limit (void)
   room_close (&room);
 }
 
+/* Who sends H.264: what each device said when it joined, per participant,
+ * cleared on leaving; a non-boolean is refused and loses nothing. */
+static gboolean
+participant_h264 (JsonObject *call,
+                  const char *identity_id)
+{
+  JsonArray *participants = json_object_get_array_member (call, "participants");
+
+  for (guint i = 0; i < json_array_get_length (participants); i++)
+    {
+      JsonObject *p = json_array_get_object_element (participants, i);
+
+      if (g_str_equal (json_object_get_string_member (p, "identity_id"), identity_id))
+        return json_object_get_boolean_member_with_default (p, "h264", FALSE);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_codecs (void)
+{
+  Room room;
+  const char *call_id;
+  g_autoptr (TtoFrame) ok = NULL;
+  g_autoptr (JsonObject) state = NULL;
+  JsonObject *call;
+
+  if (!room_open (&room, 3, NULL))
+    return;
+
+  tto_frame_free (tto_test_client_request_error (
+    room.c[0], TTO_FRAME_CALL_INVITE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"kind\":\"video\",\"to\":[\"all\"],"
+                          "\"h264\":\"yes\"}",
+                          room.event_id),
+    "bad_frame"));
+  ok = tto_test_client_request_ok (
+    room.c[0], TTO_FRAME_CALL_INVITE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"kind\":\"video\",\"to\":[\"all\"],"
+                          "\"h264\":true}",
+                          room.event_id));
+  call = json_object_get_object_member (ok->body, "call");
+  call_id = json_object_get_string_member (call, "call_id");
+  g_assert_true (participant_h264 (call, id_of (&room, 0)));
+
+  tto_frame_free (tto_test_client_request_error (
+    room.c[1], TTO_FRAME_CALL_ACCEPT,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\",\"h264\":1}",
+                          room.event_id, call_id),
+    "bad_frame"));
+  tto_frame_free (tto_test_client_request_ok (
+    room.c[1], TTO_FRAME_CALL_ACCEPT,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\",\"h264\":true}",
+                          room.event_id, call_id)));
+  tto_frame_free (tto_test_client_request_ok (
+    room.c[2], TTO_FRAME_CALL_ACCEPT,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\"}", room.event_id,
+                          call_id)));
+  state = last_state (room.c[2]);
+  g_assert_cmpuint (count_participants (state), ==, 3);
+  g_assert_true (participant_h264 (state, id_of (&room, 0)));
+  g_assert_true (participant_h264 (state, id_of (&room, 1)));
+  g_assert_false (participant_h264 (state, id_of (&room, 2)));
+
+  /* Back from a device without it: the flag goes. */
+  tto_frame_free (tto_test_client_request_ok (
+    room.c[1], TTO_FRAME_CALL_HANGUP,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\"}", room.event_id,
+                          call_id)));
+  tto_frame_free (tto_test_client_request_ok (
+    room.c[1], TTO_FRAME_CALL_ACCEPT,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\"}", room.event_id,
+                          call_id)));
+  g_clear_pointer (&state, json_object_unref);
+  state = last_state (room.c[2]);
+  g_assert_cmpuint (count_participants (state), ==, 3);
+  g_assert_false (participant_h264 (state, id_of (&room, 1)));
+  g_assert_true (participant_h264 (state, id_of (&room, 0)));
+
+  room_close (&room);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -360,6 +442,7 @@ main (int argc,
   g_test_add_func ("/calls-relay/config", test_config);
   g_test_add_func ("/calls-relay/ring-and-signal", test_ring_and_signal);
   g_test_add_func ("/calls-relay/forms-and-limit", test_forms_and_limit);
+  g_test_add_func ("/calls-relay/codecs", test_codecs);
 
   return g_test_run ();
 }

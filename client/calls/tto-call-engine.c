@@ -56,6 +56,7 @@ enum
   PROP_LOOPBACK_ONLY,
   PROP_RELAY_ONLY,
   PROP_PREVIEW,
+  PROP_H264_ENCODER,
   PROP_ADAPTIVE_BITRATE,
   PROP_MUTED,
   PROP_CAMERA_ENABLED,
@@ -100,6 +101,7 @@ struct _TtoCallEngine
   gboolean relay_only;
   gboolean preview;
   gboolean adaptive_bitrate;
+  char *h264_encoder; /* NULL: a hardware one, if any; "": none */
   guint recording_width;
   guint recording_height;
   char *stun_server;
@@ -122,6 +124,9 @@ struct _TtoCallEngine
   GstElement *video_convert;
   GstElement *raw_video_tee;
   GstElement *video_tee;
+  char *h264_factory;     /* resolved at start; NULL: VP8 only */
+  GstElement *h264_encoder_element;
+  GstElement *h264_tee;   /* built for the first peer that takes H.264 */
 
   TtoCallRecorder *recorder;
 
@@ -175,6 +180,9 @@ tto_call_engine_note_candidate (TtoCallEngine *self,
 
 /* --------------------------------------------------------------- peers */
 
+static GstElement *ensure_h264 (TtoCallEngine *self,
+                                GError **error);
+
 static gboolean
 find_peer_index (TtoCallEngine *self,
                  const char *identity_id,
@@ -216,14 +224,25 @@ add_peer (TtoCallEngine *self,
           const char *identity_id,
           const char *display_name,
           gint64 joined_at,
-          gboolean offerer)
+          gboolean offerer,
+          gboolean h264)
 {
   g_autoptr (TtoCallPeer) peer = NULL;
   g_autoptr (GError) error = NULL;
+  GstElement *video_tee = self->video_tee;
 
+  if (h264 && video_tee != NULL)
+    {
+      video_tee = ensure_h264 (self, &error);
+      if (video_tee == NULL)
+        {
+          g_message ("cannot send H.264: %s", error->message);
+          return NULL;
+        }
+    }
   peer = tto_call_peer_new (self, identity_id, display_name, joined_at, offerer);
-  if (!tto_call_peer_attach (peer, GST_BIN (self->pipeline), self->audio_tee, self->video_tee,
-                             &error))
+  if (!tto_call_peer_attach (peer, GST_BIN (self->pipeline), self->audio_tee, video_tee,
+                             h264 ? "H264" : "VP8", &error))
     {
       g_message ("cannot connect to a call peer: %s", error->message);
       tto_call_peer_detach (peer, FALSE);
@@ -268,6 +287,7 @@ apply_call (TtoCallEngine *self,
 {
   JsonArray *participants;
   gint64 my_joined_at = -1;
+  gboolean my_h264 = FALSE;
   g_autoptr (GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   guint n;
 
@@ -286,7 +306,10 @@ apply_call (TtoCallEngine *self,
       if (p != NULL && g_strcmp0 (json_object_get_string_member_with_default (p, "identity_id",
                                                                              NULL),
                                   self->self_id) == 0)
-        my_joined_at = json_object_get_int_member_with_default (p, "joined_at", 0);
+        {
+          my_joined_at = json_object_get_int_member_with_default (p, "joined_at", 0);
+          my_h264 = json_object_get_boolean_member_with_default (p, "h264", FALSE);
+        }
     }
   if (my_joined_at < 0)
     {
@@ -320,8 +343,11 @@ apply_call (TtoCallEngine *self,
           /* Left and came back in between: a new connection. */
           remove_peer_at (self, index, FALSE);
         }
+      /* Both ends read the same Call, so both pick the same codec. */
       add_peer (self, id, json_object_get_string_member_with_default (p, "display_name", NULL),
-                joined_at, i_offer (self, my_joined_at, id, joined_at));
+                joined_at, i_offer (self, my_joined_at, id, joined_at),
+                my_h264 && self->h264_factory != NULL
+                  && json_object_get_boolean_member_with_default (p, "h264", FALSE));
     }
 
   for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->peers)); i > 0; i--)
@@ -631,6 +657,155 @@ build_video (TtoCallEngine *self,
   return TRUE;
 }
 
+/* ----------------------------------------------------------------- H.264 */
+
+/* A phone encodes H.264 only in hardware (v4l2, VA, …): in software, VP8
+ * costs less for the same picture. Decoding may be software. NULL when
+ * the device lacks either. */
+char *
+tto_call_engine_find_h264_encoder (void)
+{
+  g_autoptr (GstCaps) h264 = NULL;
+  GList *encoders;
+  GList *found;
+  GList *all;
+  GList *decoders;
+  char *name = NULL;
+
+  gst_init (NULL, NULL);
+  h264 = gst_caps_new_empty_simple ("video/x-h264");
+  encoders = gst_element_factory_list_get_elements (GST_ELEMENT_FACTORY_TYPE_VIDEO_ENCODER
+                                                      | GST_ELEMENT_FACTORY_TYPE_HARDWARE,
+                                                    GST_RANK_MARGINAL);
+  found = gst_element_factory_list_filter (encoders, h264, GST_PAD_SRC, FALSE);
+  found = g_list_sort (found, gst_plugin_feature_rank_compare_func);
+  all = gst_element_factory_list_get_elements (GST_ELEMENT_FACTORY_TYPE_DECODER
+                                                 | GST_ELEMENT_FACTORY_TYPE_MEDIA_VIDEO,
+                                               GST_RANK_MARGINAL);
+  decoders = gst_element_factory_list_filter (all, h264, GST_PAD_SINK, FALSE);
+  if (found != NULL && decoders != NULL)
+    name = g_strdup (gst_plugin_feature_get_name (found->data));
+
+  gst_plugin_feature_list_free (encoders);
+  gst_plugin_feature_list_free (found);
+  gst_plugin_feature_list_free (all);
+  gst_plugin_feature_list_free (decoders);
+
+  return name;
+}
+
+/* Encoders disagree on the unit: bit/s for openh264enc and v4l2's
+ * control, kbit/s for x264enc, vaapi, va, nv and the rest. */
+static void
+set_h264_kbps (GstElement *encoder,
+               guint kbps)
+{
+  const char *factory = gst_plugin_feature_get_name (gst_element_get_factory (encoder));
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (encoder), "bitrate");
+  guint value = g_str_equal (factory, "openh264enc") ? kbps * 1000 : kbps;
+
+  if (g_str_has_prefix (factory, "v4l2"))
+    {
+      g_autoptr (GstStructure) controls = gst_structure_new ("controls", "video_bitrate",
+                                                             G_TYPE_INT, (int) kbps * 1000,
+                                                             NULL);
+
+      g_object_set (encoder, "extra-controls", controls, NULL);
+    }
+  else if (pspec != NULL && pspec->value_type == G_TYPE_UINT)
+    g_object_set (encoder, "bitrate", value, NULL);
+  else if (pspec != NULL && pspec->value_type == G_TYPE_INT)
+    g_object_set (encoder, "bitrate", (int) value, NULL);
+}
+
+static void
+apply_video_kbps (TtoCallEngine *self)
+{
+  if (self->video_encoder != NULL)
+    g_object_set (self->video_encoder, "target-bitrate", (int) self->current_video_kbps * 1000,
+                  NULL);
+  if (self->h264_encoder_element != NULL)
+    set_h264_kbps (self->h264_encoder_element, self->current_video_kbps);
+}
+
+/* The H.264 branch beside VP8's, from the same raw video, built when the
+ * first peer takes H.264 (the pipeline is playing by then):
+ *   raw tee ─ queue ─ videoconvert ─ encoder ─ h264parse ─ capsfilter ─ tee */
+static GstElement *
+ensure_h264 (TtoCallEngine *self,
+             GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+  GstElement *chain[6];
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GstPad) tee_pad = NULL;
+  g_autoptr (GstPad) queue_sink = NULL;
+  GError *local_error = NULL;
+
+  if (self->h264_tee != NULL)
+    return self->h264_tee;
+  if (self->h264_factory == NULL || self->raw_video_tee == NULL)
+    {
+      g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_MISSING_ELEMENT,
+                   "this device has no H.264 encoder");
+      return NULL;
+    }
+
+  chain[0] = make_element (bin, "queue", &local_error);
+  chain[1] = make_element (bin, "videoconvert", &local_error);
+  chain[2] = make_element (bin, self->h264_factory, &local_error);
+  chain[3] = make_element (bin, "h264parse", &local_error);
+  chain[4] = make_element (bin, "capsfilter", &local_error);
+  chain[5] = make_element (bin, "tee", &local_error);
+  if (local_error == NULL)
+    {
+      g_object_set (chain[0], "max-size-buffers", 2, "max-size-time", (guint64) 0,
+                    "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
+      if (g_str_equal (self->h264_factory, "openh264enc"))
+        {
+          /* Real time and a key frame at least every 2 s, as VP8's. */
+          gst_util_set_object_arg (G_OBJECT (chain[2]), "rate-control", "bitrate");
+          gst_util_set_object_arg (G_OBJECT (chain[2]), "usage-type", "camera");
+          gst_util_set_object_arg (G_OBJECT (chain[2]), "complexity", "low");
+          g_object_set (chain[2], "gop-size", self->framerate * 2, "multi-thread", 1, NULL);
+        }
+      set_h264_kbps (chain[2], self->current_video_kbps);
+      caps = gst_caps_new_simple ("video/x-h264", "profile", G_TYPE_STRING,
+                                  "constrained-baseline", "stream-format", G_TYPE_STRING,
+                                  "byte-stream", "alignment", G_TYPE_STRING, "au", NULL);
+      g_object_set (chain[4], "caps", caps, NULL);
+      g_object_set (chain[5], "allow-not-linked", TRUE, NULL);
+      link_all (chain, G_N_ELEMENTS (chain), &local_error);
+    }
+  if (local_error != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (chain); i++)
+        if (chain[i] != NULL && GST_OBJECT_PARENT (chain[i]) == GST_OBJECT (bin))
+          {
+            gst_element_set_state (chain[i], GST_STATE_NULL);
+            gst_bin_remove (bin, chain[i]);
+          }
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  /* Downstream first, so nothing pushes into a flushing pad. */
+  for (guint i = G_N_ELEMENTS (chain); i > 0; i--)
+    gst_element_sync_state_with_parent (chain[i - 1]);
+  tee_pad = gst_element_request_pad_simple (self->raw_video_tee, "src_%u");
+  queue_sink = gst_element_get_static_pad (chain[0], "sink");
+  if (gst_pad_link (tee_pad, queue_sink) != GST_PAD_LINK_OK)
+    {
+      g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_FAILED,
+                   "could not link the H.264 encoder");
+      return NULL;
+    }
+  self->h264_encoder_element = chain[2];
+  self->h264_tee = chain[5];
+
+  return self->h264_tee;
+}
+
 static void
 stop_media (TtoCallEngine *self)
 {
@@ -657,6 +832,8 @@ stop_media (TtoCallEngine *self)
   self->video_encoder = NULL;
   self->raw_video_tee = NULL;
   self->video_tee = NULL;
+  self->h264_encoder_element = NULL;
+  self->h264_tee = NULL;
   self->video_source_bin = NULL;
   self->video_convert = NULL;
   g_clear_object (&self->pipeline);
@@ -688,10 +865,10 @@ on_stats_timeout (gpointer user_data)
     kbps = MAX (MIN_VIDEO_KBPS, kbps * 85 / 100);
   else if (loss < 0.02)
     kbps = MIN (self->video_kbps, kbps * 105 / 100 + 10);
-  if (kbps != self->current_video_kbps && self->video_encoder != NULL)
+  if (kbps != self->current_video_kbps)
     {
       self->current_video_kbps = kbps;
-      g_object_set (self->video_encoder, "target-bitrate", (int) kbps * 1000, NULL);
+      apply_video_kbps (self);
     }
 
   return G_SOURCE_CONTINUE;
@@ -823,13 +1000,18 @@ tto_call_engine_get_recording_inputs (TtoCallEngine *self,
 void
 tto_call_engine_request_key_frame (TtoCallEngine *self)
 {
-  g_autoptr (GstPad) pad = NULL;
+  GstElement *encoders[] = { self->video_encoder, self->h264_encoder_element };
 
-  if (self->video_encoder == NULL)
-    return;
-  pad = gst_element_get_static_pad (self->video_encoder, "src");
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                       TRUE, 0));
+  for (guint i = 0; i < G_N_ELEMENTS (encoders); i++)
+    {
+      g_autoptr (GstPad) pad = NULL;
+
+      if (encoders[i] == NULL)
+        continue;
+      pad = gst_element_get_static_pad (encoders[i], "src");
+      gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                           TRUE, 0));
+    }
 }
 
 GMainContext *
@@ -894,6 +1076,8 @@ tto_call_engine_finalize (GObject *object)
   g_free (self->call_id);
   g_free (self->audio_source);
   g_free (self->video_source);
+  g_free (self->h264_encoder);
+  g_free (self->h264_factory);
   g_free (self->audio_sink);
   g_free (self->stun_server);
   g_mutex_clear (&self->lock);
@@ -955,6 +1139,9 @@ tto_call_engine_get_property (GObject *object,
       break;
     case PROP_PREVIEW:
       g_value_set_boolean (value, self->preview);
+      break;
+    case PROP_H264_ENCODER:
+      g_value_set_string (value, self->h264_encoder);
       break;
     case PROP_ADAPTIVE_BITRATE:
       g_value_set_boolean (value, self->adaptive_bitrate);
@@ -1045,6 +1232,10 @@ tto_call_engine_set_property (GObject *object,
     case PROP_PREVIEW:
       self->preview = g_value_get_boolean (value);
       break;
+    case PROP_H264_ENCODER:
+      g_free (self->h264_encoder);
+      self->h264_encoder = g_value_dup_string (value);
+      break;
     case PROP_ADAPTIVE_BITRATE:
       self->adaptive_bitrate = g_value_get_boolean (value);
       break;
@@ -1110,10 +1301,12 @@ tto_call_engine_class_init (TtoCallEngineClass *klass)
   /* ICE transport policy "relay": TURN only. */
   props[PROP_RELAY_ONLY] = g_param_spec_boolean ("relay-only", NULL, NULL, FALSE, setting);
   props[PROP_PREVIEW] = g_param_spec_boolean ("preview", NULL, NULL, FALSE, setting);
-  /* Lower the video rate when receivers report loss (see on_stats_timeout ()).
-   * Off by default: on loopback its test reacts too unreliably to the
-   * injected loss (GStreamer 1.22's RTCP stats) to trust it in calls yet. */
-  props[PROP_ADAPTIVE_BITRATE] = g_param_spec_boolean ("adaptive-bitrate", NULL, NULL, FALSE,
+  /* The H.264 encoder factory: NULL finds a hardware one
+   * (tto_call_engine_find_h264_encoder ()), "" sends VP8 only; tests name
+   * openh264enc. It must match the "h264" flag sent when joining. */
+  props[PROP_H264_ENCODER] = g_param_spec_string ("h264-encoder", NULL, NULL, NULL, setting);
+  /* Lower the video rate when receivers report loss (see on_stats_timeout ()). */
+  props[PROP_ADAPTIVE_BITRATE] = g_param_spec_boolean ("adaptive-bitrate", NULL, NULL, TRUE,
                                                        setting);
   props[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, live);
   props[PROP_CAMERA_ENABLED] = g_param_spec_boolean ("camera-enabled", NULL, NULL, TRUE,
@@ -1264,6 +1457,11 @@ tto_call_engine_start (TtoCallEngine *self,
   gst_init (NULL, NULL);
   self->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("tto-call")));
   self->current_video_kbps = self->video_kbps;
+  g_clear_pointer (&self->h264_factory, g_free);
+  if (self->kind == TTO_CALL_KIND_VIDEO)
+    self->h264_factory = self->h264_encoder == NULL ? tto_call_engine_find_h264_encoder ()
+                         : *self->h264_encoder != '\0' ? g_strdup (self->h264_encoder)
+                                                       : NULL;
 
   build_audio (self, &local_error);
   if (local_error == NULL && self->kind == TTO_CALL_KIND_VIDEO)
@@ -1356,29 +1554,36 @@ tto_call_engine_handle_frame (TtoCallEngine *self,
   if (g_str_equal (type, TTO_FRAME_CALL_OFFER))
     {
       const char *sdp = json_object_get_string_member_with_default (body, "sdp", NULL);
+      gboolean h264;
 
       if (sdp == NULL)
         {
           g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_BAD_FRAME, "an offer without sdp");
           return FALSE;
         }
-      /* An offer from someone we have not seen join yet, or who came back:
-       * the relay only forwards from participants, so take it. */
+      /* The offer names one video codec; an answer must send the same. */
+      h264 = self->h264_factory != NULL && strstr (sdp, " H264/90000") != NULL;
+      /* An offer from someone we have not seen join yet, or who came back,
+       * or whose codec the Call did not let us foresee: the relay only
+       * forwards from participants, so take it. */
       if (peer != NULL && (tto_call_peer_get_offerer (peer)
-                           || tto_call_peer_has_remote_description (peer)))
+                           || tto_call_peer_has_remote_description (peer)
+                           || (self->kind == TTO_CALL_KIND_VIDEO
+                               && g_strcmp0 (tto_call_peer_get_video_codec (peer),
+                                             h264 ? "H264" : "VP8") != 0)))
         {
           gint64 joined_at = tto_call_peer_get_joined_at (peer);
           g_autofree char *name = g_strdup (tto_call_peer_get_display_name (peer));
 
           remove_peer_at (self, index, FALSE);
           g_clear_object (&peer);
-          peer = add_peer (self, from, name, joined_at, FALSE);
+          peer = add_peer (self, from, name, joined_at, FALSE, h264);
           if (peer != NULL)
             g_object_ref (peer);
         }
       else if (peer == NULL)
         {
-          peer = add_peer (self, from, NULL, G_MAXINT64, FALSE);
+          peer = add_peer (self, from, NULL, G_MAXINT64, FALSE, h264);
           if (peer != NULL)
             g_object_ref (peer);
         }
@@ -1570,8 +1775,7 @@ tto_call_engine_set_video_bitrate (TtoCallEngine *self,
     return;
   self->video_kbps = kbps;
   self->current_video_kbps = kbps;
-  if (self->video_encoder != NULL)
-    g_object_set (self->video_encoder, "target-bitrate", (int) kbps * 1000, NULL);
+  apply_video_kbps (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VIDEO_BITRATE]);
 }
 

@@ -59,6 +59,8 @@ TtoCallEngine *tto_call_engine_new (const char *self_id,
                                     const char *call_id,
                                     TtoCallKind kind);
 
+char *tto_call_engine_find_h264_encoder (void);
+
 const char *tto_call_engine_get_self_id (TtoCallEngine *self);
 const char *tto_call_engine_get_event_id (TtoCallEngine *self);
 const char *tto_call_engine_get_call_id (TtoCallEngine *self);

@@ -8,8 +8,10 @@
  *   engine's vp8 tee  ─ queue ─ rtpvp8pay  ─ capsfilter ─┴ webrtcbin ─ decodebin ─┬ tee ─ audio sink
  *                                                                                 └ tee ─ RGBA appsink
  *
- * The encoded streams are shared: each peer only payloads them, so a mesh
- * of n people encodes once and sends n - 1 times. The tees after decoding
+ * (or the engine's H.264 tee and rtph264pay, when both ends send H.264:
+ * PROTOCOL.md, Codecs). The encoded streams are shared: each peer only
+ * payloads them, so a mesh of n people encodes once per codec and sends
+ * n - 1 times. The tees after decoding
  * let a local recording take the peer's media too.
  */
 #include <string.h>
@@ -58,6 +60,7 @@ struct _TtoCallPeer
   char *display_name;
   gint64 joined_at;
   gboolean offerer;
+  const char *video_codec; /* static string; NULL in voice calls */
   TtoCallPeerState state;
 
   GstBin *pipeline; /* the engine's, while attached */
@@ -722,6 +725,8 @@ on_webrtc_pad_added (GstElement *webrtc,
     g_message ("could not decode a peer's stream");
 }
 
+#define RTCP_INTERVAL_NS (GST_SECOND)
+
 /* libnice tries UPnP port mappings on every interface by default; a call
  * app has no business opening ports on the router (nor, in tests, talking
  * beyond 127.0.0.1). The agent is reachable through webrtcbin's nicesrc,
@@ -735,7 +740,18 @@ on_transport_element_added (GstBin *bin,
   GstElementFactory *factory = gst_element_get_factory (element);
   g_autoptr (GObject) agent = NULL;
 
-  if (factory == NULL || !g_str_equal (gst_plugin_feature_get_name (factory), "nicesrc"))
+  if (factory == NULL)
+    return;
+  /* Receiver reports every second or so rather than every 5 s (RFC 3550's
+   * minimum, meant for multicast), as browsers do: the sender learns about
+   * loss in time to lower its rate. The reports stay a few hundred bytes
+   * a second. */
+  if (g_str_equal (gst_plugin_feature_get_name (factory), "rtpsession"))
+    {
+      g_object_set (element, "rtcp-min-interval", (guint64) RTCP_INTERVAL_NS, NULL);
+      return;
+    }
+  if (!g_str_equal (gst_plugin_feature_get_name (factory), "nicesrc"))
     return;
   g_object_get (element, "agent", &agent, NULL);
   if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
@@ -937,11 +953,19 @@ add_sending_branch (TtoCallPeer *self,
                               NULL);
   if (g_str_equal (media, "video"))
     gst_caps_set_simple (caps, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, NULL);
+  /* What browsers and phones decode: constrained baseline, level 3.1. */
+  if (g_str_equal (encoding, "H264"))
+    gst_caps_set_simple (caps, "packetization-mode", G_TYPE_STRING, "1",
+                         "profile-level-id", G_TYPE_STRING, "42e01f", NULL);
   g_object_set (queue, "max-size-time", (guint64) 200 * GST_MSECOND, "max-size-bytes", 0,
                 "max-size-buffers", 0, "leaky", 2 /* downstream */, NULL);
   g_object_set (pay, "pt", pt, NULL);
   if (g_str_equal (payloader, "rtpvp8pay"))
     g_object_set (pay, "picture-id-mode", 2 /* 15 bit */, NULL);
+  /* Parameter sets with every key frame: a peer that lost them, or joined
+   * late, decodes from the next one. */
+  if (g_str_equal (payloader, "rtph264pay"))
+    g_object_set (pay, "config-interval", -1, "aggregate-mode", 1 /* zero-latency */, NULL);
   g_object_set (filter, "caps", caps, NULL);
 
   gst_bin_add_many (self->bin, queue, pay, filter, NULL);
@@ -971,6 +995,7 @@ tto_call_peer_attach (TtoCallPeer *self,
                       GstBin *pipeline,
                       GstElement *audio_tee,
                       GstElement *video_tee,
+                      const char *video_codec,
                       GError **error)
 {
   static guint counter;
@@ -1041,8 +1066,12 @@ tto_call_peer_attach (TtoCallPeer *self,
     return FALSE;
   if (video_tee != NULL)
     {
-      inputs[1] = add_sending_branch (self, "rtpvp8pay", "video", "VP8", TTO_CALL_PT_VP8, 90000,
-                                      error);
+      gboolean h264 = g_strcmp0 (video_codec, "H264") == 0;
+
+      self->video_codec = h264 ? "H264" : "VP8";
+      inputs[1] = add_sending_branch (self, h264 ? "rtph264pay" : "rtpvp8pay", "video",
+                                      self->video_codec, h264 ? TTO_CALL_PT_H264 : TTO_CALL_PT_VP8,
+                                      90000, error);
       if (inputs[1] == NULL)
         return FALSE;
     }
@@ -1321,6 +1350,16 @@ tto_call_peer_get_offerer (TtoCallPeer *self)
   g_return_val_if_fail (TTO_IS_CALL_PEER (self), FALSE);
 
   return self->offerer;
+}
+
+/* "VP8" or "H264": what this peer and we send each other; NULL in voice
+ * calls. */
+const char *
+tto_call_peer_get_video_codec (TtoCallPeer *self)
+{
+  g_return_val_if_fail (TTO_IS_CALL_PEER (self), NULL);
+
+  return self->video_codec;
 }
 
 gint64

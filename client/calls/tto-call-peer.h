@@ -28,6 +28,7 @@ const char *tto_call_peer_get_identity_id (TtoCallPeer *self);
 const char *tto_call_peer_get_display_name (TtoCallPeer *self);
 TtoCallPeerState tto_call_peer_get_state (TtoCallPeer *self);
 gboolean tto_call_peer_get_offerer (TtoCallPeer *self);
+const char *tto_call_peer_get_video_codec (TtoCallPeer *self);
 guint64 tto_call_peer_get_audio_buffers (TtoCallPeer *self);
 guint64 tto_call_peer_get_video_frames (TtoCallPeer *self);
 GdkTexture *tto_call_peer_get_last_frame (TtoCallPeer *self);

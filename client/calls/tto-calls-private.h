@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* RTP payload types offered; any dynamic ones would do. */
 #define TTO_CALL_PT_OPUS 111
 #define TTO_CALL_PT_VP8 96
+#define TTO_CALL_PT_H264 102
 
 /* engine → peer */
 TtoCallPeer *tto_call_peer_new (TtoCallEngine *engine,
@@ -26,10 +27,12 @@ TtoCallPeer *tto_call_peer_new (TtoCallEngine *engine,
                                 const char *display_name,
                                 gint64 joined_at,
                                 gboolean offerer);
+/* video_codec: "VP8" or "H264", the encoding video_tee carries. */
 gboolean tto_call_peer_attach (TtoCallPeer *self,
                                GstBin *pipeline,
                                GstElement *audio_tee,
                                GstElement *video_tee,
+                               const char *video_codec,
                                GError **error);
 void tto_call_peer_detach (TtoCallPeer *self,
                            gboolean pipeline_stopped);

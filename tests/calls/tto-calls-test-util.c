@@ -45,7 +45,7 @@ tto_calls_room_open (TtoCallsRoom *room,
   room->framerate = 15;
   room->bitrate = 300;
   room->fake_audio_sink = TRUE;
-  room->adaptive_bitrate = FALSE;
+  room->adaptive_bitrate = TRUE; /* as in the app */
 
   room->relay = tto_test_relay_start_with_args (GRACE, relay_args);
   if (room->relay == NULL)
@@ -122,6 +122,9 @@ start_engine (TtoCallsRoom *room,
                                "loopback-only", TRUE,
                                "relay-only", room->relay_only,
                                "adaptive-bitrate", room->adaptive_bitrate,
+                               "h264-encoder", room->h264_encoders[i] != NULL
+                                                 ? room->h264_encoders[i]
+                                                 : "",
                                NULL);
   tto_call_engine_set_ice_servers (side->engine, room->ice_servers);
   g_signal_connect (side->engine, "send-frame", G_CALLBACK (on_send_frame), side);
@@ -135,8 +138,9 @@ tto_calls_room_invite (TtoCallsRoom *room,
 {
   g_autoptr (TtoFrame) ok = tto_test_client_request_ok (
     room->sides[caller].client, TTO_FRAME_CALL_INVITE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"kind\":\"video\",\"to\":[\"all\"]}",
-                          room->event_id));
+    tto_test_json_object ("{\"event_id\":\"%s\",\"kind\":\"video\",\"to\":[\"all\"],"
+                          "\"h264\":%s}",
+                          room->event_id, room->h264_encoders[caller] != NULL ? "true" : "false"));
   JsonObject *call = json_object_get_object_member (ok->body, "call");
 
   g_free (room->call_id);
@@ -152,8 +156,9 @@ tto_calls_room_accept (TtoCallsRoom *room,
 {
   g_autoptr (TtoFrame) ok = tto_test_client_request_ok (
     room->sides[i].client, TTO_FRAME_CALL_ACCEPT,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\"}", room->event_id,
-                          room->call_id));
+    tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\",\"h264\":%s}",
+                          room->event_id, room->call_id,
+                          room->h264_encoders[i] != NULL ? "true" : "false"));
 
   tto_test_client_discard_pushes (room->sides[i].client);
   start_engine (room, i, json_object_get_object_member (ok->body, "call"));

@@ -39,6 +39,9 @@ typedef struct
   /* videotestsrc patterns per side ("red", "blue", …); NULL: one of
    * several moving ones. */
   const char *patterns[TTO_CALLS_MAX_SIDES];
+  /* H.264 encoder per side (e.g. "openh264enc"), announced with "h264"
+   * when joining; NULL: VP8 only. */
+  const char *h264_encoders[TTO_CALLS_MAX_SIDES];
 } TtoCallsRoom;
 
 gboolean tto_calls_room_open (TtoCallsRoom *room,
