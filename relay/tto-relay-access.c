@@ -124,3 +124,72 @@ tto_relay_access_conn_allowed (TtoRelayConn *conn,
 {
   return tto_relay_access_allows (room, conn->identity_id, conn->peer_inet);
 }
+
+/**
+ * tto_relay_access_send_text_to_identity:
+ * @relay: the relay
+ * @room: the event the push is about
+ * @identity_id: whom it is for
+ * @text: a serialised frame
+ *
+ * Sends @text to each connection of @identity_id that @room's allow-list
+ * lets in: all of them for the creator or when the list is empty, none
+ * whose address the list refuses. The bytes are encoded once.
+ *
+ * Returns: how many connections it went to.
+ */
+guint
+tto_relay_access_send_text_to_identity (TtoRelay *relay,
+                                        TtoRelayRoom *room,
+                                        const char *identity_id,
+                                        const char *text)
+{
+  GPtrArray *conns;
+  g_autoptr (GBytes) bytes = NULL;
+  guint sent = 0;
+
+  g_return_val_if_fail (relay != NULL, 0);
+  g_return_val_if_fail (room != NULL, 0);
+  g_return_val_if_fail (identity_id != NULL, 0);
+  g_return_val_if_fail (text != NULL, 0);
+
+  conns = g_hash_table_lookup (relay->online, identity_id);
+  for (guint i = 0; conns != NULL && i < conns->len; i++)
+    {
+      TtoRelayConn *conn = conns->pdata[i];
+
+      if (!tto_relay_access_allows (room, identity_id, conn->peer_inet))
+        continue;
+      if (bytes == NULL)
+        bytes = tto_relay_wire_encode_text (text, strlen (text));
+      tto_relay_send_bytes (conn, bytes);
+      sent++;
+    }
+
+  return sent;
+}
+
+/**
+ * tto_relay_access_send_to_identity:
+ *
+ * As tto_relay_access_send_text_to_identity(), for a frame; the serialised
+ * copy is wiped afterwards (pushes may quote member text).
+ *
+ * Returns: how many connections it went to.
+ */
+guint
+tto_relay_access_send_to_identity (TtoRelay *relay,
+                                   TtoRelayRoom *room,
+                                   const char *identity_id,
+                                   const TtoFrame *frame)
+{
+  g_autofree char *text = NULL;
+  guint sent;
+
+  g_return_val_if_fail (frame != NULL, 0);
+
+  text = tto_frame_serialize (frame, NULL);
+  sent = tto_relay_access_send_text_to_identity (relay, room, identity_id, text);
+  explicit_bzero (text, strlen (text));
+  return sent;
+}

@@ -21,4 +21,15 @@ gboolean tto_relay_access_allows (TtoRelayRoom *room,
 gboolean tto_relay_access_conn_allowed (TtoRelayConn *conn,
                                         TtoRelayRoom *room);
 
+/* Pushes meant for one person (proposals, review, call rings): only to
+ * the connections @room's allow-list lets in; the creator's all. */
+guint tto_relay_access_send_text_to_identity (TtoRelay *relay,
+                                              TtoRelayRoom *room,
+                                              const char *identity_id,
+                                              const char *text);
+guint tto_relay_access_send_to_identity (TtoRelay *relay,
+                                         TtoRelayRoom *room,
+                                         const char *identity_id,
+                                         const TtoFrame *frame);
+
 G_END_DECLS

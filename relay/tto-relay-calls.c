@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tto-ids.h"
+#include "tto-relay-access.h"
 #include "tto-relay-flow.h"
 #include "tto-relay-private.h"
 
@@ -124,17 +125,6 @@ push_state (TtoRelay *relay,
   frame = tto_frame_new (TTO_FRAME_CALL_STATE, NULL, body);
   text = tto_frame_serialize (frame, NULL);
   tto_relay_send_to_room (relay, room, text, NULL);
-}
-
-static void
-send_to_identity (TtoRelay *relay,
-                  const char *identity_id,
-                  const TtoFrame *frame)
-{
-  GPtrArray *conns = g_hash_table_lookup (relay->online, identity_id);
-
-  for (guint i = 0; conns != NULL && i < conns->len; i++)
-    tto_relay_send (conns->pdata[i], frame);
 }
 
 static void
@@ -372,7 +362,7 @@ tto_relay_handle_call_invite (TtoRelayConn *conn,
     ring = tto_frame_new (TTO_FRAME_CALL_RING, NULL, body);
     for (guint i = 0; i < invitees->len; i++)
       if (!g_hash_table_contains (call->participants, invitees->pdata[i]))
-        send_to_identity (relay, invitees->pdata[i], ring);
+        tto_relay_access_send_to_identity (relay, room, invitees->pdata[i], ring);
   }
   push_state (relay, call, FALSE);
 }
@@ -446,7 +436,8 @@ void
 tto_relay_handle_call_signal (TtoRelayConn *conn,
                               TtoFrame *frame)
 {
-  TtoRelayCall *call = frame_call (conn, frame, NULL);
+  TtoRelayRoom *room;
+  TtoRelayCall *call = frame_call (conn, frame, &room);
   const char *to = tto_frame_get_string (frame, "to");
   g_autoptr (TtoFrame) push = NULL;
   JsonObject *body;
@@ -480,7 +471,8 @@ tto_relay_handle_call_signal (TtoRelayConn *conn,
                                   tto_frame_get_int (frame, "sdp_mline_index", 0));
     }
   push = tto_frame_new (frame->type, NULL, body);
-  send_to_identity (conn->relay, to, push);
+  /* Not to a device the event's allow-list keeps out. */
+  tto_relay_access_send_to_identity (conn->relay, room, to, push);
   tto_relay_reply_ok (conn, frame->id, NULL);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tto-ids.h"
+#include "tto-relay-access.h"
 #include "tto-relay-private.h"
 
 typedef struct
@@ -85,18 +86,8 @@ may_review (TtoRelayRoom *room,
   return member != NULL && tto_member_has_permission (member, TTO_PERMISSION_REVIEW);
 }
 
-static void
-send_to_identity (TtoRelay *relay,
-                  const char *identity_id,
-                  const TtoFrame *frame)
-{
-  GPtrArray *conns = g_hash_table_lookup (relay->online, identity_id);
-
-  for (guint i = 0; conns != NULL && i < conns->len; i++)
-    tto_relay_send (conns->pdata[i], frame);
-}
-
-/* review.new to everyone who may decide. */
+/* review.new to everyone who may decide, on the networks the event's
+ * allow-list lets in. */
 static void
 push_to_reviewers (TtoRelay *relay,
                    TtoRelayRoom *room,
@@ -117,7 +108,7 @@ push_to_reviewers (TtoRelay *relay,
   tto_relay_room_iter_members (room, &iter);
   while (g_hash_table_iter_next (&iter, &id, &member))
     if (tto_member_has_permission (member, TTO_PERMISSION_REVIEW))
-      send_to_identity (relay, id, frame);
+      tto_relay_access_send_to_identity (relay, room, id, frame);
 }
 
 /* Evidence must be the applicant's own uploads to this event. */
@@ -287,6 +278,14 @@ tto_relay_handle_application_update (TtoRelayConn *conn,
   TtoRelayApplication *previous;
   g_auto (GStrv) evidence = NULL;
 
+  /* Adding to an application is part of joining: the same refusal as
+   * event.join from outside the allow-list. */
+  if (room != NULL && !tto_relay_access_conn_allowed (conn, room))
+    {
+      tto_relay_reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                             TTO_RELAY_ACCESS_REFUSED);
+      return;
+    }
   previous = room != NULL ? tto_relay_room_get_application (room, conn->identity_id) : NULL;
   if (previous == NULL)
     {
@@ -394,7 +393,7 @@ on_decided (GObject *source,
         }
 
       frame = tto_frame_new (TTO_FRAME_REVIEW_DECIDED, NULL, push);
-      send_to_identity (request->relay, id, frame);
+      tto_relay_access_send_to_identity (request->relay, room, id, frame);
       json_array_add_string_element (decided, id);
     }
 
@@ -479,11 +478,18 @@ on_member_removed (GObject *source,
   room = tto_relay_find_room (request->relay, request->event_id);
   if (room != NULL && tto_relay_room_remove_member (room, removed))
     {
-      /* The removed member's devices hear it first, and nothing after. */
+      /* The removed member's devices hear it first, and nothing after.
+       * Like event.ended it only takes the event away, so it reaches
+       * devices the allow-list locks out too. */
       body = json_object_new ();
       json_object_set_string_member (body, "event_id", request->event_id);
       gone = tto_frame_new (TTO_FRAME_EVENT_REMOVED, NULL, body);
-      send_to_identity (request->relay, removed, gone);
+      {
+        GPtrArray *conns = g_hash_table_lookup (request->relay->online, removed);
+
+        for (guint i = 0; conns != NULL && i < conns->len; i++)
+          tto_relay_send (conns->pdata[i], gone);
+      }
 
       body = json_object_new ();
       json_object_set_string_member (body, "event_id", request->event_id);

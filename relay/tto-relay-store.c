@@ -135,6 +135,16 @@ static const char *const migration_ip_allow[] = {
   NULL
 };
 
+/* The default stage used to be titled "Main"; it is untitled now and each
+ * client names it in its own language. Nothing recorded whether a first
+ * stage called exactly "Main" (BINARY: case and trailing spaces count) was
+ * the default, so every such stage is taken for it; titles set by hand
+ * are never empty, so an empty one always means the default. */
+static const char *const migration_default_stage[] = {
+  "UPDATE stages SET title = '' WHERE position = 0 AND BINARY title = 'Main'",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_v1,
   migration_v2,
@@ -145,6 +155,7 @@ static const char *const *const migrations[] = {
   tto_relay_store_topics_schema,
   tto_relay_store_flow_schema,
   migration_ip_allow,
+  migration_default_stage,
 };
 
 void

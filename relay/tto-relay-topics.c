@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tto-ids.h"
+#include "tto-relay-access.h"
 #include "tto-relay-topic-detect.h"
 #include "tto-relay-topics.h"
 #include "tto-util.h"
@@ -353,28 +354,21 @@ push_text (const char *type,
   return text;
 }
 
-/* To the creator and every topic_manage holder. */
+/* To the creator and every topic_manage holder, on the networks the
+ * event's allow-list lets in (proposals quote messages). */
 static void
 send_to_managers (TtoRelay *relay,
                   TtoRelayRoom *room,
                   const char *text)
 {
-  g_autoptr (GBytes) bytes = tto_relay_wire_encode_text (text, strlen (text));
   GHashTableIter iter;
   gpointer id;
   gpointer member;
 
   tto_relay_room_iter_members (room, &iter);
   while (g_hash_table_iter_next (&iter, &id, &member))
-    {
-      GPtrArray *conns;
-
-      if (!tto_member_has_permission (member, TTO_PERMISSION_TOPIC_MANAGE))
-        continue;
-      conns = g_hash_table_lookup (relay->online, id);
-      for (guint i = 0; conns != NULL && i < conns->len; i++)
-        tto_relay_send_bytes (conns->pdata[i], bytes);
-    }
+    if (tto_member_has_permission (member, TTO_PERMISSION_TOPIC_MANAGE))
+      tto_relay_access_send_text_to_identity (relay, room, id, text);
 }
 
 static void

@@ -515,7 +515,8 @@ tto_relay_schedule_reads (TtoRelay *relay,
 }
 
 /* Sends each member the event as that member sees it (role, code,
- * permissions differ), as event.updated. */
+ * permissions differ), as event.updated; like every push to the members,
+ * not to connections the event's allow-list locks out. */
 void
 tto_relay_push_event_updated (TtoRelay *relay,
                               TtoRelayRoom *room)
@@ -537,8 +538,7 @@ tto_relay_push_event_updated (TtoRelay *relay,
       json_object_set_object_member (body, "event", tto_relay_event_json (room, id));
       frame = tto_frame_new (TTO_FRAME_EVENT_UPDATED, NULL, body);
       text = tto_frame_serialize (frame, NULL);
-      for (guint i = 0; i < conns->len; i++)
-        tto_relay_send_raw (conns->pdata[i], text);
+      tto_relay_access_send_text_to_identity (relay, room, id, text);
     }
 }
 

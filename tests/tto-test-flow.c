@@ -1355,6 +1355,135 @@ test_titles (void)
   fixture_teardown (&f);
 }
 
+/* The place of the default-stage migration in relay/tto-relay-store.c's
+ * list: the test replays it, and any later ones, by removing their rows
+ * from schema_version. */
+#define DEFAULT_STAGE_MIGRATION 10
+
+static char *
+event_with (TtoTestClient *c,
+            const char *extra)
+{
+  g_autoptr (TtoFrame) ok = tto_test_client_request_ok (
+    c, TTO_FRAME_EVENT_CREATE, tto_test_json_object ("{\"title\":\"Old\"%s}", extra));
+
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (ok->body,
+                                                                                 "event"),
+                                                  "event_id"));
+}
+
+/* The first stage's title as stored, in brackets so spaces show. */
+static char *
+stored_title (TtoTestRelay *relay,
+              const char *event_id,
+              guint position)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT CONCAT('[', title, ']') FROM stages"
+                                          " WHERE event_id = '%s' AND position = %u",
+                                          event_id, position);
+  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (relay, sql);
+
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_strdup (((char **) rows->pdata[0])[0]);
+}
+
+/* Events from before the untitled default stage kept it as "Main": a
+ * relay upgrading the database empties exactly that title of a first
+ * stage, and leaves "Main" elsewhere, other spellings and other titles. */
+static void
+test_old_main_stage (void)
+{
+  Fixture f;
+  TtoTestRelay *again;
+  TtoTestClient *ana;
+  const char *args[] = { "--mysql-database", NULL, NULL };
+  g_autofree char *named = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *spaced = NULL;
+  g_autofree char *main_id = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr (JsonObject) flow = NULL;
+  gint64 version;
+
+  if (!fixture_setup (&f, ""))
+    return;
+
+  named = event_with (f.ana, ",\"stages\":[\"Main stage\",\"Main\"]");
+  lower = event_with (f.ana, "");
+  spaced = event_with (f.ana, "");
+  flow = ok_flow (f.ana, TTO_FRAME_FLOW_GET, f.event_id, "");
+  main_id = g_strdup (json_object_get_string_member (stage (flow, 0), "id"));
+  /* New events write their flow at once; wait for the five rows. */
+  for (guint i = 0; i < 100 && tto_test_relay_query_int (f.relay, "SELECT COUNT(*) FROM stages")
+                                 < 5; i++)
+    tto_test_iterate_ms (50);
+  g_assert_cmpint (tto_test_relay_query_int (f.relay, "SELECT COUNT(*) FROM stages"), ==, 5);
+
+  /* The rows as an old relay left them. */
+  {
+    const struct
+    {
+      const char *event_id;
+      const char *title;
+    } old[] = { { f.event_id, "Main" }, { lower, "main" }, { spaced, "Main " } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (old); i++)
+      {
+        g_autofree char *sql = g_strdup_printf ("UPDATE stages SET title = '%s'"
+                                                " WHERE event_id = '%s' AND position = 0",
+                                                old[i].title, old[i].event_id);
+
+        g_assert_cmpuint (tto_test_relay_exec (f.relay, sql), ==, 1);
+      }
+  }
+  version = tto_test_relay_query_int (f.relay, "SELECT MAX(version) FROM schema_version");
+  g_assert_cmpint (version, >=, DEFAULT_STAGE_MIGRATION);
+  g_assert_cmpuint (tto_test_relay_exec (f.relay,
+                                         "DELETE FROM schema_version WHERE version >= "
+                                         G_STRINGIFY (DEFAULT_STAGE_MIGRATION)),
+                    ==, (guint64) (version - DEFAULT_STAGE_MIGRATION + 1));
+  title = stored_title (f.relay, f.event_id, 0);
+  g_assert_cmpstr (title, ==, "[Main]");
+
+  /* A relay starting on that database migrates it. */
+  args[1] = tto_test_relay_get_database (f.relay);
+  again = tto_test_relay_start_with_args (GRACE, args);
+  g_assert_nonnull (again);
+  g_assert_cmpint (tto_test_relay_query_int (f.relay, "SELECT MAX(version) FROM schema_version"),
+                   ==, version);
+  g_free (title);
+  title = stored_title (f.relay, f.event_id, 0);
+  g_assert_cmpstr (title, ==, "[]");
+  g_free (title);
+  title = stored_title (f.relay, named, 0);
+  g_assert_cmpstr (title, ==, "[Main stage]");
+  g_free (title);
+  title = stored_title (f.relay, named, 1);
+  g_assert_cmpstr (title, ==, "[Main]");
+  g_free (title);
+  title = stored_title (f.relay, lower, 0);
+  g_assert_cmpstr (title, ==, "[main]");
+  g_free (title);
+  title = stored_title (f.relay, spaced, 0);
+  g_assert_cmpstr (title, ==, "[Main ]");
+
+  /* What members see from it: the untitled default stage, same id. */
+  ana = tto_test_client_connect (again);
+  tto_test_client_auth (ana, tto_test_client_get_token (f.ana));
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (ana, TTO_FRAME_FLOW_GET, f.event_id, "");
+  g_assert_cmpstr (json_object_get_string_member (stage (flow, 0), "id"), ==, main_id);
+  g_assert_cmpstr (title_at (flow, 0), ==, "");
+  g_clear_pointer (&flow, json_object_unref);
+  flow = ok_flow (ana, TTO_FRAME_FLOW_GET, named, "");
+  g_assert_cmpstr (title_at (flow, 0), ==, "Main stage");
+  g_assert_cmpstr (title_at (flow, 1), ==, "Main");
+
+  tto_test_client_close (ana);
+  tto_test_relay_stop (again);
+  fixture_teardown (&f);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -1370,6 +1499,7 @@ main (int argc,
   g_test_add_func ("/flow/authorisation", test_authorisation);
   g_test_add_func ("/flow/storage-and-end", test_storage_and_end);
   g_test_add_func ("/flow/restart", test_restart);
+  g_test_add_func ("/flow/old-main-stage", test_old_main_stage);
 
   return g_test_run ();
 }

@@ -7,8 +7,9 @@
  * and file transfers after the creator narrows the list and let in again
  * when it widens, the creator never locked out, bad lists refused with
  * bad_frame and nothing changed, the list absent from other members' Event
- * objects, the database row, and X-Forwarded-For counted only from a proxy
- * named in [relay] trusted_proxies.
+ * objects, the database row, X-Forwarded-For counted only from a proxy
+ * named in [relay] trusted_proxies, pushes meant for one person filtered
+ * per connection, and application.update refused like event.join.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -597,6 +598,402 @@ test_trusted_proxy (void)
   g_unlink (config_path);
 }
 
+/* A relay that believes X-Forwarded-For from loopback, so one test can
+ * hold connections inside (10.x) and outside (127.0.0.1) a list of
+ * 10.0.0.0/8; @config_path: the config file to remove afterwards. */
+static gboolean
+proxy_fixture_init (Fixture *f,
+                    char **config_path)
+{
+  g_autoptr (GError) error = NULL;
+  const char *args[] = { "--config", NULL, NULL };
+  int fd;
+
+  fd = g_file_open_tmp ("tto-ip-allow-XXXXXX.conf", config_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (*config_path, "[relay]\ntrusted_proxies=127.0.0.1\n", -1,
+                                      &error));
+  args[1] = *config_path;
+  fixture_init (f, args);
+  if (f->relay == NULL)
+    {
+      g_unlink (*config_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A second connection of @who's identity, from @forwarded_for (NULL:
+ * the relay's own loopback, outside 10.0.0.0/8). */
+static TtoTestClient *
+device (Fixture *f,
+        TtoTestClient *who,
+        const char *forwarded_for)
+{
+  const char *const headers[] = { "X-Forwarded-For", forwarded_for, NULL };
+  TtoTestClient *c = tto_test_client_connect_with_headers (f->relay,
+                                                           forwarded_for != NULL ? headers : NULL);
+
+  tto_test_client_auth (c, tto_test_client_get_token (who));
+  return c;
+}
+
+static char *
+db_reason (Fixture *f,
+           const char *event_id,
+           TtoTestClient *applicant)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT reason FROM applications"
+                                          " WHERE event_id = '%s' AND identity_id = '%s'",
+                                          event_id, tto_test_client_get_identity_id (applicant));
+  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (f->relay, sql);
+
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_strdup (((char **) rows->pdata[0])[0]);
+}
+
+static void
+send_tagged (TtoTestClient *c,
+             const char *event_id,
+             const char *prefix,
+             const char *tag)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s%u", prefix, i);
+      g_autofree char *text = g_strdup_printf ("%s, take %u", tag, i);
+
+      tto_frame_free (tto_test_client_send_message (c, event_id, id, text));
+    }
+}
+
+static JsonObject *
+wait_body (TtoTestClient *c,
+           const char *type)
+{
+  g_autoptr (TtoFrame) push = tto_test_client_wait_push (c, type, 5000);
+
+  if (push == NULL)
+    g_error ("no %s arrived", type);
+  return json_object_ref (push->body);
+}
+
+/* Pushes meant for one person (review.new to reviewers, review.decided to
+ * an applicant, topic.proposed and topic.decided to topic managers, each
+ * member's own event.updated) reach only the connections the list lets
+ * in: the same identity hears them on its 10.x device and not on its
+ * loopback one. The creator hears them from anywhere; event.removed, like
+ * event.ended, reaches a locked-out device too. */
+static void
+test_one_person_pushes (void)
+{
+  Fixture f;
+  TtoTestClient *ana, *bo_in, *bo_out, *cy_in, *cy_out;
+  g_autoptr (JsonObject) event = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *event_id = NULL;
+  g_autofree char *proposal_id = NULL;
+  const char *permissions[] = { "review", "topic_manage" };
+
+  if (!proxy_fixture_init (&f, &config_path))
+    return;
+
+  ana = person (&f, "Ana", NULL);
+  bo_in = person (&f, "Bo", "10.1.2.3");
+  bo_out = device (&f, bo_in, NULL);
+  cy_in = person (&f, "Cy", "10.5.5.5");
+  cy_out = device (&f, cy_in, NULL);
+
+  event = create_event (ana, "Reviewed lab", "[\"10.0.0.0/8\"]");
+  event_id = g_strdup (json_object_get_string_member (event, "event_id"));
+  json_object_unref (tto_test_client_join (bo_in,
+                                           json_object_get_string_member (event, "invite_code")));
+  for (guint i = 0; i < G_N_ELEMENTS (permissions); i++)
+    tto_frame_free (tto_test_client_request_ok (
+      ana, TTO_FRAME_MEMBER_GRANT,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"%s\","
+                            "\"duration\":null}", event_id,
+                            tto_test_client_get_identity_id (bo_in), permissions[i])));
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_EVENT_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
+  tto_test_iterate_ms (200);
+  tto_test_client_discard_pushes (ana);
+  tto_test_client_discard_pushes (bo_in);
+  tto_test_client_discard_pushes (bo_out);
+
+  /* review.new: the creator (on loopback) and Bo's 10.x device. */
+  {
+    g_autoptr (TtoFrame) applied = tto_test_client_request_ok (
+      cy_in, TTO_FRAME_EVENT_JOIN,
+      tto_test_json_object ("{\"invite_code\":\"%s\",\"reason\":\"Team Red\"}",
+                            json_object_get_string_member (event, "invite_code")));
+    g_autoptr (JsonObject) to_ana = wait_body (ana, TTO_FRAME_REVIEW_NEW);
+    g_autoptr (JsonObject) to_bo = wait_body (bo_in, TTO_FRAME_REVIEW_NEW);
+
+    g_assert_true (json_object_has_member (applied->body, "application"));
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_bo, "application"), "reason"),
+                     ==, "Team Red");
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_ana, "application"), "reason"),
+                     ==, "Team Red");
+  }
+
+  /* review.decided: to Cy's 10.x device only. */
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_REVIEW_DECIDE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
+                          "\"message\":\"Which team?\"}", event_id,
+                          tto_test_client_get_identity_id (cy_in))));
+  {
+    g_autoptr (JsonObject) decided = wait_body (cy_in, TTO_FRAME_REVIEW_DECIDED);
+
+    g_assert_cmpstr (json_object_get_string_member (decided, "message"), ==, "Which team?");
+  }
+
+  /* topic.proposed and topic.decided: the creator and Bo's 10.x device. */
+  send_tagged (ana, event_id, "t", "#budget");
+  {
+    g_autoptr (JsonObject) to_ana = wait_body (ana, TTO_FRAME_TOPIC_PROPOSED);
+    g_autoptr (JsonObject) to_bo = wait_body (bo_in, TTO_FRAME_TOPIC_PROPOSED);
+    JsonObject *proposal = json_object_get_object_member (to_bo, "proposal");
+
+    g_assert_cmpstr (json_object_get_string_member (proposal, "tag"), ==, "#budget");
+    proposal_id = g_strdup (json_object_get_string_member (proposal, "id"));
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_ana, "proposal"), "id"),
+                     ==, proposal_id);
+  }
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_TOPIC_DECIDE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"proposal_id\":\"%s\",\"accept\":false}",
+                          event_id, proposal_id)));
+  {
+    g_autoptr (JsonObject) to_bo = wait_body (bo_in, TTO_FRAME_TOPIC_DECIDED);
+
+    g_assert_cmpstr (json_object_get_string_member (to_bo, "proposal_id"), ==, proposal_id);
+    g_assert_false (json_object_get_boolean_member (to_bo, "accepted"));
+  }
+
+  /* event.updated: each member's own copy, also only inside the list. */
+  tto_test_client_discard_pushes (bo_in);
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_EVENT_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"announcement\":\"Bring ID\"}", event_id)));
+  {
+    g_autoptr (JsonObject) to_bo = wait_body (bo_in, TTO_FRAME_EVENT_UPDATED);
+
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_bo, "event"), "announcement"),
+                     ==, "Bring ID");
+  }
+
+  /* call.ring, and call signalling from a participant: Bo's 10.x device. */
+  {
+    g_autoptr (TtoFrame) started = tto_test_client_request_ok (
+      ana, TTO_FRAME_CALL_INVITE,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"kind\":\"audio\",\"to\":[\"%s\"]}",
+                            event_id, tto_test_client_get_identity_id (bo_in)));
+    const char *call_id = json_object_get_string_member (
+      json_object_get_object_member (started->body, "call"), "call_id");
+    g_autoptr (JsonObject) ring = wait_body (bo_in, TTO_FRAME_CALL_RING);
+    g_autoptr (JsonObject) offer = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ring, "call"),
+                                                    "call_id"),
+                     ==, call_id);
+    tto_frame_free (tto_test_client_request_ok (
+      bo_in, TTO_FRAME_CALL_ACCEPT,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\"}", event_id, call_id)));
+    tto_frame_free (tto_test_client_request_ok (
+      ana, TTO_FRAME_CALL_OFFER,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"call_id\":\"%s\",\"to\":\"%s\","
+                            "\"sdp\":\"v=0\\r\\n\"}",
+                            event_id, call_id, tto_test_client_get_identity_id (bo_in))));
+    offer = wait_body (bo_in, TTO_FRAME_CALL_OFFER);
+    g_assert_cmpstr (json_object_get_string_member (offer, "from"), ==,
+                     tto_test_client_get_identity_id (ana));
+  }
+
+  /* The loopback devices heard none of it. Widening lets them in and
+   * pushes them the widening's event.updated: had any earlier push gone
+   * to them, it would be queued before it. */
+  tto_test_iterate_ms (300);
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_EVENT_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"announcement\":\"Open to all\","
+                          "\"ip_allow\":[\"10.0.0.0/8\",\"127.0.0.0/8\"]}", event_id)));
+  {
+    g_autoptr (JsonObject) to_bo = wait_body (bo_out, TTO_FRAME_EVENT_UPDATED);
+
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_bo, "event"), "announcement"),
+                     ==, "Open to all");
+  }
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_REVIEW_NEW), ==, 0);
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_TOPIC_PROPOSED), ==, 0);
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_TOPIC_DECIDED), ==, 0);
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_EVENT_UPDATED), ==, 0);
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_CALL_RING), ==, 0);
+  g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_CALL_OFFER), ==, 0);
+  /* Now inside, the same pushes reach the loopback devices. */
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_REVIEW_DECIDE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
+                          "\"message\":\"And your role?\"}", event_id,
+                          tto_test_client_get_identity_id (cy_in))));
+  {
+    g_autoptr (JsonObject) decided = wait_body (cy_out, TTO_FRAME_REVIEW_DECIDED);
+
+    g_assert_cmpstr (json_object_get_string_member (decided, "message"), ==, "And your role?");
+    g_assert_cmpuint (tto_test_client_count_pushes (cy_out, TTO_FRAME_REVIEW_DECIDED), ==, 0);
+  }
+  send_tagged (ana, event_id, "u", "#food");
+  {
+    g_autoptr (JsonObject) to_bo = wait_body (bo_out, TTO_FRAME_TOPIC_PROPOSED);
+
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_bo, "proposal"), "tag"),
+                     ==, "#food");
+  }
+
+  /* Removal reaches a device the list locks out: it only takes the event
+   * away, as event.ended does. */
+  json_object_unref (set_list (ana, event_id, "[\"10.0.0.0/8\"]"));
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_MEMBER_REMOVE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\"}", event_id,
+                          tto_test_client_get_identity_id (bo_in))));
+  {
+    g_autoptr (JsonObject) removed = wait_body (bo_out, TTO_FRAME_EVENT_REMOVED);
+
+    g_assert_cmpstr (json_object_get_string_member (removed, "event_id"), ==, event_id);
+  }
+
+  tto_test_client_close (ana);
+  tto_test_client_close (bo_in);
+  tto_test_client_close (bo_out);
+  tto_test_client_close (cy_in);
+  tto_test_client_close (cy_out);
+  fixture_clear (&f);
+  g_unlink (config_path);
+}
+
+/* application.update is part of joining: from outside the list it gets
+ * the refusal event.join gets, and the application stays as it was;
+ * from inside it goes through. */
+static void
+test_application_update (void)
+{
+  Fixture f;
+  TtoTestClient *ana, *bo, *cy_in, *cy_out, *di_out;
+  g_autoptr (JsonObject) event = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *event_id = NULL;
+  g_autofree char *reason = NULL;
+  const char *refused = "your network is not allowed to join this event";
+
+  if (!proxy_fixture_init (&f, &config_path))
+    return;
+
+  ana = person (&f, "Ana", NULL);
+  bo = person (&f, "Bo", "10.1.2.3");
+  cy_in = person (&f, "Cy", "10.5.5.5");
+  cy_out = device (&f, cy_in, NULL);
+  di_out = person (&f, "Di", NULL);
+
+  event = create_event (ana, "Applications", "[\"10.0.0.0/8\"]");
+  event_id = g_strdup (json_object_get_string_member (event, "event_id"));
+  json_object_unref (tto_test_client_join (bo, json_object_get_string_member (event,
+                                                                              "invite_code")));
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_MEMBER_GRANT,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"review\","
+                          "\"duration\":null}", event_id, tto_test_client_get_identity_id (bo))));
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_EVENT_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
+  tto_frame_free (tto_test_client_request_ok (
+    cy_in, TTO_FRAME_EVENT_JOIN,
+    tto_test_json_object ("{\"invite_code\":\"%s\",\"reason\":\"Team Red\"}",
+                          json_object_get_string_member (event, "invite_code"))));
+  tto_frame_free (tto_test_client_request_ok (
+    ana, TTO_FRAME_REVIEW_DECIDE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
+                          "\"message\":\"Which team?\"}", event_id,
+                          tto_test_client_get_identity_id (cy_in))));
+  tto_test_iterate_ms (200);
+  tto_test_client_discard_pushes (ana);
+  tto_test_client_discard_pushes (bo);
+
+  /* From loopback: refused as a join is, nothing stored, nobody told. */
+  assert_forbidden (cy_out, TTO_FRAME_APPLICATION_UPDATE,
+                    tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Team Blue\"}",
+                                          event_id),
+                    refused);
+  reason = db_reason (&f, event_id, cy_in);
+  g_assert_cmpstr (reason, ==, "Team Red");
+  g_assert_cmpint (tto_test_relay_query_intf (f.relay,
+                                              "SELECT COUNT(*) FROM applications WHERE"
+                                              " event_id = '%s' AND status = 'more_info'",
+                                              event_id), ==, 1);
+  /* The list comes first, as for event.join: even without an application. */
+  assert_forbidden (di_out, TTO_FRAME_APPLICATION_UPDATE,
+                    tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Me too\"}", event_id),
+                    refused);
+  tto_frame_free (tto_test_client_request_error (
+    di_out, TTO_FRAME_APPLICATION_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"k3v9q2m8x4t7c1ab\",\"reason\":\"Me too\"}"),
+    "not_found"));
+
+  /* From 10.x: stored, pending again, and the reviewers hear it; it is
+   * the first review.new they get, so the refused one sent nothing. */
+  tto_frame_free (tto_test_client_request_ok (
+    cy_in, TTO_FRAME_APPLICATION_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Team Blue\"}", event_id)));
+  {
+    g_autoptr (JsonObject) to_bo = wait_body (bo, TTO_FRAME_REVIEW_NEW);
+    g_autoptr (JsonObject) to_ana = wait_body (ana, TTO_FRAME_REVIEW_NEW);
+
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_bo, "application"), "reason"),
+                     ==, "Team Blue");
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (to_ana, "application"), "reason"),
+                     ==, "Team Blue");
+  }
+  g_free (reason);
+  reason = db_reason (&f, event_id, cy_in);
+  g_assert_cmpstr (reason, ==, "Team Blue");
+  g_assert_cmpint (tto_test_relay_query_intf (f.relay,
+                                              "SELECT COUNT(*) FROM applications WHERE"
+                                              " event_id = '%s' AND status = 'pending'",
+                                              event_id), ==, 1);
+  /* Inside the list, no application is not_found, not forbidden. */
+  tto_frame_free (tto_test_client_request_error (
+    bo, TTO_FRAME_APPLICATION_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Hm\"}", event_id), "not_found"));
+
+  /* Widened: the loopback device may add to it too. */
+  json_object_unref (set_list (ana, event_id, "[\"10.0.0.0/8\",\"127.0.0.1\"]"));
+  tto_frame_free (tto_test_client_request_ok (
+    cy_out, TTO_FRAME_APPLICATION_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Team Green\"}", event_id)));
+  g_free (reason);
+  reason = db_reason (&f, event_id, cy_in);
+  g_assert_cmpstr (reason, ==, "Team Green");
+
+  tto_test_client_close (ana);
+  tto_test_client_close (bo);
+  tto_test_client_close (cy_in);
+  tto_test_client_close (cy_out);
+  tto_test_client_close (di_out);
+  fixture_clear (&f);
+  g_unlink (config_path);
+}
+
 /* A bad trusted_proxies entry stops the relay before it starts. */
 static void
 test_bad_config (void)
@@ -643,6 +1040,8 @@ main (int argc,
   g_test_add_func ("/ip-allow/bad-lists", test_bad_lists);
   g_test_add_func ("/ip-allow/trusted-proxy", test_trusted_proxy);
   g_test_add_func ("/ip-allow/bad-config", test_bad_config);
+  g_test_add_func ("/ip-allow/one-person-pushes", test_one_person_pushes);
+  g_test_add_func ("/ip-allow/application-update", test_application_update);
 
   return g_test_run ();
 }
