@@ -340,6 +340,17 @@ on_engine_ended (TtoCallEngine *engine,
 }
 
 static void
+on_engine_recording_failed (TtoCallEngine *engine,
+                            const char *reason,
+                            TtoCallManager *self)
+{
+  /* Translators: %s says why, e.g. "No space left on the device" */
+  g_autofree char *text = g_strdup_printf (_("Recording stopped: %s"), reason);
+
+  fail (self, text);
+}
+
+static void
 on_engine_notify (TtoCallEngine *engine,
                   GParamSpec *pspec,
                   TtoCallManager *self)
@@ -397,6 +408,8 @@ start_engine (TtoCallManager *self,
     tto_call_engine_set_ice_servers (self->engine, self->ice_servers);
   g_signal_connect (self->engine, "send-frame", G_CALLBACK (on_engine_send_frame), self);
   g_signal_connect (self->engine, "ended", G_CALLBACK (on_engine_ended), self);
+  g_signal_connect (self->engine, "recording-failed", G_CALLBACK (on_engine_recording_failed),
+                    self);
   g_signal_connect (self->engine, "notify", G_CALLBACK (on_engine_notify), self);
 
   set_call (self, call);

@@ -73,6 +73,7 @@ enum
   SIGNAL_PEER_REMOVED,
   SIGNAL_LOCAL_VIDEO_FRAME,
   SIGNAL_ENDED,
+  SIGNAL_RECORDING_FAILED,
   N_SIGNALS
 };
 
@@ -151,6 +152,8 @@ G_DEFINE_ENUM_TYPE (TtoCallEngineState, tto_call_engine_state,
 
 static void stop_media (TtoCallEngine *self);
 static gboolean finish_recording (TtoCallEngine *self);
+static void recording_failed (TtoCallEngine *self,
+                              const char *reason);
 
 /* ------------------------------------------------------------ signalling */
 
@@ -366,6 +369,7 @@ on_bus_message (GstBus *bus,
                 GstMessage *message,
                 gpointer user_data)
 {
+  TtoCallEngine *self = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *debug = NULL;
   g_autofree char *source = NULL;
@@ -374,6 +378,12 @@ on_bus_message (GstBus *bus,
     {
     case GST_MESSAGE_ERROR:
       gst_message_parse_error (message, &error, &debug);
+      if (self->recorder != NULL
+          && tto_call_recorder_owns (self->recorder, GST_MESSAGE_SRC (message)))
+        {
+          recording_failed (self, error->message);
+          break;
+        }
       source = gst_object_get_path_string (GST_MESSAGE_SRC (message));
       /* One peer's trouble should not end the call for the others. */
       g_message ("call media error from %s: %s", source, error->message);
@@ -963,6 +973,21 @@ finish_recording (TtoCallEngine *self)
   return TRUE;
 }
 
+/* The file cannot be written: waiting for the muxer to finish it would
+ * only block, so the recording goes at once; the call goes on. */
+static void
+recording_failed (TtoCallEngine *self,
+                  const char *reason)
+{
+  g_autoptr (TtoCallRecorder) recorder = g_steal_pointer (&self->recorder);
+
+  g_message ("the recording failed: %s", reason);
+  tto_call_recorder_stop (recorder, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECORDING]);
+  announce_recording (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_RECORDING_FAILED], 0, reason);
+}
+
 void
 tto_call_engine_stop_recording (TtoCallEngine *self)
 {
@@ -1345,6 +1370,11 @@ tto_call_engine_class_init (TtoCallEngineClass *klass)
   signals[SIGNAL_ENDED] =
     g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* The recording stopped by itself (a full disk, a removed card): the
+   * reason, GStreamer's words. The call goes on. */
+  signals[SIGNAL_RECORDING_FAILED] =
+    g_signal_new ("recording-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

@@ -773,6 +773,17 @@ tto_call_recorder_stop (TtoCallRecorder *self,
   return done;
 }
 
+/* Whether a bus message's source is part of this recording. */
+gboolean
+tto_call_recorder_owns (TtoCallRecorder *self,
+                        GstObject *object)
+{
+  g_return_val_if_fail (TTO_IS_CALL_RECORDER (self), FALSE);
+
+  return object != NULL && self->bin != NULL
+         && gst_object_has_as_ancestor (object, GST_OBJECT (self->bin));
+}
+
 /* --------------------------------------------------------------- GObject */
 
 static void

@@ -38,5 +38,7 @@ guint tto_call_recorder_get_n_inputs (TtoCallRecorder *self,
                                       TtoCallMedia media);
 gboolean tto_call_recorder_stop (TtoCallRecorder *self,
                                  guint timeout_ms);
+gboolean tto_call_recorder_owns (TtoCallRecorder *self,
+                                 GstObject *object);
 
 G_END_DECLS

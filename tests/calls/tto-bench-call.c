@@ -130,7 +130,8 @@ bench_call (guint n,
             guint height,
             guint framerate,
             guint kbps,
-            guint seconds)
+            guint seconds,
+            const char *h264_encoder)
 {
   TtoCallsRoom room;
   double rss_before, rss_during, cpu_before, cpu_after;
@@ -145,6 +146,8 @@ bench_call (guint n,
   room.height = height;
   room.framerate = framerate;
   room.bitrate = kbps;
+  for (guint i = 0; i < n; i++)
+    room.h264_encoders[i] = h264_encoder;
 
   tto_calls_room_run (&room, 200);
   rss_before = rss_mib ();
@@ -167,8 +170,9 @@ bench_call (guint n,
   rss_during = rss_mib ();
 
   cpu_percent = 100.0 * (cpu_after - cpu_before) / ((wall_after - wall_before) / 1e6);
-  g_print ("%u-way call, %ux%u@%u VP8 %u kbit/s + Opus, %u s, %ld cores:\n", n, width, height,
-           framerate, kbps, seconds, sysconf (_SC_NPROCESSORS_ONLN));
+  g_print ("%u-way call, %ux%u@%u %s %u kbit/s + Opus, %u s, %ld cores:\n", n, width, height,
+           framerate, h264_encoder != NULL ? h264_encoder : "VP8", kbps, seconds,
+           sysconf (_SC_NPROCESSORS_ONLN));
   g_print ("  process: %.0f %% CPU, RSS +%.1f MiB (%.1f MiB total)\n", cpu_percent,
            rss_during - rss_before, rss_during);
   g_print ("  per peer (1 encode + %u decodes): %.0f %% CPU, %.1f MiB RSS\n", n - 1,
@@ -202,17 +206,18 @@ main (int argc,
    * under it); a benchmark reports, it does not judge. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
 
-  /* Optional: one scenario, "setup" or N W H FPS KBPS. */
+  /* Optional: one scenario, "setup" or N W H FPS KBPS [H264-ENCODER]. */
   if (argc > 1 && g_str_equal (argv[1], "setup"))
     bench_setup (3);
   else if (argc > 5)
-    bench_call (atoi (argv[1]), atoi (argv[2]), atoi (argv[3]), atoi (argv[4]), atoi (argv[5]), 8);
+    bench_call (atoi (argv[1]), atoi (argv[2]), atoi (argv[3]), atoi (argv[4]), atoi (argv[5]), 8,
+                argc > 6 ? argv[6] : NULL);
   else
     {
       bench_setup (3);
-      bench_call (2, 640, 360, 24, 800, 8);
-      bench_call (6, 640, 360, 24, 800, 8);
-      bench_call (6, 320, 180, 15, 300, 8);
+      bench_call (2, 640, 360, 24, 800, 8, NULL);
+      bench_call (6, 640, 360, 24, 800, 8, NULL);
+      bench_call (6, 320, 180, 15, 300, 8, NULL);
     }
 
   return 0;

@@ -525,10 +525,39 @@ test_recording_join_leave (void)
 /* The recording fails (the disk is full): the call's media never depends
  * on it, in either direction. */
 static void
+on_recording_failed (TtoCallEngine *engine,
+                     const char *reason,
+                     char **out)
+{
+  g_free (*out);
+  *out = g_strdup (reason);
+}
+
+static void
+on_recording_frame (TtoCallEngine *engine,
+                    const char *type,
+                    JsonObject *body,
+                    gboolean *announced_stop)
+{
+  if (g_str_equal (type, TTO_FRAME_CALL_RECORDING)
+      && !json_object_get_boolean_member (body, "recording"))
+    *announced_stop = TRUE;
+}
+
+static gboolean
+not_recording_0 (TtoCallsRoom *room)
+{
+  return !tto_call_engine_get_recording (room->sides[0].engine);
+}
+
+static void
 test_recording_failure (void)
 {
   TtoCallsRoom room;
   g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  gboolean announced_stop = FALSE;
+  gint64 started;
 
   if (!tto_calls_room_open (&room, 2, NULL))
     return;
@@ -536,13 +565,26 @@ test_recording_failure (void)
   tto_calls_room_accept (&room, 1);
   g_assert_true (tto_calls_room_run_until (&room, tto_calls_room_all_media_flowing, 15000));
 
+  g_signal_connect (room.sides[0].engine, "recording-failed", G_CALLBACK (on_recording_failed),
+                    &reason);
+  g_signal_connect (room.sides[0].engine, "send-frame", G_CALLBACK (on_recording_frame),
+                    &announced_stop);
   g_assert_true (tto_call_engine_start_recording (room.sides[0].engine, "/dev/full", &error));
   g_assert_no_error (error);
-  tto_calls_room_run (&room, 1000);
-  assert_media_grows (&room, 1500);
+  /* The first write fails: the recording stops by itself, at once, says
+   * why, and tells the others it no longer records. */
+  started = g_get_monotonic_time ();
+  g_assert_true (tto_calls_room_run_until (&room, not_recording_0, 5000));
+  g_test_message ("recording to a full disk stopped after %.0f ms",
+                  (g_get_monotonic_time () - started) / 1000.0);
+  g_assert_nonnull (reason);
+  g_test_message ("reason: %s", reason);
+  g_assert_cmpuint (strlen (reason), >, 0);
+  g_assert_true (announced_stop);
+  /* Stopping again is harmless; the call goes on. */
   tto_call_engine_stop_recording (room.sides[0].engine);
   g_assert_false (tto_call_engine_get_recording (room.sides[0].engine));
-  assert_media_grows (&room, 1000);
+  assert_media_grows (&room, 1500);
 
   for (guint i = 0; i < 2; i++)
     tto_calls_room_hangup (&room, i);
