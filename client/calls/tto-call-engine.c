@@ -121,12 +121,14 @@ struct _TtoCallEngine
   GstElement *raw_audio_tee;
   GstElement *audio_tee;
   GstElement *video_encoder;
+  GstElement *vp8_valve;  /* closed while no peer takes VP8 */
   GstElement *video_source_bin;  /* replaced when the camera switches */
   GstElement *video_convert;
   GstElement *raw_video_tee;
   GstElement *video_tee;
   char *h264_factory;     /* resolved at start; NULL: VP8 only */
   GstElement *h264_encoder_element;
+  GstElement *h264_valve;
   GstElement *h264_tee;   /* built for the first peer that takes H.264 */
 
   TtoCallRecorder *recorder;
@@ -186,6 +188,28 @@ tto_call_engine_note_candidate (TtoCallEngine *self,
 static GstElement *ensure_h264 (TtoCallEngine *self,
                                 GError **error);
 
+/* An encoder works only while some peer takes its codec: a phone with a
+ * hardware H.264 encoder spends nothing on VP8 in an all-H.264 call. */
+static void
+update_valves (TtoCallEngine *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->peers));
+  gboolean vp8 = FALSE, h264 = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (TtoCallPeer) peer = g_list_model_get_item (G_LIST_MODEL (self->peers), i);
+      const char *codec = tto_call_peer_get_video_codec (peer);
+
+      vp8 |= g_strcmp0 (codec, "VP8") == 0;
+      h264 |= g_strcmp0 (codec, "H264") == 0;
+    }
+  if (self->vp8_valve != NULL)
+    g_object_set (self->vp8_valve, "drop", !vp8, NULL);
+  if (self->h264_valve != NULL)
+    g_object_set (self->h264_valve, "drop", !h264, NULL);
+}
+
 static gboolean
 find_peer_index (TtoCallEngine *self,
                  const char *identity_id,
@@ -215,6 +239,7 @@ remove_peer_at (TtoCallEngine *self,
   g_autoptr (TtoCallPeer) peer = g_list_model_get_item (G_LIST_MODEL (self->peers), index);
 
   g_list_store_remove (self->peers, index);
+  update_valves (self);
   /* Out of the recording first: the peer's tees go with its bin. */
   if (self->recorder != NULL && !pipeline_stopped)
     tto_call_recorder_remove_inputs (self->recorder, peer);
@@ -252,6 +277,7 @@ add_peer (TtoCallEngine *self,
       return NULL;
     }
   g_list_store_append (self->peers, peer);
+  update_valves (self);
   g_signal_emit (self, signals[SIGNAL_PEER_ADDED], 0, peer);
 
   return peer;
@@ -557,116 +583,6 @@ link_all (GstElement **elements,
   return TRUE;
 }
 
-static gboolean
-build_audio (TtoCallEngine *self,
-             GError **error)
-{
-  GstBin *bin = GST_BIN (self->pipeline);
-  GstElement *chain[7];
-
-  chain[0] = make_source (bin, self->audio_source, error);
-  chain[1] = make_element (bin, "audioconvert", error);
-  chain[2] = make_element (bin, "audioresample", error);
-  chain[3] = self->volume = make_element (bin, "volume", error);
-  chain[4] = self->raw_audio_tee = make_element (bin, "tee", error);
-  chain[5] = make_element (bin, "opusenc", error);
-  chain[6] = self->audio_tee = make_element (bin, "tee", error);
-  if (*error != NULL)
-    return FALSE;
-
-  g_object_set (self->volume, "mute", self->muted, NULL);
-  g_object_set (chain[5], "bitrate", DEFAULT_AUDIO_KBPS * 1000, "audio-type", 2048 /* voice */,
-                "frame-size", 20, NULL);
-  g_object_set (self->raw_audio_tee, "allow-not-linked", TRUE, NULL);
-  g_object_set (self->audio_tee, "allow-not-linked", TRUE, NULL);
-
-  return link_all (chain, G_N_ELEMENTS (chain), error);
-}
-
-static gboolean
-build_video (TtoCallEngine *self,
-             GError **error)
-{
-  GstBin *bin = GST_BIN (self->pipeline);
-  GstElement *chain[9];
-  GstElement *raw_tee;
-  g_autoptr (GstCaps) caps = NULL;
-  g_autoptr (GstPad) probed = NULL;
-
-  chain[0] = make_source (bin, self->video_source, error);
-  chain[1] = make_element (bin, "videoconvert", error);
-  chain[2] = make_element (bin, "videoscale", error);
-  chain[3] = make_element (bin, "videorate", error);
-  chain[4] = make_element (bin, "capsfilter", error);
-  chain[5] = raw_tee = make_element (bin, "tee", error);
-  chain[6] = make_element (bin, "queue", error);
-  chain[7] = self->video_encoder = make_element (bin, "vp8enc", error);
-  chain[8] = self->video_tee = make_element (bin, "tee", error);
-  if (*error != NULL)
-    return FALSE;
-
-  caps = gst_caps_new_simple ("video/x-raw",
-                              "format", G_TYPE_STRING, "I420",
-                              "width", G_TYPE_INT, self->width,
-                              "height", G_TYPE_INT, self->height,
-                              "framerate", GST_TYPE_FRACTION, self->framerate, 1,
-                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                              NULL);
-  g_object_set (chain[4], "caps", caps, NULL);
-  g_object_set (raw_tee, "allow-not-linked", TRUE, NULL);
-  /* Real time, no look-ahead, constant rate, a key frame at least every
-   * 2 s (and on demand when someone connects). One thread: libvpx's VP8
-   * threads spin while they wait (measured: 60x the CPU at 320x180 with
-   * threads=2), and a call has other work for the second core. */
-  g_object_set (chain[6], "max-size-buffers", 2, "max-size-time", (guint64) 0,
-                "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
-  g_object_set (self->video_encoder,
-                "deadline", (gint64) 1,
-                "cpu-used", 8,
-                "end-usage", 1 /* cbr */,
-                "lag-in-frames", 0,
-                "threads", 1,
-                "error-resilient", 1 /* default */,
-                "keyframe-max-dist", (int) self->framerate * 2,
-                "target-bitrate", (int) self->current_video_kbps * 1000,
-                NULL);
-  g_object_set (self->video_tee, "allow-not-linked", TRUE, NULL);
-
-  if (!link_all (chain, G_N_ELEMENTS (chain), error))
-    return FALSE;
-  self->video_source_bin = chain[0];
-  self->video_convert = chain[1];
-  self->raw_video_tee = raw_tee;
-
-  probed = gst_element_get_static_pad (chain[4], "src");
-  gst_pad_add_probe (probed, GST_PAD_PROBE_TYPE_BUFFER, on_raw_video, self, NULL);
-
-  if (self->preview)
-    {
-      GstElement *preview[5];
-      g_autoptr (GstCaps) rgba = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-                                                      "RGBA", NULL);
-      GstAppSinkCallbacks callbacks = { .new_sample = on_preview_sample };
-
-      preview[0] = raw_tee;
-      preview[1] = make_element (bin, "queue", error);
-      preview[2] = make_element (bin, "videoconvert", error);
-      preview[3] = make_element (bin, "capsfilter", error);
-      preview[4] = make_element (bin, "appsink", error);
-      if (*error != NULL)
-        return FALSE;
-      g_object_set (preview[1], "max-size-buffers", 1, "leaky", 2, NULL);
-      g_object_set (preview[3], "caps", rgba, NULL);
-      g_object_set (preview[4], "max-buffers", 1, "drop", TRUE, "sync", FALSE, "async", FALSE,
-                    "enable-last-sample", FALSE, NULL);
-      gst_app_sink_set_callbacks (GST_APP_SINK (preview[4]), &callbacks, self, NULL);
-      if (!link_all (preview, G_N_ELEMENTS (preview), error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* ----------------------------------------------------------------- H.264 */
 
 /* A phone encodes H.264 only in hardware (v4l2, VA, …): in software, VP8
@@ -738,82 +654,176 @@ apply_video_kbps (TtoCallEngine *self)
     set_h264_kbps (self->h264_encoder_element, self->current_video_kbps);
 }
 
-/* The H.264 branch beside VP8's, from the same raw video, built when the
- * first peer takes H.264 (the pipeline is playing by then):
- *   raw tee ─ queue ─ videoconvert ─ encoder ─ h264parse ─ capsfilter ─ tee */
+/* The H.264 branch beside VP8's, from the same raw video, built with the
+ * rest before the pipeline plays (adding it to a pipeline on its way to
+ * playing left it unnegotiated now and then) and idle behind its valve
+ * until a peer takes H.264:
+ *   raw tee ─ queue ─ valve ─ videoconvert ─ encoder ─ h264parse ─ capsfilter ─ tee */
+static gboolean
+build_h264 (TtoCallEngine *self,
+            GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+  GstElement *chain[8];
+  g_autoptr (GstCaps) caps = NULL;
+
+  chain[0] = self->raw_video_tee;
+  chain[1] = make_element (bin, "queue", error);
+  chain[2] = self->h264_valve = make_element (bin, "valve", error);
+  chain[3] = make_element (bin, "videoconvert", error);
+  chain[4] = self->h264_encoder_element = make_element (bin, self->h264_factory, error);
+  chain[5] = make_element (bin, "h264parse", error);
+  chain[6] = make_element (bin, "capsfilter", error);
+  chain[7] = self->h264_tee = make_element (bin, "tee", error);
+  if (*error != NULL)
+    return FALSE;
+
+  g_object_set (chain[1], "max-size-buffers", 2, "max-size-time", (guint64) 0,
+                "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
+  g_object_set (self->h264_valve, "drop", TRUE, NULL);
+  if (g_str_equal (self->h264_factory, "openh264enc"))
+    {
+      /* Real time and a key frame at least every 2 s, as VP8's. */
+      gst_util_set_object_arg (G_OBJECT (chain[4]), "rate-control", "bitrate");
+      gst_util_set_object_arg (G_OBJECT (chain[4]), "usage-type", "camera");
+      gst_util_set_object_arg (G_OBJECT (chain[4]), "complexity", "low");
+      g_object_set (chain[4], "gop-size", self->framerate * 2, "multi-thread", 1, NULL);
+    }
+  set_h264_kbps (chain[4], self->current_video_kbps);
+  caps = gst_caps_new_simple ("video/x-h264", "profile", G_TYPE_STRING, "constrained-baseline",
+                              "stream-format", G_TYPE_STRING, "byte-stream", "alignment",
+                              G_TYPE_STRING, "au", NULL);
+  g_object_set (chain[6], "caps", caps, NULL);
+  g_object_set (self->h264_tee, "allow-not-linked", TRUE, NULL);
+
+  return link_all (chain, G_N_ELEMENTS (chain), error);
+}
+
 static GstElement *
 ensure_h264 (TtoCallEngine *self,
              GError **error)
 {
-  GstBin *bin = GST_BIN (self->pipeline);
-  GstElement *chain[6];
-  g_autoptr (GstCaps) caps = NULL;
-  g_autoptr (GstPad) tee_pad = NULL;
-  g_autoptr (GstPad) queue_sink = NULL;
-  GError *local_error = NULL;
-
-  if (self->h264_tee != NULL)
-    return self->h264_tee;
-  if (self->h264_factory == NULL || self->raw_video_tee == NULL)
-    {
-      g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_MISSING_ELEMENT,
-                   "this device has no H.264 encoder");
-      return NULL;
-    }
-
-  chain[0] = make_element (bin, "queue", &local_error);
-  chain[1] = make_element (bin, "videoconvert", &local_error);
-  chain[2] = make_element (bin, self->h264_factory, &local_error);
-  chain[3] = make_element (bin, "h264parse", &local_error);
-  chain[4] = make_element (bin, "capsfilter", &local_error);
-  chain[5] = make_element (bin, "tee", &local_error);
-  if (local_error == NULL)
-    {
-      g_object_set (chain[0], "max-size-buffers", 2, "max-size-time", (guint64) 0,
-                    "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
-      if (g_str_equal (self->h264_factory, "openh264enc"))
-        {
-          /* Real time and a key frame at least every 2 s, as VP8's. */
-          gst_util_set_object_arg (G_OBJECT (chain[2]), "rate-control", "bitrate");
-          gst_util_set_object_arg (G_OBJECT (chain[2]), "usage-type", "camera");
-          gst_util_set_object_arg (G_OBJECT (chain[2]), "complexity", "low");
-          g_object_set (chain[2], "gop-size", self->framerate * 2, "multi-thread", 1, NULL);
-        }
-      set_h264_kbps (chain[2], self->current_video_kbps);
-      caps = gst_caps_new_simple ("video/x-h264", "profile", G_TYPE_STRING,
-                                  "constrained-baseline", "stream-format", G_TYPE_STRING,
-                                  "byte-stream", "alignment", G_TYPE_STRING, "au", NULL);
-      g_object_set (chain[4], "caps", caps, NULL);
-      g_object_set (chain[5], "allow-not-linked", TRUE, NULL);
-      link_all (chain, G_N_ELEMENTS (chain), &local_error);
-    }
-  if (local_error != NULL)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (chain); i++)
-        if (chain[i] != NULL && GST_OBJECT_PARENT (chain[i]) == GST_OBJECT (bin))
-          {
-            gst_element_set_state (chain[i], GST_STATE_NULL);
-            gst_bin_remove (bin, chain[i]);
-          }
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-
-  /* Downstream first, so nothing pushes into a flushing pad. */
-  for (guint i = G_N_ELEMENTS (chain); i > 0; i--)
-    gst_element_sync_state_with_parent (chain[i - 1]);
-  tee_pad = gst_element_request_pad_simple (self->raw_video_tee, "src_%u");
-  queue_sink = gst_element_get_static_pad (chain[0], "sink");
-  if (gst_pad_link (tee_pad, queue_sink) != GST_PAD_LINK_OK)
-    {
-      g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_FAILED,
-                   "could not link the H.264 encoder");
-      return NULL;
-    }
-  self->h264_encoder_element = chain[2];
-  self->h264_tee = chain[5];
+  if (self->h264_tee == NULL)
+    g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_MISSING_ELEMENT,
+                 "this device has no H.264 encoder");
 
   return self->h264_tee;
+}
+
+static gboolean
+build_audio (TtoCallEngine *self,
+             GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+  GstElement *chain[7];
+
+  chain[0] = make_source (bin, self->audio_source, error);
+  chain[1] = make_element (bin, "audioconvert", error);
+  chain[2] = make_element (bin, "audioresample", error);
+  chain[3] = self->volume = make_element (bin, "volume", error);
+  chain[4] = self->raw_audio_tee = make_element (bin, "tee", error);
+  chain[5] = make_element (bin, "opusenc", error);
+  chain[6] = self->audio_tee = make_element (bin, "tee", error);
+  if (*error != NULL)
+    return FALSE;
+
+  g_object_set (self->volume, "mute", self->muted, NULL);
+  g_object_set (chain[5], "bitrate", DEFAULT_AUDIO_KBPS * 1000, "audio-type", 2048 /* voice */,
+                "frame-size", 20, NULL);
+  g_object_set (self->raw_audio_tee, "allow-not-linked", TRUE, NULL);
+  g_object_set (self->audio_tee, "allow-not-linked", TRUE, NULL);
+
+  return link_all (chain, G_N_ELEMENTS (chain), error);
+}
+
+static gboolean
+build_video (TtoCallEngine *self,
+             GError **error)
+{
+  GstBin *bin = GST_BIN (self->pipeline);
+  GstElement *chain[10];
+  GstElement *raw_tee;
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GstPad) probed = NULL;
+
+  chain[0] = make_source (bin, self->video_source, error);
+  chain[1] = make_element (bin, "videoconvert", error);
+  chain[2] = make_element (bin, "videoscale", error);
+  chain[3] = make_element (bin, "videorate", error);
+  chain[4] = make_element (bin, "capsfilter", error);
+  chain[5] = raw_tee = make_element (bin, "tee", error);
+  chain[6] = make_element (bin, "queue", error);
+  chain[7] = self->vp8_valve = make_element (bin, "valve", error);
+  chain[8] = self->video_encoder = make_element (bin, "vp8enc", error);
+  chain[9] = self->video_tee = make_element (bin, "tee", error);
+  if (*error != NULL)
+    return FALSE;
+
+  caps = gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", G_TYPE_INT, self->width,
+                              "height", G_TYPE_INT, self->height,
+                              "framerate", GST_TYPE_FRACTION, self->framerate, 1,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              NULL);
+  g_object_set (chain[4], "caps", caps, NULL);
+  g_object_set (raw_tee, "allow-not-linked", TRUE, NULL);
+  /* Real time, no look-ahead, constant rate, a key frame at least every
+   * 2 s (and on demand when someone connects). One thread: libvpx's VP8
+   * threads spin while they wait (measured: 60x the CPU at 320x180 with
+   * threads=2), and a call has other work for the second core. */
+  g_object_set (chain[6], "max-size-buffers", 2, "max-size-time", (guint64) 0,
+                "max-size-bytes", 0, "leaky", 2 /* downstream */, NULL);
+  g_object_set (self->video_encoder,
+                "deadline", (gint64) 1,
+                "cpu-used", 8,
+                "end-usage", 1 /* cbr */,
+                "lag-in-frames", 0,
+                "threads", 1,
+                "error-resilient", 1 /* default */,
+                "keyframe-max-dist", (int) self->framerate * 2,
+                "target-bitrate", (int) self->current_video_kbps * 1000,
+                NULL);
+  g_object_set (self->video_tee, "allow-not-linked", TRUE, NULL);
+  /* Nobody to send to yet. */
+  g_object_set (self->vp8_valve, "drop", TRUE, NULL);
+
+  if (!link_all (chain, G_N_ELEMENTS (chain), error))
+    return FALSE;
+  self->video_source_bin = chain[0];
+  self->video_convert = chain[1];
+  self->raw_video_tee = raw_tee;
+
+  probed = gst_element_get_static_pad (chain[4], "src");
+  gst_pad_add_probe (probed, GST_PAD_PROBE_TYPE_BUFFER, on_raw_video, self, NULL);
+
+  if (self->h264_factory != NULL && !build_h264 (self, error))
+    return FALSE;
+
+  if (self->preview)
+    {
+      GstElement *preview[5];
+      g_autoptr (GstCaps) rgba = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+                                                      "RGBA", NULL);
+      GstAppSinkCallbacks callbacks = { .new_sample = on_preview_sample };
+
+      preview[0] = raw_tee;
+      preview[1] = make_element (bin, "queue", error);
+      preview[2] = make_element (bin, "videoconvert", error);
+      preview[3] = make_element (bin, "capsfilter", error);
+      preview[4] = make_element (bin, "appsink", error);
+      if (*error != NULL)
+        return FALSE;
+      g_object_set (preview[1], "max-size-buffers", 1, "leaky", 2, NULL);
+      g_object_set (preview[3], "caps", rgba, NULL);
+      g_object_set (preview[4], "max-buffers", 1, "drop", TRUE, "sync", FALSE, "async", FALSE,
+                    "enable-last-sample", FALSE, NULL);
+      gst_app_sink_set_callbacks (GST_APP_SINK (preview[4]), &callbacks, self, NULL);
+      if (!link_all (preview, G_N_ELEMENTS (preview), error))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 static void
@@ -840,9 +850,11 @@ stop_media (TtoCallEngine *self)
   self->raw_audio_tee = NULL;
   self->audio_tee = NULL;
   self->video_encoder = NULL;
+  self->vp8_valve = NULL;
   self->raw_video_tee = NULL;
   self->video_tee = NULL;
   self->h264_encoder_element = NULL;
+  self->h264_valve = NULL;
   self->h264_tee = NULL;
   self->video_source_bin = NULL;
   self->video_convert = NULL;

@@ -769,6 +769,58 @@ count_elements (GstElement *pipeline,
   return found;
 }
 
+static gboolean
+two_peers_left (TtoCallsRoom *room)
+{
+  return g_list_model_get_n_items (tto_call_engine_get_peers (room->sides[0].engine)) == 1
+         && g_list_model_get_n_items (tto_call_engine_get_peers (room->sides[1].engine)) == 1;
+}
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad,
+              GstPadProbeInfo *info,
+              gpointer user_data)
+{
+  g_atomic_int_inc ((gint *) user_data);
+
+  return GST_PAD_PROBE_OK;
+}
+
+/* Buffers out of the pipeline's (only) encoder of that factory over ms. */
+static guint
+encoded_buffers (GstElement *pipeline,
+                 const char *factory_name,
+                 guint ms,
+                 TtoCallsRoom *room)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue item = G_VALUE_INIT;
+  g_autoptr (GstPad) src = NULL;
+  gint count = 0;
+  gulong probe;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), factory_name))
+        {
+          g_assert_null (src);
+          src = gst_element_get_static_pad (element, "src");
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_assert_nonnull (src);
+
+  probe = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &count, NULL);
+  tto_calls_room_run (room, ms);
+  gst_pad_remove_probe (src, probe);
+
+  return (guint) g_atomic_int_get (&count);
+}
+
 /* Two devices that encode H.264 use it between them and VP8 with a third
  * that does not, in one mesh: each offer names one codec, both ends agree,
  * and every stream decodes. openh264enc stands in for a phone's hardware
@@ -813,7 +865,22 @@ test_h264 (void)
                                     "rtph264depay"), ==, 0);
   assert_media_grows (&room, 2000);
 
-  for (guint i = 0; i < 3; i++)
+  /* The VP8 peer leaves: the others' VP8 encoders rest, H.264 goes on. */
+  tto_calls_room_hangup (&room, 2);
+  g_assert_true (tto_calls_room_run_until (&room, two_peers_left, 10000));
+  tto_calls_room_run (&room, 300);
+  for (guint i = 0; i < 2; i++)
+    {
+      guint vp8 = encoded_buffers (tto_call_engine_get_pipeline (room.sides[i].engine), "vp8enc",
+                                   1000, &room);
+
+      g_test_message ("side %u: %u VP8 buffers in 1 s with only an H.264 peer", i, vp8);
+      g_assert_cmpuint (vp8, ==, 0);
+    }
+  g_assert_cmpuint (encoded_buffers (tto_call_engine_get_pipeline (room.sides[0].engine),
+                                     "openh264enc", 1000, &room), >=, 10);
+
+  for (guint i = 0; i < 2; i++)
     tto_calls_room_hangup (&room, i);
   tto_calls_room_close (&room);
 }
