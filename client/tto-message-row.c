@@ -12,7 +12,8 @@
  * built in code rather than from a template (a list makes ~200 of them when
  * a room opens, and parsing XML for each costs more than the rest), and
  * lays its bubble out itself: at most MAX_BUBBLE_WIDTH wide, so lines stay
- * readable on a wide window. Popovers are made on demand.
+ * readable on a wide window. Popovers, the quote, the unread divider and
+ * the swipe and pending icons are made on demand.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -69,6 +70,18 @@ struct _TtoMessageRow
 
 G_DEFINE_FINAL_TYPE (TtoMessageRow, tto_message_row, GTK_TYPE_WIDGET)
 
+static void ensure_divider (TtoMessageRow *self);
+static void ensure_swipe_image (TtoMessageRow *self);
+static void ensure_quote (TtoMessageRow *self);
+static void ensure_pending_image (TtoMessageRow *self);
+
+/* Parts made on first need may not be there: not there is not shown. */
+static gboolean
+shown (gpointer widget)
+{
+  return widget != NULL && gtk_widget_get_visible (GTK_WIDGET (widget));
+}
+
 static const char *
 recaller_name (TtoMessageRow *self,
                const char *identity_id)
@@ -113,14 +126,19 @@ update_quote (TtoMessageRow *self)
   const char *sender = tto_message_get_reply_to_sender_name (self->message);
   g_autofree char *description = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->quote_button),
-                          reply_to != NULL && !tto_message_get_recalled (self->message));
   if (reply_to == NULL)
     {
-      gtk_label_set_label (self->quote_text_label, "");
+      if (self->quote_button != NULL)
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->quote_button), FALSE);
+          gtk_label_set_label (self->quote_text_label, "");
+        }
       return;
     }
 
+  ensure_quote (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->quote_button),
+                          !tto_message_get_recalled (self->message));
   gtk_label_set_label (self->quote_sender_label, sender != NULL ? sender : "");
   if (tto_message_get_reply_to_recalled (self->message) || excerpt == NULL || *excerpt == '\0')
     gtk_label_set_label (self->quote_text_label, _("Recalled message"));
@@ -156,8 +174,9 @@ update_attachment (TtoMessageRow *self)
   if (want && self->attachment_view == NULL)
     {
       self->attachment_view = tto_attachment_view_new (self->session, self->message);
+      /* After the quote, or first when there is none. */
       gtk_box_insert_child_after (GTK_BOX (self->bubble), GTK_WIDGET (self->attachment_view),
-                                  GTK_WIDGET (self->quote_button));
+                                  (GtkWidget *) self->quote_button);
     }
 
   sticker = self->attachment_view != NULL &&
@@ -177,6 +196,55 @@ update_attachment (TtoMessageRow *self)
                           self->attachment_view == NULL || (text != NULL && *text != '\0'));
 }
 
+/* A wrapped label finds its minimum width by laying its text out
+ * width-chars wide. At one character Pango breaks the text between every
+ * pair of characters, each break a new shaping run: for a room's first
+ * ~200 rows that cost more than all else in opening it. A text can take a
+ * wider minimum, with fewer breaks, as long as it is no wider than the
+ * text's longest line, so its natural width (the bubble's) stays the same:
+ * a printing character is more than a fifth of the label's character
+ * width (the widest of its average letter and digit). The minimum stays
+ * at most MIN_TEXT_CHARS, as wide as a quote's, so the row's minimum width
+ * (it only bounds the window's) barely moves. */
+#define MIN_TEXT_CHARS 8
+
+static int
+text_width_chars (const char *text)
+{
+  guint line = 0, longest = 0;
+
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      switch (g_unichar_break_type (c))
+        {
+        case G_UNICODE_BREAK_MANDATORY:
+        case G_UNICODE_BREAK_CARRIAGE_RETURN:
+        case G_UNICODE_BREAK_LINE_FEED:
+        case G_UNICODE_BREAK_NEXT_LINE:
+          line = 0;
+          break;
+        default:
+          if ((c == ' ' || g_unichar_isgraph (c)) && !g_unichar_iszerowidth (c) &&
+              !g_unichar_ismark (c))
+            longest = MAX (longest, ++line);
+          if (longest >= 5 * MIN_TEXT_CHARS)
+            return MIN_TEXT_CHARS;
+          break;
+        }
+    }
+  return MAX (1, longest / 5);
+}
+
+static void
+set_text (TtoMessageRow *self,
+          const char *text)
+{
+  gtk_label_set_label (self->text_label, text);
+  gtk_label_set_width_chars (self->text_label, text_width_chars (text));
+}
+
 static void
 update_text (TtoMessageRow *self)
 {
@@ -187,7 +255,7 @@ update_text (TtoMessageRow *self)
     {
       g_autofree char *text = describe_recall (self);
 
-      gtk_label_set_label (self->text_label, text);
+      set_text (self, text);
       gtk_widget_add_css_class (self->bubble, "recalled");
     }
   else if (tto_message_get_system (self->message))
@@ -195,13 +263,13 @@ update_text (TtoMessageRow *self)
       /* The relay's flow line, worded from its data in the user's language. */
       char *text = tto_system_text_for_message (self->message);
 
-      gtk_label_set_label (self->text_label, text);
+      set_text (self, text);
       tto_str_wipe_free (text);
       gtk_widget_remove_css_class (self->bubble, "recalled");
     }
   else
     {
-      gtk_label_set_label (self->text_label, tto_message_get_text (self->message));
+      set_text (self, tto_message_get_text (self->message));
       gtk_widget_remove_css_class (self->bubble, "recalled");
     }
 
@@ -226,8 +294,13 @@ update_state (TtoMessageRow *self)
 
   time = tto_client_format_time (tto_message_get_ts (self->message));
   gtk_label_set_label (self->time_label, time);
-  gtk_widget_set_visible (GTK_WIDGET (self->pending_image),
-                          tto_message_get_state (self->message) == TTO_MESSAGE_STATE_PENDING);
+  if (tto_message_get_state (self->message) == TTO_MESSAGE_STATE_PENDING)
+    {
+      ensure_pending_image (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->pending_image), TRUE);
+    }
+  else if (self->pending_image != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->pending_image), FALSE);
   tto_message_row_update_receipts (self);
 }
 
@@ -275,7 +348,7 @@ tto_message_row_measure (GtkWidget *widget,
     {
       gtk_widget_measure (self->content, orientation, -1, &min, &nat, NULL, NULL);
       nat = MIN (nat, MAX_BUBBLE_WIDTH + BUBBLE_INSET + 12);
-      if (gtk_widget_get_visible (GTK_WIDGET (self->divider_label)))
+      if (shown (self->divider_label))
         {
           int dmin, dnat;
 
@@ -291,7 +364,7 @@ tto_message_row_measure (GtkWidget *widget,
       int width = for_size >= 0 ? content_width_for (self, for_size) : -1;
 
       gtk_widget_measure (self->content, orientation, width, &min, &nat, NULL, NULL);
-      if (gtk_widget_get_visible (GTK_WIDGET (self->divider_label)))
+      if (shown (self->divider_label))
         {
           int dmin, dnat;
 
@@ -324,7 +397,7 @@ tto_message_row_size_allocate (GtkWidget *widget,
   if (self->message != NULL && tto_message_get_system (self->message))
     x = (width - content_width) / 2;
 
-  if (gtk_widget_get_visible (GTK_WIDGET (self->divider_label)))
+  if (shown (self->divider_label))
     {
       gtk_widget_measure (GTK_WIDGET (self->divider_label), GTK_ORIENTATION_VERTICAL, width,
                           NULL, &top, NULL, NULL);
@@ -333,7 +406,7 @@ tto_message_row_size_allocate (GtkWidget *widget,
     }
   content_height = height - top;
 
-  if (gtk_widget_get_visible (GTK_WIDGET (self->swipe_image)))
+  if (shown (self->swipe_image))
     {
       int size = 24;
 
@@ -488,7 +561,10 @@ set_swipe_offset (TtoMessageRow *self,
                   double offset)
 {
   self->swipe_offset = offset;
-  gtk_widget_set_visible (GTK_WIDGET (self->swipe_image), offset > 0);
+  if (offset > 0)
+    ensure_swipe_image (self);
+  if (self->swipe_image != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->swipe_image), offset > 0);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -592,8 +668,10 @@ tto_message_row_dispose (GObject *object)
   g_clear_object (&self->event);
   if (self->content != NULL)
     {
-      gtk_widget_unparent (GTK_WIDGET (self->divider_label));
-      gtk_widget_unparent (GTK_WIDGET (self->swipe_image));
+      if (self->divider_label != NULL)
+        gtk_widget_unparent (GTK_WIDGET (self->divider_label));
+      if (self->swipe_image != NULL)
+        gtk_widget_unparent (GTK_WIDGET (self->swipe_image));
       gtk_widget_unparent (self->content);
       self->divider_label = NULL;
       self->swipe_image = NULL;
@@ -644,28 +722,88 @@ new_label (const char *css_class,
   return GTK_LABEL (label);
 }
 
-static void
-build (TtoMessageRow *self)
-{
-  GtkWidget *widget = GTK_WIDGET (self);
-  GtkWidget *quote_box;
-  GtkWidget *meta;
+/* The parts most rows never show are made on first need, like the
+ * popovers: a list makes ~200 rows when a room opens, and a tooltip alone
+ * asks the display server where the pointer is. They are kept for the
+ * row's next messages. */
 
-  gtk_widget_set_focusable (widget, TRUE);
-  gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
+static void
+ensure_divider (TtoMessageRow *self)
+{
+  if (self->divider_label != NULL)
+    return;
 
   self->divider_label = new_label ("unread-divider", NULL);
   gtk_label_set_label (self->divider_label, _("New Messages"));
   gtk_label_set_xalign (self->divider_label, 0.5);
-  gtk_widget_set_visible (GTK_WIDGET (self->divider_label), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->divider_label), widget);
+  gtk_widget_insert_after (GTK_WIDGET (self->divider_label), GTK_WIDGET (self), NULL);
+}
+
+/* Under the bubble while it follows a swipe. */
+static void
+ensure_swipe_image (TtoMessageRow *self)
+{
+  if (self->swipe_image != NULL)
+    return;
 
   self->swipe_image = GTK_IMAGE (gtk_image_new_from_icon_name ("mail-reply-sender-symbolic"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->swipe_image),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reply"), -1);
   gtk_widget_add_css_class (GTK_WIDGET (self->swipe_image), "dim-label");
   gtk_widget_set_visible (GTK_WIDGET (self->swipe_image), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->swipe_image), widget);
+  gtk_widget_insert_before (GTK_WIDGET (self->swipe_image), GTK_WIDGET (self), self->content);
+}
+
+/* First in the bubble. */
+static void
+ensure_quote (TtoMessageRow *self)
+{
+  GtkWidget *quote_box;
+
+  if (self->quote_button != NULL)
+    return;
+
+  self->quote_button = GTK_BUTTON (gtk_button_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->quote_button), "quote");
+  gtk_widget_add_css_class (GTK_WIDGET (self->quote_button), "flat");
+  quote_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  self->quote_sender_label = new_label ("quote-sender", NULL);
+  gtk_label_set_ellipsize (self->quote_sender_label, PANGO_ELLIPSIZE_END);
+  self->quote_text_label = new_label ("quote-text", NULL);
+  gtk_label_set_ellipsize (self->quote_text_label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (self->quote_text_label, TRUE);
+  gtk_label_set_width_chars (self->quote_text_label, MIN_TEXT_CHARS);
+  gtk_box_append (GTK_BOX (quote_box), GTK_WIDGET (self->quote_sender_label));
+  gtk_box_append (GTK_BOX (quote_box), GTK_WIDGET (self->quote_text_label));
+  gtk_button_set_child (self->quote_button, quote_box);
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), GTK_WIDGET (self->quote_button), NULL);
+}
+
+/* After the time, before the receipts. */
+static void
+ensure_pending_image (TtoMessageRow *self)
+{
+  if (self->pending_image != NULL)
+    return;
+
+  self->pending_image = GTK_IMAGE (gtk_image_new_from_icon_name ("tto-pending-symbolic"));
+  gtk_image_set_pixel_size (self->pending_image, 12);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pending_image), _("Sending…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pending_image),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sending"), -1);
+  gtk_widget_add_css_class (GTK_WIDGET (self->pending_image), "dim-label");
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->time_label))),
+                              GTK_WIDGET (self->pending_image), GTK_WIDGET (self->time_label));
+}
+
+static void
+build (TtoMessageRow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkWidget *meta;
+
+  gtk_widget_set_focusable (widget, TRUE);
+  gtk_widget_set_overflow (widget, GTK_OVERFLOW_HIDDEN);
 
   self->content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_set_margin_start (self->content, 12);
@@ -682,22 +820,6 @@ build (TtoMessageRow *self)
   gtk_widget_add_css_class (self->bubble, "message-bubble");
   gtk_box_append (GTK_BOX (self->content), self->bubble);
 
-  self->quote_button = GTK_BUTTON (gtk_button_new ());
-  gtk_widget_add_css_class (GTK_WIDGET (self->quote_button), "quote");
-  gtk_widget_add_css_class (GTK_WIDGET (self->quote_button), "flat");
-  gtk_widget_set_visible (GTK_WIDGET (self->quote_button), FALSE);
-  quote_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  self->quote_sender_label = new_label ("quote-sender", NULL);
-  gtk_label_set_ellipsize (self->quote_sender_label, PANGO_ELLIPSIZE_END);
-  self->quote_text_label = new_label ("quote-text", NULL);
-  gtk_label_set_ellipsize (self->quote_text_label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (self->quote_text_label, TRUE);
-  gtk_label_set_width_chars (self->quote_text_label, 8);
-  gtk_box_append (GTK_BOX (quote_box), GTK_WIDGET (self->quote_sender_label));
-  gtk_box_append (GTK_BOX (quote_box), GTK_WIDGET (self->quote_text_label));
-  gtk_button_set_child (self->quote_button, quote_box);
-  gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->quote_button));
-
   self->text_label = new_label (NULL, NULL);
   gtk_label_set_wrap (self->text_label, TRUE);
   gtk_label_set_wrap_mode (self->text_label, PANGO_WRAP_WORD_CHAR);
@@ -713,13 +835,6 @@ build (TtoMessageRow *self)
   gtk_box_append (GTK_BOX (meta), GTK_WIDGET (self->edited_label));
   self->time_label = new_label ("message-time", "dim-label");
   gtk_box_append (GTK_BOX (meta), GTK_WIDGET (self->time_label));
-  self->pending_image = GTK_IMAGE (gtk_image_new_from_icon_name ("tto-pending-symbolic"));
-  gtk_image_set_pixel_size (self->pending_image, 12);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pending_image), _("Sending…"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pending_image),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Sending"), -1);
-  gtk_widget_add_css_class (GTK_WIDGET (self->pending_image), "dim-label");
-  gtk_box_append (GTK_BOX (meta), GTK_WIDGET (self->pending_image));
   self->receipt_label = new_label ("message-time", "message-receipt");
   gtk_widget_set_visible (GTK_WIDGET (self->receipt_label), FALSE);
   gtk_box_append (GTK_BOX (meta), GTK_WIDGET (self->receipt_label));
@@ -805,8 +920,9 @@ tto_message_row_set_message (TtoMessageRow *self,
   if (message == NULL)
     {
       /* The labels may hold message text: clear them when the row is reused. */
-      gtk_label_set_label (self->text_label, "");
-      gtk_label_set_label (self->quote_text_label, "");
+      set_text (self, "");
+      if (self->quote_text_label != NULL)
+        gtk_label_set_label (self->quote_text_label, "");
       update_attachment (self);
       return;
     }
@@ -858,7 +974,10 @@ tto_message_row_set_show_divider (TtoMessageRow *self,
 {
   g_return_if_fail (TTO_IS_MESSAGE_ROW (self));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->divider_label), show);
+  if (show)
+    ensure_divider (self);
+  if (self->divider_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->divider_label), show);
 }
 
 gboolean
@@ -866,7 +985,7 @@ tto_message_row_get_show_divider (TtoMessageRow *self)
 {
   g_return_val_if_fail (TTO_IS_MESSAGE_ROW (self), FALSE);
 
-  return gtk_widget_get_visible (GTK_WIDGET (self->divider_label));
+  return shown (self->divider_label);
 }
 
 /* "All read", "Read by 3 of 7" or "Unread" under the user's own messages. */
@@ -930,7 +1049,7 @@ tto_message_row_get_quote_sender (TtoMessageRow *self)
 {
   g_return_val_if_fail (TTO_IS_MESSAGE_ROW (self), NULL);
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->quote_button)))
+  if (!shown (self->quote_button))
     return NULL;
   return gtk_label_get_label (self->quote_sender_label);
 }
@@ -940,7 +1059,7 @@ tto_message_row_get_quote_text (TtoMessageRow *self)
 {
   g_return_val_if_fail (TTO_IS_MESSAGE_ROW (self), NULL);
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->quote_button)))
+  if (!shown (self->quote_button))
     return NULL;
   return gtk_label_get_label (self->quote_text_label);
 }
