@@ -1,11 +1,19 @@
 /* tto-account-window.c: your identity: name, lifetime, what it proved, the
- * identity card check, and "Delete me"
+ * identity card check, signing this device out, and "Delete me"
  *
  * The identity card number is checked here first (GB 11643 check digit,
  * shared/tto-id-number.c) so a typo never leaves the device; the relay
  * checks again and keeps only a flag. "Delete me" asks once, listing what
  * goes, then sends identity.delete; the window hears "deleted" and goes
  * back to sign-in.
+ *
+ * "Sign Out" signs only this device out (identity.sign_out): the relay
+ * revokes this device's token, the keyring forgets it, other devices stay
+ * signed in. An account (timed or permanent, linked to a phone number, an
+ * email address, a username or a provider) can sign in again; a one-time
+ * identity cannot, so its confirmation says so and points at "Delete me".
+ * When the relay cannot be reached nothing is forgotten unless the person
+ * chooses to forget the identity on this device anyway.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,12 +44,15 @@ struct _TtoAccountWindow
   AdwEntryRow *id_name_row;
   AdwEntryRow *id_number_row;
   AdwActionRow *id_status_row;
+  AdwActionRow *sign_out_row;
+  GtkSpinner *sign_out_spinner;
 
   TtoSession *session;
   TtoIdentity *identity;
   GCancellable *cancellable;
   char *last_error;
   guint lifetime_source;
+  gboolean signing_out;
 };
 
 G_DEFINE_FINAL_TYPE (TtoAccountWindow, tto_account_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -49,6 +60,7 @@ G_DEFINE_FINAL_TYPE (TtoAccountWindow, tto_account_window, ADW_TYPE_PREFERENCES_
 enum
 {
   DELETED,
+  SIGNED_OUT,
   N_SIGNALS
 };
 
@@ -111,11 +123,25 @@ update_badges (TtoAccountWindow *self)
 }
 
 static void
+update_sign_out (TtoAccountWindow *self)
+{
+  if (tto_identity_is_one_time (self->identity))
+    adw_action_row_set_subtitle (
+      self->sign_out_row,
+      _("A one-time identity cannot be signed in again: signing out loses it for good"));
+  else
+    adw_action_row_set_subtitle (
+      self->sign_out_row,
+      _("Sign in again later with the same account. Your other devices stay signed in."));
+}
+
+static void
 update_lifetime (TtoAccountWindow *self)
 {
   g_autofree char *text = tto_identity_format_lifetime (self->identity);
 
   adw_action_row_set_subtitle (self->lifetime_row, text);
+  update_sign_out (self);
 }
 
 static gboolean
@@ -382,6 +408,224 @@ delete_action (GtkWidget *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Sign out (this device only) */
+
+static void start_sign_out (TtoAccountWindow *self);
+
+static void
+set_signing_out (TtoAccountWindow *self,
+                 gboolean signing_out)
+{
+  self->signing_out = signing_out;
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_out_spinner), signing_out);
+  gtk_spinner_set_spinning (self->sign_out_spinner, signing_out);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", !signing_out);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.delete", !signing_out);
+}
+
+/* The device forgot the identity: the main window goes back to sign-in. */
+static void
+finish_signed_out (TtoAccountWindow *self)
+{
+  set_signing_out (self, FALSE);
+  g_signal_emit (self, signals[SIGNED_OUT], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_forgotten (GObject *object,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  g_autoptr (TtoAccountWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (tto_identity_store_clear_finish (result, &error))
+    {
+      /* Chosen by the person: the relay still holds the token, the device
+       * no longer does. */
+      tto_session_sign_out (self->session);
+      tto_identity_set_token (self->identity, NULL);
+      finish_signed_out (self);
+      return;
+    }
+  /* Still in the keyring, so the next start would sign in with it: say so
+   * and stay signed in. */
+  set_signing_out (self, FALSE);
+  /* Translators: %s is the keyring's explanation */
+  text = g_strdup_printf (_("Could not remove the identity from the keyring: %s"),
+                          error->message);
+  g_free (self->last_error);
+  self->last_error = g_strdup (text);
+  toast (self, text);
+}
+
+static void
+forget_on_device (TtoAccountWindow *self)
+{
+  const char *relay_url = tto_identity_get_relay_url (self->identity);
+
+  if (relay_url == NULL)
+    relay_url = tto_connection_get_url (tto_session_get_connection (self->session));
+  set_signing_out (self, TRUE);
+  tto_identity_store_clear_async (relay_url, NULL, on_forgotten, g_object_ref (self));
+}
+
+static void
+on_sign_out_error_response (AdwMessageDialog *dialog,
+                            const char *response,
+                            TtoAccountWindow *self)
+{
+  if (g_strcmp0 (response, "retry") == 0)
+    start_sign_out (self);
+  else if (g_strcmp0 (response, "forget") == 0)
+    forget_on_device (self);
+}
+
+static void
+show_sign_out_error (TtoAccountWindow *self,
+                     const GError *error,
+                     JsonObject *error_body)
+{
+  g_autofree char *reason = tto_identity_describe_error (error, error_body);
+  GtkWidget *dialog;
+
+  g_free (self->last_error);
+  self->last_error = g_strdup (reason);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Sign Out on the Relay"),
+                                   NULL);
+  gtk_widget_set_name (dialog, "sign-out-error");
+  adw_message_dialog_format_body (
+    ADW_MESSAGE_DIALOG (dialog), "%s\n\n%s", reason,
+    tto_identity_is_one_time (self->identity)
+      ? _("If you forget the identity on this device anyway, nobody can use it again and the relay deletes it a few minutes later.")
+      : _("If you forget the identity on this device anyway, this device’s sign-in stays valid on the relay until the identity ends or is deleted. You can still sign in again with the same account."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Stay Signed In"),
+                                    "retry", _("_Try Again"), "forget",
+                                    _("_Forget on This Device"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "forget",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "retry");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_sign_out_error_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_signed_out (GObject *object,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (TtoAccountWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (tto_session_sign_out_finish (TTO_SESSION (object), result, &error))
+    {
+      finish_signed_out (self);
+      return;
+    }
+  set_signing_out (self, FALSE);
+  show_sign_out_error (self, error, NULL);
+}
+
+static void
+start_sign_out (TtoAccountWindow *self)
+{
+  set_signing_out (self, TRUE);
+  /* Not cancelled with the window: the window stays open until the relay
+   * answered (see on_close_request), and the app must hear the outcome. */
+  tto_session_sign_out_async (self->session, NULL, on_signed_out, g_object_ref (self));
+}
+
+static void
+on_sign_out_response (AdwMessageDialog *dialog,
+                      const char *response,
+                      TtoAccountWindow *self)
+{
+  if (g_strcmp0 (response, "sign-out") == 0)
+    start_sign_out (self);
+  else if (g_strcmp0 (response, "delete") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "account.delete", NULL);
+}
+
+/* How the identity signs in again, for the confirmation. */
+static const char *
+describe_way_back (TtoIdentity *identity)
+{
+  const char *method = tto_identity_get_method (identity);
+
+  if (g_strcmp0 (method, TTO_IDENTITY_METHOD_PHONE) == 0)
+    return _("To come back, sign in again with the same phone number.");
+  if (g_strcmp0 (method, TTO_IDENTITY_METHOD_EMAIL) == 0)
+    return _("To come back, sign in again with the same email address or username.");
+  if (method != NULL && g_str_has_prefix (method, TTO_IDENTITY_METHOD_OIDC_PREFIX))
+    return _("To come back, sign in again with the same third-party account.");
+  return _("To come back, sign in again with the same account.");
+}
+
+static void
+sign_out_action (GtkWidget *widget,
+                 const char *action_name,
+                 GVariant *parameter)
+{
+  TtoAccountWindow *self = TTO_ACCOUNT_WINDOW (widget);
+  AdwMessageDialog *dialog;
+
+  if (self->signing_out)
+    return;
+
+  if (tto_identity_is_one_time (self->identity))
+    {
+      dialog = ADW_MESSAGE_DIALOG (
+        adw_message_dialog_new (GTK_WINDOW (self), _("Sign Out and Lose This Identity?"), NULL));
+      adw_message_dialog_format_body (
+        dialog, "%s\n\n%s\n\n%s",
+        _("This is a one-time identity: it has no phone number, email address or password to sign in with again. Once you sign out, nobody can get it back, on this device or any other."),
+        _("The relay deletes it a few minutes later. Events you created end for everyone then, and you leave the events you joined."),
+        _("To delete it and end its events right away, choose Delete Me instead."));
+      adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete",
+                                        _("_Delete Me Instead…"), "sign-out", _("_Sign Out"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "sign-out", ADW_RESPONSE_DESTRUCTIVE);
+    }
+  else
+    {
+      g_autofree char *lifetime = NULL;
+
+      dialog = ADW_MESSAGE_DIALOG (
+        adw_message_dialog_new (GTK_WINDOW (self), _("Sign Out of This Device?"), NULL));
+      if (g_strcmp0 (tto_identity_get_kind (self->identity), TTO_IDENTITY_TIMED) == 0)
+        {
+          g_autofree char *ends = tto_identity_format_lifetime (self->identity);
+
+          /* Translators: %s is when the identity ends, e.g. "Ends 11/25/26 21:30 (in 59 minutes)" */
+          lifetime = g_strdup_printf (_("%s. You can sign in again until then."), ends);
+        }
+      adw_message_dialog_format_body (
+        dialog, "%s %s\n\n%s%s%s",
+        _("This device forgets your sign-in."), describe_way_back (self->identity),
+        _("Your identity, its events and your other devices stay as they are."),
+        lifetime != NULL ? "\n\n" : "", lifetime != NULL ? lifetime : "");
+      adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "sign-out",
+                                        _("_Sign Out"), NULL);
+    }
+  gtk_widget_set_name (GTK_WIDGET (dialog), "sign-out-confirm");
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_sign_out_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Closing while the relay is asked would lose its answer: at most the
+ * sign-out timeout. */
+static gboolean
+on_close_request (TtoAccountWindow *self)
+{
+  return self->signing_out;
+}
+
 /* GObject */
 
 static void
@@ -423,6 +667,10 @@ tto_account_window_class_init (TtoAccountWindowClass *klass)
   /* The relay deleted the identity; the keyring forgot it. */
   signals[DELETED] = g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The relay revoked this device's token (or the person chose to forget
+   * the identity here) and the keyring forgot it; the session is closed. */
+  signals[SIGNED_OUT] = g_signal_new ("signed-out", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/threetwoone/Tto/ui/tto-account-window.ui");
@@ -440,12 +688,15 @@ tto_account_window_class_init (TtoAccountWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoAccountWindow, id_name_row);
   gtk_widget_class_bind_template_child (widget_class, TtoAccountWindow, id_number_row);
   gtk_widget_class_bind_template_child (widget_class, TtoAccountWindow, id_status_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoAccountWindow, sign_out_row);
+  gtk_widget_class_bind_template_child (widget_class, TtoAccountWindow, sign_out_spinner);
   gtk_widget_class_bind_template_callback (widget_class, on_name_applied);
   gtk_widget_class_bind_template_callback (widget_class, on_id_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_id_activated);
 
   gtk_widget_class_install_action (widget_class, "account.verify-id", NULL, verify_id_action);
   gtk_widget_class_install_action (widget_class, "account.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_action);
 }
 
 static void
@@ -453,6 +704,7 @@ tto_account_window_init (TtoAccountWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
 }
 
 /* Public API */

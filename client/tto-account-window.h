@@ -1,5 +1,5 @@
 /* tto-account-window.h: your identity: name, lifetime, what it proved, the
- * identity card check, and "Delete me"
+ * identity card check, signing this device out, and "Delete me"
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

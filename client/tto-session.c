@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
+#include "tto-identity-store.h"
 #include "tto-read-state.h"
 
 #include "tto-session.h"
@@ -1584,6 +1585,129 @@ tto_session_sign_out (TtoSession *self)
     }
   g_list_store_remove_all (self->events);
   tto_session_set_open_event (self, NULL);
+}
+
+/* Signing this device out on the relay (identity.sign_out): the relay
+ * revokes this connection's token, answers, then closes the connection
+ * (1000, "signed out"). Only after the answer does the device forget the
+ * token (keyring, memory); without it nothing is forgotten, so the person
+ * can try again or choose to forget it anyway. */
+
+/* A dead link is noticed by the connection's ping only after ~50 s. */
+#define SIGN_OUT_TIMEOUT_SECONDS 15
+
+typedef struct
+{
+  char *relay_url;
+  guint timeout_source;
+  gboolean done; /* the task returned (timed out) */
+} SignOutData;
+
+static void
+sign_out_data_free (SignOutData *data)
+{
+  g_clear_handle_id (&data->timeout_source, g_source_remove);
+  g_free (data->relay_url);
+  g_free (data);
+}
+
+static gboolean
+on_sign_out_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  SignOutData *data = g_task_get_task_data (task);
+
+  data->timeout_source = 0;
+  data->done = TRUE;
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           _("The relay did not answer in time."));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sign_out_keyring_cleared (GObject *object,
+                             GAsyncResult *result,
+                             gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* The relay revoked the token already: an item left behind holds a dead
+   * token, which the next start finds refused and deletes. */
+  if (!tto_identity_store_clear_finish (result, &error))
+    g_message ("Could not delete the stored identity: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_signed_out (GObject *object,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TtoSession *self = g_task_get_source_object (task);
+  SignOutData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = NULL;
+
+  body = tto_connection_request_finish (TTO_CONNECTION (object), result, &error);
+  /* A late answer after the timeout: the connection's reconnect meets the
+   * revoked token and reports the identity lost. */
+  if (data->done)
+    return;
+  g_clear_handle_id (&data->timeout_source, g_source_remove);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Closed here before the relay closes it, so it never reconnects with
+   * the revoked token. */
+  tto_session_sign_out (self);
+  if (self->identity != NULL)
+    tto_identity_set_token (self->identity, NULL);
+  tto_identity_store_clear_async (data->relay_url, NULL, on_sign_out_keyring_cleared,
+                                  g_steal_pointer (&task));
+}
+
+void
+tto_session_sign_out_async (TtoSession *self,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  SignOutData *data;
+  const char *relay_url = NULL;
+
+  g_return_if_fail (TTO_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tto_session_sign_out_async);
+  if (self->identity != NULL)
+    relay_url = tto_identity_get_relay_url (self->identity);
+  if (relay_url == NULL)
+    relay_url = tto_connection_get_url (self->connection);
+  data = g_new0 (SignOutData, 1);
+  data->relay_url = g_strdup (relay_url);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_out_data_free);
+  data->timeout_source = g_timeout_add_seconds (SIGN_OUT_TIMEOUT_SECONDS, on_sign_out_timeout,
+                                                task);
+  tto_connection_request_async (self->connection, TTO_FRAME_IDENTITY_SIGN_OUT, NULL, NULL,
+                                on_signed_out, g_steal_pointer (&task));
+}
+
+/* TRUE once the relay revoked this device's token and the device forgot it;
+ * on error nothing was forgotten. */
+gboolean
+tto_session_sign_out_finish (TtoSession *self,
+                             GAsyncResult *result,
+                             GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Members and read receipts */

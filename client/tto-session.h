@@ -188,6 +188,13 @@ gboolean tto_session_member_change_finish (TtoSession *self,
                                            GError **error);
 
 void tto_session_sign_out (TtoSession *self);
+void tto_session_sign_out_async (TtoSession *self,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean tto_session_sign_out_finish (TtoSession *self,
+                                      GAsyncResult *result,
+                                      GError **error);
 
 /* Identity: a session over a connection signed in by any method */
 TtoSession *tto_session_new_for_identity (TtoConnection *connection,

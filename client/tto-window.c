@@ -838,6 +838,15 @@ on_account_deleted (TtoAccountWindow *account,
   return_to_sign_in (self, _("Your identity and everything linked to it were deleted."));
 }
 
+/* This device signed out (account window): sign-in, no error shown. */
+static void
+on_account_signed_out (TtoAccountWindow *account,
+                       TtoWindow *self)
+{
+  return_to_sign_in (self, NULL);
+  tto_window_add_toast (self, _("Signed out on this device"));
+}
+
 static void
 account_action (GtkWidget *widget,
                 const char *action_name,
@@ -850,6 +859,7 @@ account_action (GtkWidget *widget,
     return;
   account = tto_account_window_new (GTK_WINDOW (self), self->session);
   g_signal_connect_object (account, "deleted", G_CALLBACK (on_account_deleted), self, 0);
+  g_signal_connect_object (account, "signed-out", G_CALLBACK (on_account_signed_out), self, 0);
   gtk_window_present (GTK_WINDOW (account));
 }
 

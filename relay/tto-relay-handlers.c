@@ -305,6 +305,8 @@ on_identity_inserted (GObject *source,
 
       tto_relay_set_online (conn->relay, conn, request->identity_id, request->kind,
                             request->display_name);
+      tto_relay_auth_hash_token (request->token, conn->token_hash);
+      conn->has_token_hash = TRUE;
       body = tto_relay_identity_body (&created, request->token);
       {
         g_autoptr (TtoFrame) frame = tto_frame_new_ok (request->id, body);
@@ -390,6 +392,9 @@ on_identity_found (GObject *source,
     {
       tto_relay_set_online (conn->relay, conn, identity->id, identity->kind,
                             identity->display_name);
+      /* identity.sign_out revokes this token. */
+      tto_relay_auth_hash_token (request->token, conn->token_hash);
+      conn->has_token_hash = TRUE;
       conn->third_party_verified = identity->third_party_verified;
       conn->phone_verified = identity->phone_verified;
       conn->id_verified = identity->id_verified;
@@ -406,6 +411,7 @@ handle_auth (TtoRelayConn *conn,
              TtoFrame *frame)
 {
   guint8 hash[TTO_RELAY_TOKEN_HASH_BYTES];
+  Request *request;
 
   if (conn->identity_id != NULL)
     {
@@ -416,8 +422,9 @@ handle_auth (TtoRelayConn *conn,
 
   tto_relay_auth_hash_token (tto_frame_get_string (frame, "token"), hash);
   conn->authenticating = TRUE;
-  tto_relay_store_find_identity_async (conn->relay->store, hash, on_identity_found,
-                                       request_new (conn, frame));
+  request = request_new (conn, frame);
+  request->token = g_strdup (tto_frame_get_string (frame, "token"));
+  tto_relay_store_find_identity_async (conn->relay->store, hash, on_identity_found, request);
   explicit_bzero (hash, sizeof hash);
 }
 

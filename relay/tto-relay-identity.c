@@ -507,6 +507,11 @@ complete_sign_in (Op *op,
   if (conn->identity_id == NULL)
     tto_relay_set_online (conn->relay, conn, identity->id, identity->kind,
                           identity->display_name);
+  if (op->token != NULL)
+    {
+      memcpy (conn->token_hash, op->token_hash, sizeof conn->token_hash);
+      conn->has_token_hash = TRUE;
+    }
   update_connections (op->relay, identity);
 
   {
@@ -517,6 +522,14 @@ complete_sign_in (Op *op,
       tto_relay_send (conn, frame);
     tto_frame_wipe (frame);
   }
+}
+
+/* The token a signed-in connection holds: a new sign-in on it replaces
+ * that one instead of adding a token (one per device). */
+static const guint8 *
+token_to_replace (TtoRelayConn *conn)
+{
+  return conn->identity_id != NULL && conn->has_token_hash ? conn->token_hash : NULL;
 }
 
 /* Codes */
@@ -994,7 +1007,7 @@ link_and_sign_in (Op *op)
                                             op->display_name, op->kind, op->expires_at,
                                             op->verified, op->token_hash,
                                             tto_relay_now_seconds (), op->conn->identity_id,
-                                            on_linked, op);
+                                            token_to_replace (op->conn), on_linked, op);
 }
 
 void
@@ -1363,7 +1376,8 @@ on_password_checked (GObject *source,
   op->token = tto_relay_auth_new_token (op->token_hash);
   tto_relay_store_renew_identity_async (op->relay->store, op->account_id, op->kind,
                                         op->expires_at, TTO_RELAY_VERIFIED_NONE, op->token_hash,
-                                        tto_relay_now_seconds (), on_login_renewed, op);
+                                        tto_relay_now_seconds (), token_to_replace (op->conn),
+                                        on_login_renewed, op);
 }
 
 static void
@@ -1636,6 +1650,60 @@ handle_delete (TtoRelayConn *conn,
                                          on_identity_deleted, op);
 }
 
+/* identity.sign_out: this device's token goes; the identity, its other
+ * tokens and its other connections stay. */
+
+static void
+on_token_revoked (GObject *source,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (Op) op = user_data;
+  g_autoptr (GError) error = NULL;
+  TtoRelayConn *conn = op->conn;
+
+  if (!tto_relay_store_finish (op->relay->store, result, &error))
+    {
+      if (conn_is_open (conn))
+        reply_store_error (conn, op->id, error);
+      op_release (op);
+      return;
+    }
+
+  if (conn_is_open (conn))
+    {
+      sodium_memzero (conn->token_hash, sizeof conn->token_hash);
+      conn->has_token_hash = FALSE;
+      tto_relay_reply_ok (conn, op->id, json_object_new ());
+      /* Signed out: the connection is no longer that identity's, and
+       * frames sent after sign_out are not run as it. */
+      g_queue_clear_full (&conn->held_frames, (GDestroyNotify) g_bytes_unref);
+      tto_relay_wire_close (conn->wire, 1000, "signed out");
+    }
+  op_release (op);
+}
+
+static void
+handle_sign_out (TtoRelayConn *conn,
+                 TtoFrame *frame)
+{
+  Op *op;
+
+  /* Every way to an identity records its token; nothing to revoke is a
+   * relay bug, not the client's. */
+  if (!conn->has_token_hash)
+    {
+      tto_relay_reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_INTERNAL,
+                             "this connection holds no token");
+      return;
+    }
+
+  op = op_new (conn, frame);
+  op_hold (op);
+  tto_relay_store_revoke_token_async (conn->relay->store, conn->identity_id, conn->token_hash,
+                                      on_token_revoked, op);
+}
+
 const TtoRelayRoute tto_relay_identity_routes[] = {
   { TTO_FRAME_IDENTITY_METHODS, FALSE, handle_methods },
   { TTO_FRAME_IDENTITY_CODE_REQUEST, FALSE, handle_code_request },
@@ -1645,6 +1713,7 @@ const TtoRelayRoute tto_relay_identity_routes[] = {
   { TTO_FRAME_IDENTITY_ID_CHECK, TRUE, handle_id_check },
   { TTO_FRAME_IDENTITY_UPDATE, TRUE, handle_update },
   { TTO_FRAME_IDENTITY_DELETE, TRUE, handle_delete },
+  { TTO_FRAME_IDENTITY_SIGN_OUT, TRUE, handle_sign_out },
 };
 const guint tto_relay_identity_n_routes = G_N_ELEMENTS (tto_relay_identity_routes);
 

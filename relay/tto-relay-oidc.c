@@ -60,6 +60,14 @@ typedef enum
   AUTH_POST,
 } TokenAuth;
 
+/* Where an oauth2 provider says who the person is. */
+typedef enum
+{
+  SUBJECT_EITHER,   /* subject_field: the token answer's, else the user info's */
+  SUBJECT_TOKEN,    /* subject_from=token:<field> */
+  SUBJECT_USERINFO, /* subject_from=userinfo:<field> */
+} SubjectSource;
+
 /* One [provider <id>] group. Reference-counted (g_rc_box): a reload
  * replaces the list while sign-ins under way keep theirs. */
 typedef struct
@@ -80,6 +88,12 @@ typedef struct
   char *name_field;
   TokenAuth token_auth;
   gboolean userinfo_token_in_query;
+  /* oauth2 only; the defaults are RFC 6749's POST form */
+  gboolean token_get;
+  char *client_id_param;
+  char *client_secret_param;
+  SubjectSource subject_source;
+  GStrv userinfo_query; /* "name=value" or "name={token answer field}" */
 
   /* oidc: discovery and keys, fetched on first use */
   gboolean discovered;
@@ -168,6 +182,9 @@ provider_clear (Provider *p)
   g_free (p->jwks_uri);
   g_free (p->subject_field);
   g_free (p->name_field);
+  g_free (p->client_id_param);
+  g_free (p->client_secret_param);
+  g_strfreev (p->userinfo_query);
   /* Fetches hold a reference, so no waiter is left here. */
   g_assert (g_queue_is_empty (&p->waiters));
   g_clear_pointer (&p->jwks, json_object_unref);
@@ -280,6 +297,119 @@ normalise_scopes (const char *value)
   return g_strjoinv (" ", scopes);
 }
 
+static gboolean
+is_param_name (const char *name)
+{
+  return g_regex_match_simple ("^[A-Za-z0-9_.-]{1,64}$", name, 0, 0);
+}
+
+/* A request parameter's name: @key of the group, else @fallback. */
+static char *
+group_param_name (GKeyFile *file,
+                  const char *group,
+                  const char *key,
+                  const char *fallback,
+                  GError **error)
+{
+  g_autofree char *name = group_string (file, group, key, FALSE, NULL);
+
+  if (name == NULL)
+    return g_strdup (fallback);
+  if (!is_param_name (name))
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] %s must be 1 to 64 of A-Z a-z 0-9 _ . -", group, key);
+      return NULL;
+    }
+  return g_steal_pointer (&name);
+}
+
+/* userinfo_query: "name=value&name={field}"; a value in braces is that
+ * field of the token answer, any other value is sent as written. */
+static gboolean
+parse_userinfo_query (const char *group,
+                      const char *text,
+                      GStrv *out,
+                      GError **error)
+{
+  g_auto (GStrv) pairs = g_strsplit (text, "&", -1);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (pairs[i], eq - pairs[i]) : NULL;
+      const char *value = eq != NULL ? eq + 1 : NULL;
+      gsize length = value != NULL ? strlen (value) : 0;
+      gboolean field = length > 0 && value[0] == '{';
+
+      if (name == NULL || !is_param_name (name) ||
+          (field && (length < 3 || value[length - 1] != '}' ||
+                     strpbrk (value + 1, "{") != NULL ||
+                     strchr (value, '}') != value + length - 1)) ||
+          (!field && strpbrk (value, "{}") != NULL))
+        {
+          g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                       "[%s] userinfo_query must be name=value or name={field} pairs joined "
+                       "by '&'", group);
+          return FALSE;
+        }
+    }
+
+  *out = g_steal_pointer (&pairs);
+  return TRUE;
+}
+
+/* subject_from=token:<field> | userinfo:<field>, or the older
+ * subject_field=<field> (token answer, else user info). */
+static gboolean
+parse_subject (GKeyFile *file,
+               const char *group,
+               Provider *p,
+               GError **error)
+{
+  g_autofree char *from = group_string (file, group, "subject_from", FALSE, NULL);
+  const char *colon = from != NULL ? strchr (from, ':') : NULL;
+
+  p->subject_field = group_string (file, group, "subject_field", FALSE, NULL);
+  if (from == NULL && p->subject_field == NULL)
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] subject_from is required (token:<field> or userinfo:<field>)", group);
+      return FALSE;
+    }
+  if (from == NULL)
+    {
+      p->subject_source = SUBJECT_EITHER;
+      return TRUE;
+    }
+  if (p->subject_field != NULL)
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] set subject_from or subject_field, not both", group);
+      return FALSE;
+    }
+
+  if (colon != NULL && colon[1] != '\0' && g_str_has_prefix (from, "token:"))
+    p->subject_source = SUBJECT_TOKEN;
+  else if (colon != NULL && colon[1] != '\0' && g_str_has_prefix (from, "userinfo:"))
+    p->subject_source = SUBJECT_USERINFO;
+  else
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] subject_from must be token:<field> or userinfo:<field>", group);
+      return FALSE;
+    }
+  p->subject_field = g_strdup (colon + 1);
+
+  if (p->subject_source == SUBJECT_USERINFO && p->userinfo_endpoint == NULL)
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] subject_from=userinfo:<field> needs userinfo_endpoint", group);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static Provider *
 provider_parse (GKeyFile *file,
                 const char *group,
@@ -290,6 +420,8 @@ provider_parse (GKeyFile *file,
   g_autofree char *scopes = NULL;
   g_autofree char *auth = NULL;
   g_autofree char *userinfo_token = NULL;
+  g_autofree char *token_method = NULL;
+  g_autofree char *userinfo_query = NULL;
   const char *id = group + strlen ("provider");
 
   g_queue_init (&p->waiters);
@@ -365,6 +497,8 @@ provider_parse (GKeyFile *file,
   p->name_field = group_string (file, group, "name_field", FALSE, NULL);
   if (p->name_field == NULL)
     p->name_field = g_strdup ("name");
+  p->client_id_param = g_strdup ("client_id");
+  p->client_secret_param = g_strdup ("client_secret");
 
   if (p->type == PROVIDER_OIDC)
     {
@@ -378,8 +512,33 @@ provider_parse (GKeyFile *file,
       !group_endpoint (file, group, "token_endpoint", TRUE, &p->token_endpoint, error) ||
       !group_endpoint (file, group, "userinfo_endpoint", FALSE, &p->userinfo_endpoint, error))
     return NULL;
-  p->subject_field = group_string (file, group, "subject_field", TRUE, error);
-  if (p->subject_field == NULL)
+  if (!parse_subject (file, group, p, error))
+    return NULL;
+
+  /* Some providers (WeChat) want the token request as a GET with its
+   * parameters in the query, under their own names. */
+  token_method = group_string (file, group, "token_method", FALSE, NULL);
+  if (token_method != NULL && !g_str_equal (token_method, "get") &&
+      !g_str_equal (token_method, "post"))
+    {
+      g_set_error (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_CONFIG,
+                   "[%s] token_method must be get or post", group);
+      return NULL;
+    }
+  p->token_get = g_strcmp0 (token_method, "get") == 0;
+  g_free (p->client_id_param);
+  p->client_id_param = group_param_name (file, group, "client_id_param", "client_id", error);
+  if (p->client_id_param == NULL)
+    return NULL;
+  g_free (p->client_secret_param);
+  p->client_secret_param = group_param_name (file, group, "client_secret_param",
+                                             "client_secret", error);
+  if (p->client_secret_param == NULL)
+    return NULL;
+
+  userinfo_query = group_string (file, group, "userinfo_query", FALSE, NULL);
+  if (userinfo_query != NULL &&
+      !parse_userinfo_query (group, userinfo_query, &p->userinfo_query, error))
     return NULL;
 
   userinfo_token = group_string (file, group, "userinfo_token", FALSE, NULL);
@@ -978,6 +1137,59 @@ fetch_free (Fetch *fetch)
   g_free (fetch);
 }
 
+/* TRUE when @object is a refusal, even under HTTP 200: an "error" member
+ * (RFC 6749 5.2; some providers answer it with 200) or a non-zero
+ * "errcode" (WeChat style, always 200). @detail: the error code when it is
+ * a fixed word or a number, else NULL; descriptions (error_description,
+ * errmsg) may echo input, so they stay out. */
+static gboolean
+provider_refusal (JsonObject *object,
+                  char **detail)
+{
+  JsonNode *errcode = object != NULL ? json_object_get_member (object, "errcode") : NULL;
+  JsonNode *code = object != NULL ? json_object_get_member (object, "error") : NULL;
+
+  *detail = NULL;
+  if (errcode != NULL && JSON_NODE_HOLDS_VALUE (errcode))
+    {
+      GType type = json_node_get_value_type (errcode);
+      const char *text = type == G_TYPE_STRING ? json_node_get_string (errcode) : NULL;
+      gint64 number = type == G_TYPE_INT64 ? json_node_get_int (errcode)
+                      : type == G_TYPE_DOUBLE ? (gint64) json_node_get_double (errcode)
+                                              : 0;
+
+      if (text != NULL && g_regex_match_simple ("^-?[0-9]{1,18}$", text, 0, 0))
+        number = g_ascii_strtoll (text, NULL, 10);
+      if (number != 0)
+        {
+          *detail = g_strdup_printf ("errcode %" G_GINT64_FORMAT, number);
+          return TRUE;
+        }
+      if (text != NULL && text[0] != '\0' && !g_str_equal (text, "0"))
+        return TRUE;
+    }
+
+  if (code != NULL && JSON_NODE_HOLDS_VALUE (code))
+    {
+      GType type = json_node_get_value_type (code);
+      const char *text = type == G_TYPE_STRING ? json_node_get_string (code) : NULL;
+
+      if (type == G_TYPE_INT64)
+        {
+          *detail = g_strdup_printf ("error %" G_GINT64_FORMAT, json_node_get_int (code));
+          return TRUE;
+        }
+      if (text != NULL && text[0] != '\0')
+        {
+          if (strlen (text) <= 64 && g_regex_match_simple ("^[a-z_]+$", text, 0, 0))
+            *detail = g_strdup (text);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 static void
 on_fetch_done (GObject *source,
                GAsyncResult *result,
@@ -987,7 +1199,9 @@ on_fetch_done (GObject *source,
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) body = NULL;
   g_autoptr (JsonObject) object = NULL;
+  g_autofree char *detail = NULL;
   Fetch *fetch = g_task_get_task_data (task);
+  gboolean refused;
   guint status;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
@@ -1005,25 +1219,26 @@ on_fetch_done (GObject *source,
   object = parse_json_object (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   wipe_bytes (body);
 
-  if (SOUP_STATUS_IS_SUCCESSFUL (status) && object != NULL)
+  refused = provider_refusal (object, &detail);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status) && object != NULL && !refused)
     {
       g_task_return_pointer (task, g_steal_pointer (&object), (GDestroyNotify) json_object_unref);
       return;
     }
 
-  if (status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_UNAUTHORIZED ||
-      status == SOUP_STATUS_FORBIDDEN)
+  if ((SOUP_STATUS_IS_SUCCESSFUL (status) && refused) || status == SOUP_STATUS_BAD_REQUEST ||
+      status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
       /* The error code (RFC 6749 5.2) is a fixed word such as
-       * invalid_grant; the description may echo input, so it stays out. */
-      const char *code = object != NULL ? jwk_string (object, "error") : NULL;
-      g_autofree char *safe = code != NULL && strlen (code) <= 64 &&
-                                  g_regex_match_simple ("^[a-z_]+$", code, 0, 0)
-                                ? g_strdup (code)
-                                : g_strdup_printf ("HTTP %u", status);
-
-      g_task_return_new_error (task, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_REFUSED,
-                               "the provider refused (%s)", safe);
+       * invalid_grant, or a number such as errcode 40163. */
+      if (detail == NULL && !SOUP_STATUS_IS_SUCCESSFUL (status))
+        detail = g_strdup_printf ("HTTP %u", status);
+      if (detail != NULL)
+        g_task_return_new_error (task, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_REFUSED,
+                                 "the provider refused (%s)", detail);
+      else
+        g_task_return_new_error (task, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_REFUSED,
+                                 "the provider refused");
     }
   else
     g_task_return_new_error (task, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_PROVIDER,
@@ -1362,6 +1577,7 @@ append_query (GString *url,
   g_string_append (url, name);
   g_string_append_c (url, '=');
   g_string_append (url, escaped);
+  wipe_str (escaped);
 }
 
 static void
@@ -1409,7 +1625,7 @@ on_begin_provider_ready (GObject *source,
 
   url = g_string_new (p->authorization_endpoint);
   append_query (url, "response_type", "code");
-  append_query (url, "client_id", p->client_id);
+  append_query (url, p->client_id_param, p->client_id);
   append_query (url, "redirect_uri", pending->redirect_uri);
   if (p->scopes[0] != '\0')
     append_query (url, "scope", p->scopes);
@@ -1574,10 +1790,10 @@ answer_string (JsonObject *object,
   return NULL;
 }
 
-/* A subject may come as a number (Weibo's uid): its decimal text then. */
+/* A string member, or a number's decimal text (Weibo's uid may be one). */
 static char *
-answer_subject (JsonObject *object,
-                const char *member)
+answer_text (JsonObject *object,
+             const char *member)
 {
   JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
   const char *text;
@@ -1588,9 +1804,20 @@ answer_subject (JsonObject *object,
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
 
   text = answer_string (object, member);
-  if (text == NULL || text[0] == '\0' || strlen (text) > 255)
+  if (text == NULL || text[0] == '\0')
     return NULL;
   return g_strdup (text);
+}
+
+static char *
+answer_subject (JsonObject *object,
+                const char *member)
+{
+  char *text = answer_text (object, member);
+
+  if (text != NULL && strlen (text) > 255)
+    g_clear_pointer (&text, tto_str_wipe_free);
+  return text;
 }
 
 static void
@@ -1613,23 +1840,29 @@ on_userinfo_fetched (GObject *source,
   if (info == NULL)
     {
       /* The name is a nicety when the subject is known already (from the
-       * ID token, or WeChat's token answer). */
+       * ID token, or the token answer). */
       if (finish->subject != NULL)
         finish_sign_in (finish);
       else
-        finish_fail (finish, error);
+        {
+          g_prefix_error (&error, "user info failed: ");
+          finish_fail (finish, error);
+        }
       return;
     }
 
   {
     /* OpenID Connect Core 5.3.2: user info of another subject is ignored;
-     * so is an oauth2 answer naming another id than the token answer. */
+     * so is an oauth2 answer naming another id than the token answer (one
+     * without that field speaks of the token's holder). */
     g_autofree char *sub = answer_subject (info, p->type == PROVIDER_OIDC ? "sub"
                                                                            : p->subject_field);
+    gboolean same;
 
     if (finish->subject == NULL && p->type == PROVIDER_OAUTH2)
       finish->subject = g_strdup (sub);
-    if (sub != NULL && g_str_equal (sub, finish->subject) && finish->provider_name == NULL)
+    same = sub != NULL ? g_strcmp0 (sub, finish->subject) == 0 : p->type == PROVIDER_OAUTH2;
+    if (same && finish->provider_name == NULL)
       finish->provider_name = g_strdup (answer_string (info, p->name_field));
     wipe_str (sub);
   }
@@ -1638,7 +1871,7 @@ on_userinfo_fetched (GObject *source,
   if (finish->subject == NULL)
     {
       g_autoptr (GError) missing = g_error_new (TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_REFUSED,
-                                                "the provider's answer has no %s",
+                                                "the provider's user info has no %s",
                                                 p->subject_field);
 
       finish_fail (finish, missing);
@@ -1648,38 +1881,91 @@ on_userinfo_fetched (GObject *source,
   finish_sign_in (finish);
 }
 
-static void
-fetch_userinfo (Finish *finish)
+/* Appends @p's userinfo_query to @url, each {field} taken from the token
+ * answer. FALSE, with *@missing the field, when the answer lacks one. */
+static gboolean
+append_userinfo_query (GString *url,
+                       Provider *p,
+                       JsonObject *token_answer,
+                       char **missing)
 {
+  for (guint i = 0; p->userinfo_query != NULL && p->userinfo_query[i] != NULL; i++)
+    {
+      const char *pair = p->userinfo_query[i];
+      const char *value = strchr (pair, '=') + 1;
+      g_autofree char *name = g_strndup (pair, value - 1 - pair);
+      g_autofree char *field = NULL;
+      g_autofree char *filled = NULL;
+
+      if (value[0] != '{')
+        {
+          append_query (url, name, value);
+          continue;
+        }
+
+      field = g_strndup (value + 1, strlen (value) - 2);
+      filled = answer_text (token_answer, field);
+      if (filled == NULL)
+        {
+          *missing = g_steal_pointer (&field);
+          return FALSE;
+        }
+      append_query (url, name, filled);
+      wipe_str (filled);
+    }
+
+  return TRUE;
+}
+
+static void
+fetch_userinfo (Finish *finish_)
+{
+  g_autoptr (Finish) finish = finish_;
   Provider *p = finish->pending->provider;
+  g_autoptr (GString) url = g_string_new (p->userinfo_endpoint);
+  g_autofree char *missing = NULL;
+  TtoRelayOidc *self;
   SoupMessage *msg;
 
+  /* Some providers (WeChat, QQ) take the token only in the query, and
+   * want more of the token answer with it (WeChat's openid). */
   if (p->userinfo_token_in_query)
+    append_query (url, "access_token", finish->access_token);
+  if (!append_userinfo_query (url, p, finish->token_answer, &missing))
     {
-      /* Some providers (WeChat, QQ) take the token only in the query. */
-      g_autoptr (GString) url = g_string_new (p->userinfo_endpoint);
-      g_autofree char *subject = p->type == PROVIDER_OAUTH2 && finish->subject != NULL
-                                   ? g_strdup (finish->subject)
-                                   : NULL;
-
-      append_query (url, "access_token", finish->access_token);
-      if (subject != NULL)
-        append_query (url, p->subject_field, subject);
-      msg = soup_message_new (SOUP_METHOD_GET, url->str);
       wipe_str (url->str);
-      wipe_str (subject);
+      if (finish->subject != NULL)
+        finish_sign_in (finish);
+      else
+        {
+          g_autoptr (GError) error = g_error_new (TTO_RELAY_OIDC_ERROR,
+                                                  TTO_RELAY_OIDC_ERROR_REFUSED,
+                                                  "the provider's token answer has no %s",
+                                                  missing);
+
+          finish_fail (finish, error);
+        }
+      return;
     }
-  else
+  /* subject_field's older rule: the subject goes along in the query. */
+  if (p->userinfo_token_in_query && p->userinfo_query == NULL &&
+      p->subject_source == SUBJECT_EITHER && p->type == PROVIDER_OAUTH2 &&
+      finish->subject != NULL)
+    append_query (url, p->subject_field, finish->subject);
+
+  msg = soup_message_new (SOUP_METHOD_GET, url->str);
+  wipe_str (url->str);
+  if (!p->userinfo_token_in_query)
     {
       g_autofree char *bearer = g_strconcat ("Bearer ", finish->access_token, NULL);
 
-      msg = soup_message_new (SOUP_METHOD_GET, p->userinfo_endpoint);
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                     bearer);
       wipe_str (bearer);
     }
 
-  fetch_json_async (finish->self, msg, NULL, on_userinfo_fetched, finish);
+  self = finish->self; /* before the steal: argument order is unspecified */
+  fetch_json_async (self, msg, NULL, on_userinfo_fetched, g_steal_pointer (&finish));
 }
 
 static void verify_id_token (Finish *finish);
@@ -1731,9 +2017,12 @@ verify_id_token (Finish *finish_)
       g_error_matches (error, TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_UNKNOWN_KEY) &&
       !finish->keys_refreshed)
     {
-      /* The provider may have rotated its keys since we fetched them. */
+      /* The provider may have rotated its keys since we fetched them.
+       * (self first: the order arguments are evaluated in is unspecified.) */
+      TtoRelayOidc *self = finish->self;
+
       finish->keys_refreshed = TRUE;
-      provider_ready_async (finish->self, p, TRUE, on_keys_refreshed, g_steal_pointer (&finish));
+      provider_ready_async (self, p, TRUE, on_keys_refreshed, g_steal_pointer (&finish));
       return;
     }
   if (claims == NULL)
@@ -1784,72 +2073,114 @@ on_token_answered (GObject *source,
       return;
     }
 
-  /* oauth2: WeChat answers its openid with the token already. */
-  finish->subject = answer_subject (finish->token_answer, p->subject_field);
-  if (p->userinfo_endpoint != NULL && finish->access_token != NULL &&
-      (finish->subject == NULL || finish->display_name == NULL))
-    {
-      fetch_userinfo (g_steal_pointer (&finish));
-      return;
-    }
-  if (finish->subject == NULL)
+  /* oauth2: some providers answer the subject with the token already
+   * (WeChat's openid, Weibo's uid). */
+  if (p->subject_source != SUBJECT_USERINFO)
+    finish->subject = answer_subject (finish->token_answer, p->subject_field);
+  if (finish->subject == NULL &&
+      (p->subject_source == SUBJECT_TOKEN || p->userinfo_endpoint == NULL))
     {
       g_autoptr (GError) missing = g_error_new (TTO_RELAY_OIDC_ERROR, TTO_RELAY_OIDC_ERROR_REFUSED,
-                                                "the provider's answer has no %s",
+                                                "the provider's token answer has no %s",
                                                 p->subject_field);
 
       finish_fail (finish, missing);
       return;
     }
+  if (p->userinfo_endpoint != NULL && (finish->subject == NULL || finish->display_name == NULL))
+    {
+      if (finish->access_token != NULL)
+        {
+          fetch_userinfo (g_steal_pointer (&finish));
+          return;
+        }
+      if (finish->subject == NULL)
+        {
+          g_autoptr (GError) missing = g_error_new_literal (TTO_RELAY_OIDC_ERROR,
+                                                            TTO_RELAY_OIDC_ERROR_REFUSED,
+                                                            "the provider's token answer has "
+                                                            "no access_token");
+
+          finish_fail (finish, missing);
+          return;
+        }
+    }
 
   finish_sign_in (finish);
 }
 
-static char *
-form_escape (const char *value)
+/* One form or query parameter, escaped; the escaped copy is wiped (codes,
+ * the secret). */
+static void
+append_param (GString *params,
+              const char *name,
+              const char *value)
 {
-  return g_uri_escape_string (value, NULL, FALSE);
+  g_autofree char *escaped = g_uri_escape_string (value, NULL, FALSE);
+
+  if (params->len > 0)
+    g_string_append_c (params, '&');
+  g_string_append_printf (params, "%s=%s", name, escaped);
+  wipe_str (escaped);
 }
 
 static void
 exchange_code (Finish *finish)
 {
   Provider *p = finish->pending->provider;
-  g_autoptr (GString) form = g_string_new (NULL);
-  g_autofree char *code = form_escape (finish->code);
-  g_autofree char *redirect = form_escape (finish->pending->redirect_uri);
-  g_autofree char *verifier = form_escape (finish->code_verifier);
-  g_autofree char *client_id = form_escape (p->client_id);
-  g_autofree char *secret = form_escape (p->client_secret);
-  SoupMessage *msg = soup_message_new (SOUP_METHOD_POST, p->token_endpoint);
-  gsize length;
+  g_autoptr (GString) params = g_string_new (NULL);
+  gboolean basic = !(p->token_auth == AUTH_POST ||
+                     (p->token_auth == AUTH_DEFAULT && p->type == PROVIDER_OAUTH2));
+  GBytes *body = NULL;
+  SoupMessage *msg;
 
-  g_string_append_printf (form, "grant_type=authorization_code&code=%s&redirect_uri=%s"
-                                "&code_verifier=%s", code, redirect, verifier);
-  if (p->token_auth == AUTH_POST || (p->token_auth == AUTH_DEFAULT && p->type == PROVIDER_OAUTH2))
-    g_string_append_printf (form, "&client_id=%s&client_secret=%s", client_id, secret);
+  append_param (params, "grant_type", "authorization_code");
+  append_param (params, "code", finish->code);
+  append_param (params, "redirect_uri", finish->pending->redirect_uri);
+  append_param (params, "code_verifier", finish->code_verifier);
+  if (!basic)
+    {
+      append_param (params, p->client_id_param, p->client_id);
+      append_param (params, p->client_secret_param, p->client_secret);
+    }
+
+  if (p->token_get)
+    {
+      /* token_method=get: the parameters go in the query (WeChat). */
+      g_autofree char *url = g_strconcat (p->token_endpoint,
+                                          strchr (p->token_endpoint, '?') != NULL ? "&" : "?",
+                                          params->str, NULL);
+
+      msg = soup_message_new (SOUP_METHOD_GET, url);
+      wipe_str (url);
+      wipe_str (params->str);
+    }
   else
     {
+      gsize length = params->len;
+
+      msg = soup_message_new (SOUP_METHOD_POST, p->token_endpoint);
+      body = g_bytes_new_take (g_string_free (g_steal_pointer (&params), FALSE), length);
+    }
+
+  if (basic)
+    {
       /* RFC 6749 2.3.1: both parts form-encoded before base64. */
+      g_autofree char *client_id = g_uri_escape_string (p->client_id, NULL, FALSE);
+      g_autofree char *secret = g_uri_escape_string (p->client_secret, NULL, FALSE);
       g_autofree char *pair = g_strconcat (client_id, ":", secret, NULL);
       g_autofree char *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
       g_autofree char *header = g_strconcat ("Basic ", b64, NULL);
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                     header);
+      wipe_str (secret);
       wipe_str (pair);
       wipe_str (b64);
       wipe_str (header);
     }
-  wipe_str (code);
-  wipe_str (verifier);
-  wipe_str (secret);
 
-  length = form->len;
-  fetch_json_async (finish->self, msg, g_bytes_new_take (g_string_free (g_steal_pointer (&form),
-                                                                        FALSE),
-                                                         length),
-                    on_token_answered, finish);
+  fetch_json_async (finish->self, msg, body, on_token_answered, finish);
 }
 
 static void

@@ -62,6 +62,10 @@ struct _TtoRelayConn
   gboolean id_verified;
   gboolean email_verified;
   char *peer_address; /* the client's IP address, for rate limits */
+  /* The hash of the token this connection signed in or authenticated with,
+   * for identity.sign_out and for replacing it on a new sign-in. */
+  guint8 token_hash[TTO_RELAY_TOKEN_HASH_BYTES];
+  gboolean has_token_hash;
   GInetAddress *peer_inet; /* the same, for events' allow-lists (tto-relay-access.c) */
 };
 

@@ -55,6 +55,8 @@ typedef struct
   guint8 key_hash[TTO_RELAY_TOKEN_HASH_BYTES];
   guint8 key_hash2[TTO_RELAY_TOKEN_HASH_BYTES];
   guint8 token_hash[TTO_RELAY_TOKEN_HASH_BYTES];
+  guint8 replace_hash[TTO_RELAY_TOKEN_HASH_BYTES];
+  gboolean replace;     /* replace_hash holds the connection's token */
   TtoRelayStoredIdentity *result;
 } LinkData;
 
@@ -80,6 +82,7 @@ link_data_free (gpointer data)
   sodium_memzero (d->key_hash, sizeof d->key_hash);
   sodium_memzero (d->key_hash2, sizeof d->key_hash2);
   sodium_memzero (d->token_hash, sizeof d->token_hash);
+  sodium_memzero (d->replace_hash, sizeof d->replace_hash);
   g_clear_pointer (&d->result, tto_relay_stored_identity_free);
   g_free (d);
 }
@@ -161,18 +164,17 @@ insert_identity (MYSQL *db,
 {
   g_autofree char *kind = tto_store_quote (db, d->kind);
   g_autofree char *name = tto_store_quote (db, d->display_name);
-  g_autofree char *token = tto_store_quote_hash (d->token_hash);
   g_autofree char *password = tto_store_quote (db, d->password_hash);
-  g_autofree char *expires = tto_store_quote_int_or_null (
-    g_str_equal (d->kind, "timed") ? d->expires_at : 0);
+  gint64 expiry = g_str_equal (d->kind, "timed") ? d->expires_at : 0;
+  g_autofree char *expires = tto_store_quote_int_or_null (expiry);
   gboolean ok;
 
   ok = tto_store_execf (db, error,
-                        "INSERT INTO identities (id, kind, display_name, token_hash, created_at,"
+                        "INSERT INTO identities (id, kind, display_name, created_at,"
                         " expires_at, third_party_verified, phone_verified, email_verified,"
                         " id_verified, password_hash)"
-                        " VALUES (%s, %s, %s, %s, %" G_GINT64_FORMAT ", %s, %d, %d, %d, %d, %s)",
-                        quoted_id, kind, name, token, d->now, expires,
+                        " VALUES (%s, %s, %s, %" G_GINT64_FORMAT ", %s, %d, %d, %d, %d, %s)",
+                        quoted_id, kind, name, d->now, expires,
                         (d->verified & TTO_RELAY_VERIFIED_THIRD_PARTY) != 0,
                         (d->verified & TTO_RELAY_VERIFIED_PHONE) != 0,
                         (d->verified & TTO_RELAY_VERIFIED_EMAIL) != 0,
@@ -180,12 +182,13 @@ insert_identity (MYSQL *db,
   if (password != NULL)
     sodium_memzero (password, strlen (password));
 
-  return ok;
+  return ok && tto_store_add_token (db, quoted_id, d->token_hash, NULL, d->now, expiry, error);
 }
 
-/* A new token, the proven flags, and a lifetime that only grows: timed
- * moves to the later expiry, permanent stays permanent. d->kind NULL
- * keeps the lifetime as it is. */
+/* A new token beside the identity's others (or instead of the one this
+ * connection holds), the proven flags, and a lifetime that only grows:
+ * timed moves to the later expiry, permanent stays permanent. d->kind NULL
+ * keeps the lifetime as it is. Every token follows the lifetime. */
 static gboolean
 renew_identity (MYSQL *db,
                 LinkData *d,
@@ -193,7 +196,6 @@ renew_identity (MYSQL *db,
                 GError **error)
 {
   g_autoptr (TtoRelayStoredIdentity) current = NULL;
-  g_autofree char *token = tto_store_quote_hash (d->token_hash);
   g_autofree char *kind = NULL;
   g_autofree char *expires = NULL;
   const char *new_kind;
@@ -226,17 +228,21 @@ renew_identity (MYSQL *db,
                                                : tto_store_quote_int_or_null (new_expiry);
 
   return tto_store_execf (db, error,
-                          "UPDATE identities SET token_hash = %s, kind = %s, expires_at = %s,"
+                          "UPDATE identities SET kind = %s, expires_at = %s,"
                           " third_party_verified = third_party_verified OR %d,"
                           " phone_verified = phone_verified OR %d,"
                           " email_verified = email_verified OR %d,"
                           " id_verified = id_verified OR %d"
                           " WHERE id = %s",
-                          token, kind, expires,
+                          kind, expires,
                           (d->verified & TTO_RELAY_VERIFIED_THIRD_PARTY) != 0,
                           (d->verified & TTO_RELAY_VERIFIED_PHONE) != 0,
                           (d->verified & TTO_RELAY_VERIFIED_EMAIL) != 0,
-                          (d->verified & TTO_RELAY_VERIFIED_ID) != 0, quoted_id);
+                          (d->verified & TTO_RELAY_VERIFIED_ID) != 0, quoted_id) &&
+         tto_store_add_token (db, quoted_id, d->token_hash, d->replace ? d->replace_hash : NULL,
+                              d->now, 0, error) &&
+         tto_store_set_tokens_expiry (db, quoted_id,
+                                      g_str_equal (new_kind, "timed") ? new_expiry : 0, error);
 }
 
 static gboolean
@@ -331,8 +337,8 @@ tto_relay_store_link_identity_async (TtoRelayStore *store,
   g_return_if_fail (display_name != NULL);
 
   tto_relay_store_link_identity_full_async (store, method, key_hash, display_name, kind,
-                                            expires_at, verified, token_hash, now, NULL, callback,
-                                            user_data);
+                                            expires_at, verified, token_hash, now, NULL, NULL,
+                                            callback, user_data);
 }
 
 void
@@ -346,6 +352,7 @@ tto_relay_store_link_identity_full_async (TtoRelayStore *store,
                                           const guint8 *token_hash,
                                           gint64 now,
                                           const char *expect_id,
+                                          const guint8 *replace_hash,
                                           GAsyncReadyCallback callback,
                                           gpointer user_data)
 {
@@ -364,6 +371,9 @@ tto_relay_store_link_identity_full_async (TtoRelayStore *store,
   d->now = now;
   memcpy (d->key_hash, key_hash, sizeof d->key_hash);
   memcpy (d->token_hash, token_hash, sizeof d->token_hash);
+  if (replace_hash != NULL)
+    memcpy (d->replace_hash, replace_hash, sizeof d->replace_hash);
+  d->replace = replace_hash != NULL;
   tto_store_run (store, tto_relay_store_link_identity_async, link_identity_job, d, link_data_free,
                  callback, user_data);
 }
@@ -419,6 +429,7 @@ tto_relay_store_renew_identity_async (TtoRelayStore *store,
                                       TtoRelayVerified verified,
                                       const guint8 *token_hash,
                                       gint64 now,
+                                      const guint8 *replace_hash,
                                       GAsyncReadyCallback callback,
                                       gpointer user_data)
 {
@@ -430,6 +441,9 @@ tto_relay_store_renew_identity_async (TtoRelayStore *store,
   d->verified = verified;
   d->now = now;
   memcpy (d->token_hash, token_hash, sizeof d->token_hash);
+  if (replace_hash != NULL)
+    memcpy (d->replace_hash, replace_hash, sizeof d->replace_hash);
+  d->replace = replace_hash != NULL;
   tto_store_run (store, tto_relay_store_renew_identity_async, renew_job, d, link_data_free,
                  callback, user_data);
 }

@@ -73,6 +73,25 @@ gboolean tto_store_record_history (MYSQL *db,
 /* tto-relay-store-identity.c */
 extern const char *const tto_relay_store_identity_schema[];
 
+/* tto-relay-store-tokens.c: one token per sign-in, at most this many per
+ * identity (the least recently used goes). */
+#define TTO_RELAY_TOKENS_PER_IDENTITY 10
+extern const char *const tto_relay_store_tokens_schema[];
+gboolean tto_store_add_token (MYSQL *db,
+                              const char *quoted_id,
+                              const guint8 *token_hash,
+                              const guint8 *replace_hash,
+                              gint64 now,
+                              gint64 expires_at,
+                              GError **error);
+gboolean tto_store_set_tokens_expiry (MYSQL *db,
+                                      const char *quoted_id,
+                                      gint64 expires_at,
+                                      GError **error);
+TtoRelayStoredIdentity *tto_store_find_token_identity (MYSQL *db,
+                                                       const guint8 *token_hash,
+                                                       GError **error);
+
 /* tto-relay-store.c: for the identity jobs */
 MYSQL *tto_store_get_db (TtoRelayStore *store); /* start-up only */
 gboolean tto_store_delete_identity (MYSQL *db,

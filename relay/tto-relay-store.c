@@ -156,6 +156,7 @@ static const char *const *const migrations[] = {
   tto_relay_store_flow_schema,
   migration_ip_allow,
   migration_default_stage,
+  tto_relay_store_tokens_schema, /* tokens per sign-in (tto-relay-store-tokens.c) */
 };
 
 void
@@ -605,21 +606,29 @@ identity_data_free (gpointer data)
   g_free (d);
 }
 
-static gpointer
-insert_identity_job (MYSQL *db,
-                     gpointer data,
-                     GError **error)
+static gboolean
+insert_identity_body (MYSQL *db,
+                      gpointer data,
+                      GError **error)
 {
   IdentityData *d = data;
   g_autofree char *id = tto_store_quote (db, d->id);
   g_autofree char *kind = tto_store_quote (db, d->kind);
   g_autofree char *name = tto_store_quote (db, d->display_name);
-  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
 
-  if (!tto_store_execf (db, error,
-              "INSERT INTO identities (id, kind, display_name, token_hash, created_at, expires_at)"
-              " VALUES (%s, %s, %s, %s, %" G_GINT64_FORMAT ", NULL)",
-              id, kind, name, hash, d->created_at))
+  return tto_store_execf (db, error,
+                          "INSERT INTO identities (id, kind, display_name, created_at, expires_at)"
+                          " VALUES (%s, %s, %s, %" G_GINT64_FORMAT ", NULL)",
+                          id, kind, name, d->created_at) &&
+         tto_store_add_token (db, id, d->token_hash, NULL, d->created_at, 0, error);
+}
+
+static gpointer
+insert_identity_job (MYSQL *db,
+                     gpointer data,
+                     GError **error)
+{
+  if (!tto_store_in_transaction (db, insert_identity_body, data, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -689,9 +698,8 @@ find_identity_job (MYSQL *db,
                    GError **error)
 {
   IdentityData *d = data;
-  g_autofree char *hash = tto_store_quote_hash (d->token_hash);
 
-  return tto_store_select_identity (db, "token_hash", hash, error);
+  return tto_store_find_token_identity (db, d->token_hash, error);
 }
 
 void
@@ -986,7 +994,11 @@ delete_expired_identities_job (MYSQL *db,
   deletion->identity_ids = g_ptr_array_new_with_free_func (g_free);
   deletion->event_ids = g_ptr_array_new_with_free_func (g_free);
 
+  /* Tokens past their expiry go even if their identity's deletion fails. */
   if (!tto_store_execf (db, error,
+              "DELETE FROM identity_tokens WHERE expires_at IS NOT NULL AND expires_at <= %"
+              G_GINT64_FORMAT, d->now) ||
+      !tto_store_execf (db, error,
               "SELECT id, kind FROM identities WHERE expires_at IS NOT NULL AND expires_at <= %"
               G_GINT64_FORMAT " LIMIT 500",
               d->now))

@@ -103,6 +103,8 @@ void tto_relay_store_insert_identity_async (TtoRelayStore *store,
                                             gint64 created_at,
                                             GAsyncReadyCallback callback,
                                             gpointer user_data);
+/* The live identity holding the token of @token_hash (auth, HTTP); marks
+ * the token used. Revoked, unknown and expired tokens: NULL, no error. */
 void tto_relay_store_find_identity_async (TtoRelayStore *store,
                                           const guint8 *token_hash,
                                           GAsyncReadyCallback callback,
@@ -154,7 +156,8 @@ gboolean tto_relay_store_delete_history_finish (TtoRelayStore *store,
  *   @kind: "one_time" (never linked: always a new identity), "timed" or "permanent"
  *   @expires_at: for "timed", now + ttl; otherwise ignored
  *   @verified: flags the method proved, ORed into the identity's
- *   @token_hash: 32 bytes, tto_relay_auth_new_token ()'s hash; replaces the stored one
+ *   @token_hash: 32 bytes, tto_relay_auth_new_token ()'s hash; one more token of the
+ *     identity (tto-relay-store-tokens.c keeps at most 10)
  *   @now: tto_relay_now_seconds ()
  * Signing in again never shortens a lifetime: timed -> later of the two
  * expiries, permanent stays permanent. A link to an expired timed identity
@@ -176,7 +179,9 @@ void tto_relay_store_link_identity_async (TtoRelayStore *store,
                                           gpointer user_data);
 /* The same; @display_name NULL: only an identity linked already is signed
  * in (NULL result without error otherwise). @expect_id non-NULL: the
- * linked identity must be this one, else TTO_RELAY_STORE_ERROR_CONFLICT. */
+ * linked identity must be this one, else TTO_RELAY_STORE_ERROR_CONFLICT.
+ * @replace_hash non-NULL: the token this connection holds, replaced by the
+ * new one (signing in again on one device leaves it one token). */
 void tto_relay_store_link_identity_full_async (TtoRelayStore *store,
                                                const char *method,
                                                const guint8 *key_hash,
@@ -187,6 +192,7 @@ void tto_relay_store_link_identity_full_async (TtoRelayStore *store,
                                                const guint8 *token_hash,
                                                gint64 now,
                                                const char *expect_id,
+                                               const guint8 *replace_hash,
                                                GAsyncReadyCallback callback,
                                                gpointer user_data);
 TtoRelayStoredIdentity *tto_relay_store_link_identity_finish (TtoRelayStore *store,
@@ -218,7 +224,8 @@ void tto_relay_store_find_account_async (TtoRelayStore *store,
 GStrv tto_relay_store_find_account_finish (TtoRelayStore *store,
                                            GAsyncResult *result,
                                            GError **error);
-/* Signs an existing identity in again: new token, lifetime grown as in
+/* Signs an existing identity in again: new token (replacing
+ * @replace_hash, or NULL, as in link_identity_full), lifetime grown as in
  * link_identity. Finish with tto_relay_store_link_identity_finish (). */
 void tto_relay_store_renew_identity_async (TtoRelayStore *store,
                                            const char *id,
@@ -227,6 +234,7 @@ void tto_relay_store_renew_identity_async (TtoRelayStore *store,
                                            TtoRelayVerified verified,
                                            const guint8 *token_hash,
                                            gint64 now,
+                                           const guint8 *replace_hash,
                                            GAsyncReadyCallback callback,
                                            gpointer user_data);
 /* identity.id_check: CONFLICT when another identity holds @id_hash. */
@@ -241,6 +249,13 @@ void tto_relay_store_set_display_name_async (TtoRelayStore *store,
                                              const char *display_name,
                                              GAsyncReadyCallback callback,
                                              gpointer user_data);
+/* identity.sign_out: deletes the token of @token_hash if @identity_id
+ * holds it (tto-relay-store-tokens.c). Finish with tto_relay_store_finish (). */
+void tto_relay_store_revoke_token_async (TtoRelayStore *store,
+                                         const char *identity_id,
+                                         const guint8 *token_hash,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
 /* identity.delete: the identity, its rows and the events it created.
  * Finish with tto_relay_store_delete_expired_identities_finish (). */
 void tto_relay_store_delete_identity_async (TtoRelayStore *store,

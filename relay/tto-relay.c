@@ -64,6 +64,7 @@ tto_relay_conn_unref (TtoRelayConn *conn)
   g_free (conn->display_name);
   g_free (conn->peer_address);
   g_clear_object (&conn->peer_inet);
+  explicit_bzero (conn->token_hash, sizeof conn->token_hash);
   g_free (conn);
 }
 

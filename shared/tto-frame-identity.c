@@ -146,6 +146,7 @@ const FrameSpec tto_frame_identity_specs[] = {
   { TTO_FRAME_IDENTITY_LOGIN, TTO_FRAME_FROM_CLIENT, login_fields, check_account },
   { TTO_FRAME_IDENTITY_ID_CHECK, TTO_FRAME_FROM_CLIENT, id_check_fields, NULL },
   { TTO_FRAME_IDENTITY_DELETE, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
+  { TTO_FRAME_IDENTITY_SIGN_OUT, TTO_FRAME_FROM_CLIENT, no_fields, NULL },
   { TTO_FRAME_IDENTITY_UPDATE, TTO_FRAME_FROM_CLIENT, update_fields, NULL },
 };
 const guint tto_frame_identity_n_specs = G_N_ELEMENTS (tto_frame_identity_specs);

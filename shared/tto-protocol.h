@@ -66,6 +66,7 @@ typedef enum
 #define TTO_FRAME_IDENTITY_LOGIN "identity.login"
 #define TTO_FRAME_IDENTITY_ID_CHECK "identity.id_check"
 #define TTO_FRAME_IDENTITY_DELETE "identity.delete"
+#define TTO_FRAME_IDENTITY_SIGN_OUT "identity.sign_out"
 #define TTO_FRAME_IDENTITY_UPDATE "identity.update"
 #define TTO_FRAME_IDENTITY_OIDC_BEGIN "identity.oidc.begin"
 #define TTO_FRAME_IDENTITY_OIDC_FINISH "identity.oidc.finish"

@@ -8,8 +8,12 @@
  *
  * The plain OAuth 2 type (WeChat, QQ, Weibo: no ID token, a user-info
  * endpoint) has no provider on npm to run, so this test serves one itself
- * on loopback with SoupServer: authorize, token and user-info endpoints in
- * WeChat's shape (openid in the token answer, token in the user-info query).
+ * on loopback with SoupServer, in two shapes. WeChat's: the token request
+ * is a GET with appid and secret in the query, the answer carries the
+ * openid, errors are HTTP 200 with an errcode, user info wants the access
+ * token and the openid in the query. And RFC 6749's: a POST form with
+ * client_id and client_secret, the uid in the token answer (Weibo), a bad
+ * code answered HTTP 200 with an error (as GitHub does).
  *
  * Skipped (each case, with the reason) without MariaDB, without node or
  * without tests/oidc/node_modules (build-aux/dev runs npm ci there).
@@ -28,6 +32,7 @@
 
 #define WAIT_MS 30000
 #define WX_OPENID "wx-openid-42"
+#define PO_UID "1404376560"
 
 static char *skip_reason;
 static GSubprocess *provider_process;
@@ -39,9 +44,12 @@ static TtoTestRelay *shared_relay;
 /* The WeChat-like provider */
 static SoupServer *wx_server;
 static guint wx_port;
-static GHashTable *wx_codes;  /* code → redirect_uri */
-static GHashTable *wx_tokens; /* access token set */
+static GHashTable *wx_codes;      /* code → redirect_uri, until exchanged */
+static GHashTable *wx_used_codes; /* codes exchanged once */
+static GHashTable *wx_tokens;     /* access token set */
 static guint wx_userinfo_calls;
+static guint wx_token_gets;  /* WeChat-style token requests */
+static guint po_token_posts; /* POST-style token requests */
 
 static gboolean
 on_flag_timeout (gpointer user_data)
@@ -587,6 +595,13 @@ assert_signed_in (Ws *ws)
   g_assert_nonnull (answer);
 }
 
+static void
+assert_not_signed_in (Ws *ws)
+{
+  ws_request_error (ws, TTO_FRAME_EVENT_LIST, json_object_new (), TTO_PROTOCOL_ERROR_UNAUTHORIZED,
+                    NULL);
+}
+
 /* Tests */
 
 static void
@@ -605,7 +620,7 @@ test_methods_list_providers (void)
   answer = ws_request (ws, TTO_FRAME_IDENTITY_METHODS, json_object_new (), &error);
   g_assert_no_error (error);
   providers = json_object_get_array_member (answer, "providers");
-  g_assert_cmpuint (json_array_get_length (providers), ==, 4);
+  g_assert_cmpuint (json_array_get_length (providers), ==, 6);
   first = json_array_get_object_element (providers, 0);
   g_assert_cmpstr (json_object_get_string_member (first, "id"), ==, "testop");
   g_assert_cmpstr (json_object_get_string_member (first, "name"), ==, "Test OP");
@@ -1295,6 +1310,187 @@ wx_json (SoupServerMessage *msg,
                                     strlen (json));
 }
 
+static const char *
+param (GHashTable *params,
+       const char *name)
+{
+  return params != NULL ? g_hash_table_lookup (params, name) : NULL;
+}
+
+/* Consent is implied: the person scanned the QR code already. */
+static void
+authorize (SoupServerMessage *msg,
+           GHashTable *query)
+{
+  const char *redirect = param (query, "redirect_uri");
+  g_autofree char *code = g_strdup_printf ("wx-code-%u", g_random_int ());
+  g_autofree char *escaped = g_uri_escape_string (param (query, "state"), NULL, FALSE);
+  g_autofree char *location = g_strdup_printf ("%s?code=%s&state=%s", redirect, code, escaped);
+
+  g_assert_null (param (query, "nonce"));
+  g_hash_table_insert (wx_codes, g_strdup (code), g_strdup (redirect));
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
+/* WeChat answers every error with HTTP 200, an errcode and an errmsg, and
+ * its JSON as text/plain. */
+static void
+wx_error (SoupServerMessage *msg,
+          guint errcode,
+          const char *errmsg)
+{
+  g_autofree char *json = g_strdup_printf ("{\"errcode\": %u, \"errmsg\": \"%s, rid: "
+                                           "6563f1a2-1b2c3d4e\"}",
+                                           errcode, errmsg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
+/* GET /sns/oauth2/access_token?appid=…&secret=…&code=…&grant_type=… */
+static void
+wx_token (SoupServerMessage *msg,
+          GHashTable *query)
+{
+  const char *code = param (query, "code");
+  g_autofree char *token = g_strdup_printf ("wx-token-%u", g_random_int ());
+  g_autofree char *json = NULL;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
+    {
+      wx_error (msg, 43001, "require GET method");
+      return;
+    }
+  wx_token_gets++;
+  if (g_strcmp0 (param (query, "appid"), "wx-app") != 0)
+    {
+      wx_error (msg, 40013, "invalid appid");
+      return;
+    }
+  if (g_strcmp0 (param (query, "secret"), "wx-secret") != 0)
+    {
+      wx_error (msg, 40125, "invalid appsecret");
+      return;
+    }
+  if (g_strcmp0 (param (query, "grant_type"), "authorization_code") != 0)
+    {
+      wx_error (msg, 40002, "invalid grant_type");
+      return;
+    }
+  if (code != NULL && g_hash_table_contains (wx_used_codes, code))
+    {
+      wx_error (msg, 40163, "code been used");
+      return;
+    }
+  if (code == NULL || !g_hash_table_contains (wx_codes, code))
+    {
+      wx_error (msg, 40029, "invalid code");
+      return;
+    }
+
+  g_hash_table_remove (wx_codes, code);
+  g_hash_table_add (wx_used_codes, g_strdup (code));
+  g_hash_table_add (wx_tokens, g_strdup (token));
+  json = g_strdup_printf ("{\"access_token\": \"%s\", \"expires_in\": 7200, "
+                          "\"refresh_token\": \"wx-refresh\", \"openid\": \"" WX_OPENID "\", "
+                          "\"scope\": \"snsapi_login\", \"unionid\": \"wx-union-7\"}",
+                          token);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
+/* GET /sns/userinfo?access_token=…&openid=… */
+static void
+wx_userinfo (SoupServerMessage *msg,
+             GHashTable *query)
+{
+  const char *token = param (query, "access_token");
+  static const char info[] = "{\"openid\": \"" WX_OPENID "\", \"nickname\": \"Wei Xin\", "
+                             "\"sex\": 0, \"unionid\": \"wx-union-7\"}";
+
+  wx_userinfo_calls++;
+  if (token == NULL || !g_hash_table_contains (wx_tokens, token))
+    {
+      wx_error (msg, 40001, "invalid credential, access_token is invalid or not latest");
+      return;
+    }
+  if (param (query, "openid") == NULL)
+    {
+      wx_error (msg, 41009, "missing openid");
+      return;
+    }
+  if (!g_str_equal (param (query, "openid"), WX_OPENID))
+    {
+      wx_error (msg, 40003, "invalid openid");
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, info,
+                                    strlen (info));
+}
+
+/* POST /oauth2/access_token, RFC 6749's form; the answer names the uid. */
+static void
+po_token (SoupServerMessage *msg)
+{
+  SoupMessageBody *request = soup_server_message_get_request_body (msg);
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (request);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr (GHashTable) form = NULL;
+  const char *code;
+  const char *redirect;
+  g_autofree char *token = g_strdup_printf ("po-token-%u", g_random_int ());
+  g_autofree char *json = NULL;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      wx_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "{\"error\": \"invalid_request\"}");
+      return;
+    }
+  po_token_posts++;
+  form = soup_form_decode (text);
+  code = g_hash_table_lookup (form, "code");
+  redirect = code != NULL ? g_hash_table_lookup (wx_codes, code) : NULL;
+  if (g_strcmp0 (g_hash_table_lookup (form, "client_id"), "po-app") != 0 ||
+      g_strcmp0 (g_hash_table_lookup (form, "client_secret"), "po-secret") != 0)
+    {
+      wx_json (msg, SOUP_STATUS_UNAUTHORIZED, "{\"error\": \"invalid_client\"}");
+      return;
+    }
+  /* The code only once, for its redirect_uri; refused with HTTP 200. */
+  if (redirect == NULL || g_strcmp0 (g_hash_table_lookup (form, "redirect_uri"), redirect) != 0 ||
+      g_strcmp0 (g_hash_table_lookup (form, "grant_type"), "authorization_code") != 0)
+    {
+      wx_json (msg, SOUP_STATUS_OK,
+               "{\"error\": \"bad_verification_code\", "
+               "\"error_description\": \"The code passed is incorrect or expired.\"}");
+      return;
+    }
+  g_hash_table_remove (wx_codes, code);
+  g_hash_table_add (wx_tokens, g_strdup (token));
+  json = g_strdup_printf ("{\"access_token\": \"%s\", \"remind_in\": \"157679999\", "
+                          "\"expires_in\": 157679999, \"uid\": \"" PO_UID "\"}",
+                          token);
+  wx_json (msg, SOUP_STATUS_OK, json);
+}
+
+/* GET /2/users/show.json?access_token=…&uid=… (no uid field in the answer) */
+static void
+po_userinfo (SoupServerMessage *msg,
+             GHashTable *query)
+{
+  const char *token = param (query, "access_token");
+
+  if (token == NULL || !g_hash_table_contains (wx_tokens, token) ||
+      g_strcmp0 (param (query, "uid"), PO_UID) != 0)
+    {
+      wx_json (msg, SOUP_STATUS_BAD_REQUEST, "{\"error\": \"invalid_access_token\"}");
+      return;
+    }
+  wx_json (msg, SOUP_STATUS_OK,
+           "{\"id\": " PO_UID ", \"idstr\": \"" PO_UID "\", \"screen_name\": \"Wei Bo\"}");
+}
+
 static void
 on_wx_request (SoupServer *server,
                SoupServerMessage *msg,
@@ -1302,74 +1498,29 @@ on_wx_request (SoupServer *server,
                GHashTable *query,
                gpointer user_data)
 {
-  if (g_str_equal (path, "/connect/authorize"))
+  if (g_str_equal (path, "/connect/qrconnect"))
     {
-      const char *redirect = query != NULL ? g_hash_table_lookup (query, "redirect_uri") : NULL;
-      const char *state = query != NULL ? g_hash_table_lookup (query, "state") : NULL;
-      g_autofree char *code = g_strdup_printf ("wx-code-%u", g_random_int ());
-      g_autofree char *escaped = NULL;
-      g_autofree char *location = NULL;
-
-      g_assert_cmpstr (g_hash_table_lookup (query, "client_id"), ==, "wx-app");
-      g_assert_cmpstr (g_hash_table_lookup (query, "scope"), ==, "snsapi_login");
-      g_assert_null (g_hash_table_lookup (query, "nonce"));
-      escaped = g_uri_escape_string (state, NULL, FALSE);
-      location = g_strdup_printf ("%s?code=%s&state=%s", redirect, code, escaped);
-      g_hash_table_insert (wx_codes, g_strdup (code), g_strdup (redirect));
-      /* Consent is implied: the person scanned the QR code already. */
-      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
-      return;
+      /* WeChat names the client id appid, in the authorization URL too. */
+      g_assert_cmpstr (param (query, "appid"), ==, "wx-app");
+      g_assert_null (param (query, "client_id"));
+      g_assert_cmpstr (param (query, "scope"), ==, "snsapi_login");
+      authorize (msg, query);
     }
-
-  if (g_str_equal (path, "/sns/token"))
+  else if (g_str_equal (path, "/sns/oauth2/access_token"))
+    wx_token (msg, query);
+  else if (g_str_equal (path, "/sns/userinfo"))
+    wx_userinfo (msg, query);
+  else if (g_str_equal (path, "/oauth2/authorize"))
     {
-      SoupMessageBody *request = soup_server_message_get_request_body (msg);
-      g_autoptr (GBytes) bytes = soup_message_body_flatten (request);
-      g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      g_autoptr (GHashTable) form = soup_form_decode (text);
-      const char *code = g_hash_table_lookup (form, "code");
-      const char *redirect = code != NULL ? g_hash_table_lookup (wx_codes, code) : NULL;
-      g_autofree char *token = g_strdup_printf ("wx-token-%u", g_random_int ());
-      g_autofree char *json = NULL;
-
-      /* client_secret_post, and the code only once, for its redirect_uri. */
-      if (g_strcmp0 (g_hash_table_lookup (form, "client_id"), "wx-app") != 0 ||
-          g_strcmp0 (g_hash_table_lookup (form, "client_secret"), "wx-secret") != 0)
-        {
-          wx_json (msg, SOUP_STATUS_UNAUTHORIZED, "{\"error\": \"invalid_client\"}");
-          return;
-        }
-      if (redirect == NULL || g_strcmp0 (g_hash_table_lookup (form, "redirect_uri"), redirect) != 0)
-        {
-          wx_json (msg, SOUP_STATUS_BAD_REQUEST, "{\"error\": \"invalid_grant\"}");
-          return;
-        }
-      g_hash_table_remove (wx_codes, code);
-      g_hash_table_add (wx_tokens, g_strdup (token));
-      json = g_strdup_printf ("{\"access_token\": \"%s\", \"expires_in\": 7200, "
-                              "\"openid\": \"" WX_OPENID "\", \"scope\": \"snsapi_login\"}",
-                              token);
-      wx_json (msg, SOUP_STATUS_OK, json);
-      return;
+      g_assert_cmpstr (param (query, "client_id"), ==, "po-app");
+      authorize (msg, query);
     }
-
-  if (g_str_equal (path, "/sns/userinfo"))
-    {
-      const char *token = query != NULL ? g_hash_table_lookup (query, "access_token") : NULL;
-
-      wx_userinfo_calls++;
-      if (token == NULL || !g_hash_table_contains (wx_tokens, token) ||
-          g_strcmp0 (g_hash_table_lookup (query, "openid"), WX_OPENID) != 0)
-        {
-          wx_json (msg, SOUP_STATUS_UNAUTHORIZED, "{\"error\": \"invalid_token\"}");
-          return;
-        }
-      wx_json (msg, SOUP_STATUS_OK,
-               "{\"openid\": \"" WX_OPENID "\", \"nickname\": \"Wei Xin\", \"sex\": 0}");
-      return;
-    }
-
-  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  else if (g_str_equal (path, "/oauth2/access_token"))
+    po_token (msg);
+  else if (g_str_equal (path, "/2/users/show.json"))
+    po_userinfo (msg, query);
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
 static void
@@ -1380,15 +1531,22 @@ test_oauth2_provider (void)
   g_autoptr (JsonObject) first = NULL;
   g_autoptr (JsonObject) second = NULL;
   guint calls = wx_userinfo_calls;
+  guint gets = wx_token_gets;
+  guint used;
 
   if (skip_if_unavailable ())
     return;
+  used = g_hash_table_size (wx_used_codes);
 
   ws = ws_connect (shared_relay);
   first = sign_in (ws, "wxlike", "permanent", "anyone");
   assert_third_party (first);
-  g_assert_cmpstr (json_object_get_string_member (first, "display_name"), ==, "Wei Xin");
+  /* The token request was a GET the server took (appid, secret, code),
+   * and user info answered with the openid passed along. */
+  g_assert_cmpuint (wx_token_gets, ==, gets + 1);
+  g_assert_cmpuint (g_hash_table_size (wx_used_codes), ==, used + 1);
   g_assert_cmpuint (wx_userinfo_calls, ==, calls + 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "display_name"), ==, "Wei Xin");
   g_assert_cmpint (tto_test_relay_query_int (shared_relay,
                                              "SELECT COUNT(*) FROM identity_links WHERE "
                                              "method = 'oidc:wxlike'"),
@@ -1399,8 +1557,123 @@ test_oauth2_provider (void)
   second = sign_in (again, "wxlike", "permanent", "anyone");
   g_assert_cmpstr (json_object_get_string_member (second, "identity_id"), ==,
                    json_object_get_string_member (first, "identity_id"));
-  /* Used codes are gone at the provider too. */
-  g_assert_cmpuint (g_hash_table_size (wx_codes), ==, 0);
+  g_assert_cmpuint (g_hash_table_size (wx_used_codes), ==, used + 2);
+}
+
+/* errcode 40125 with HTTP 200: refused, not signed in, nothing linked. */
+static void
+test_oauth2_wrong_secret (void)
+{
+  g_autoptr (Ws) ws = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *code = NULL;
+  guint gets = wx_token_gets;
+
+  if (skip_if_unavailable ())
+    return;
+
+  ws = ws_connect (shared_relay);
+  code = begin_and_get_code (ws, "wxwrong", RFC7636_CHALLENGE, &state);
+  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
+                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
+                                          "\"code_verifier\": \"%s\"}",
+                                          state, code, RFC7636_VERIFIER),
+                    TTO_PROTOCOL_ERROR_UNAUTHORIZED,
+                    "token exchange failed: the provider refused (errcode 40125)");
+  g_assert_cmpuint (wx_token_gets, ==, gets + 1);
+  assert_not_signed_in (ws);
+  g_assert_cmpint (tto_test_relay_query_int (shared_relay,
+                                             "SELECT COUNT(*) FROM identity_links WHERE "
+                                             "method = 'oidc:wxwrong'"),
+                   ==, 0);
+}
+
+/* A code used once (errcode 40163) does not sign anyone in again. */
+static void
+test_oauth2_replayed_code (void)
+{
+  g_autoptr (Ws) ws = NULL;
+  g_autoptr (Ws) thief = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (JsonObject) none = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *state2 = NULL;
+  g_autofree char *code2 = NULL;
+
+  if (skip_if_unavailable ())
+    return;
+
+  ws = ws_connect (shared_relay);
+  code = begin_and_get_code (ws, "wxlike", RFC7636_CHALLENGE, &state);
+  body = ws_request (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
+                     tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
+                                           "\"code_verifier\": \"%s\"}",
+                                           state, code, RFC7636_VERIFIER),
+                     &error);
+  g_assert_no_error (error);
+  assert_third_party (body);
+  g_assert_true (g_hash_table_contains (wx_used_codes, code));
+
+  /* A new sign-in on another connection, finished with the old code. */
+  thief = ws_connect (shared_relay);
+  code2 = begin_and_get_code (thief, "wxlike", RFC7636_CHALLENGE, &state2);
+  none = ws_request (thief, TTO_FRAME_IDENTITY_OIDC_FINISH,
+                     tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
+                                           "\"code_verifier\": \"%s\"}",
+                                           state2, code, RFC7636_VERIFIER),
+                     &error);
+  g_assert_null (none);
+  g_assert_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_UNAUTHORIZED);
+  if (strstr (error->message, "token exchange failed: the provider refused (errcode 40163)") ==
+      NULL)
+    g_error ("error message '%s' does not name errcode 40163", error->message);
+  /* The provider's errmsg may echo input: it stays out. */
+  g_assert_null (strstr (error->message, "rid:"));
+  assert_not_signed_in (thief);
+}
+
+/* RFC 6749's POST form works as before; HTTP 200 with "error" is a
+ * refusal. */
+static void
+test_oauth2_post_provider (void)
+{
+  g_autoptr (Ws) ws = NULL;
+  g_autoptr (Ws) other = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *code = NULL;
+  guint posts = po_token_posts;
+  guint gets = wx_token_gets;
+
+  if (skip_if_unavailable ())
+    return;
+
+  ws = ws_connect (shared_relay);
+  body = sign_in (ws, "postlike", "permanent", "anyone");
+  assert_third_party (body);
+  g_assert_cmpuint (po_token_posts, ==, posts + 1);
+  g_assert_cmpuint (wx_token_gets, ==, gets);
+  /* The uid of the token answer went to user info, whose answer has no
+   * uid field but the name. */
+  g_assert_cmpstr (json_object_get_string_member (body, "display_name"), ==, "Wei Bo");
+  g_assert_cmpint (tto_test_relay_query_int (shared_relay,
+                                             "SELECT COUNT(*) FROM identity_links WHERE "
+                                             "method = 'oidc:postlike'"),
+                   ==, 1);
+  assert_signed_in (ws);
+
+  other = ws_connect (shared_relay);
+  code = begin_and_get_code (other, "postlike", RFC7636_CHALLENGE, &state);
+  ws_request_error (other, TTO_FRAME_IDENTITY_OIDC_FINISH,
+                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%sx\", "
+                                          "\"code_verifier\": \"%s\"}",
+                                          state, code, RFC7636_VERIFIER),
+                    TTO_PROTOCOL_ERROR_UNAUTHORIZED,
+                    "token exchange failed: the provider refused (bad_verification_code)");
+  g_assert_cmpuint (po_token_posts, ==, posts + 2);
+  assert_not_signed_in (other);
 }
 
 static void
@@ -1417,7 +1690,28 @@ test_bad_config_refused (void)
       "may hold only" },
     { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
       "token_endpoint=https://example.org/t\nclient_id=a\nclient_secret=b\n",
-      "subject_field is required" },
+      "subject_from is required" },
+    { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
+      "token_endpoint=https://example.org/t\nclient_id=a\nclient_secret=b\n"
+      "subject_from=header:openid\n",
+      "subject_from must be token:<field> or userinfo:<field>" },
+    { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
+      "token_endpoint=https://example.org/t\nclient_id=a\nclient_secret=b\n"
+      "subject_from=userinfo:id\n",
+      "subject_from=userinfo:<field> needs userinfo_endpoint" },
+    { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
+      "token_endpoint=https://example.org/t\nclient_id=a\nclient_secret=b\n"
+      "subject_from=token:openid\ntoken_method=put\n",
+      "token_method must be get or post" },
+    { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
+      "token_endpoint=https://example.org/t\nclient_id=a\nclient_secret=b\n"
+      "subject_from=token:openid\nclient_id_param=app id\n",
+      "client_id_param must be" },
+    { "[provider x]\ntype=oauth2\nauthorization_endpoint=https://example.org/a\n"
+      "token_endpoint=https://example.org/t\nuserinfo_endpoint=https://example.org/u\n"
+      "client_id=a\nclient_secret=b\nsubject_from=token:openid\n"
+      "userinfo_query=openid={openid\n",
+      "userinfo_query must be" },
     { "[provider x]\nissuer=https://example.org\nclient_id=a\n", "client_secret is required" },
   };
 
@@ -1516,6 +1810,7 @@ start_wx_server (void)
   GSList *uris;
 
   wx_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  wx_used_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   wx_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   wx_server = soup_server_new (NULL, NULL);
   soup_server_add_handler (wx_server, NULL, on_wx_request, NULL, NULL);
@@ -1559,16 +1854,48 @@ write_config (void)
                           "[provider wxlike]\n"
                           "type=oauth2\n"
                           "name=WeChat-like\n"
-                          "authorization_endpoint=http://127.0.0.1:%u/connect/authorize\n"
-                          "token_endpoint=http://127.0.0.1:%u/sns/token\n"
+                          "authorization_endpoint=http://127.0.0.1:%u/connect/qrconnect\n"
+                          "token_endpoint=http://127.0.0.1:%u/sns/oauth2/access_token\n"
+                          "token_method=get\n"
+                          "client_id_param=appid\n"
+                          "client_secret_param=secret\n"
+                          "subject_from=token:openid\n"
                           "userinfo_endpoint=http://127.0.0.1:%u/sns/userinfo\n"
                           "userinfo_token=query\n"
-                          "subject_field=openid\n"
+                          "userinfo_query=openid={openid}\n"
                           "name_field=nickname\n"
                           "client_id=wx-app\n"
                           "client_secret=wx-secret\n"
-                          "scopes=snsapi_login\n",
-                          issuer, issuer, wx_port, wx_port, wx_port);
+                          "scopes=snsapi_login\n"
+                          "\n"
+                          "[provider wxwrong]\n"
+                          "type=oauth2\n"
+                          "name=WeChat-like, wrong secret\n"
+                          "authorization_endpoint=http://127.0.0.1:%u/connect/qrconnect\n"
+                          "token_endpoint=http://127.0.0.1:%u/sns/oauth2/access_token\n"
+                          "token_method=get\n"
+                          "client_id_param=appid\n"
+                          "client_secret_param=secret\n"
+                          "subject_from=token:openid\n"
+                          "client_id=wx-app\n"
+                          "client_secret=not-the-secret\n"
+                          "scopes=snsapi_login\n"
+                          "\n"
+                          /* The keys as they were before token_method and
+                           * subject_from: the uid goes to user info too. */
+                          "[provider postlike]\n"
+                          "type=oauth2\n"
+                          "name=POST-like\n"
+                          "authorization_endpoint=http://127.0.0.1:%u/oauth2/authorize\n"
+                          "token_endpoint=http://127.0.0.1:%u/oauth2/access_token\n"
+                          "userinfo_endpoint=http://127.0.0.1:%u/2/users/show.json\n"
+                          "userinfo_token=query\n"
+                          "subject_field=uid\n"
+                          "name_field=screen_name\n"
+                          "client_id=po-app\n"
+                          "client_secret=po-secret\n",
+                          issuer, issuer, wx_port, wx_port, wx_port, wx_port, wx_port, wx_port,
+                          wx_port, wx_port);
   g_file_set_contents (config_path, text, -1, &error);
   g_assert_no_error (error);
 }
@@ -1595,6 +1922,9 @@ main (int argc,
   g_test_add_func ("/oidc/id-token-checks", test_id_token_checks);
   g_test_add_func ("/oidc/expired-id-token", test_expired_id_token);
   g_test_add_func ("/oidc/oauth2-provider", test_oauth2_provider);
+  g_test_add_func ("/oidc/oauth2-wrong-secret", test_oauth2_wrong_secret);
+  g_test_add_func ("/oidc/oauth2-replayed-code", test_oauth2_replayed_code);
+  g_test_add_func ("/oidc/oauth2-post-provider", test_oauth2_post_provider);
 
   if (!tto_test_relay_available (&reason))
     skip_reason = g_steal_pointer (&reason);

@@ -229,13 +229,13 @@ test_identity_auth (void)
                                               identity_id),
                    ==, 1);
   g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM identities "
+                                              "SELECT COUNT(*) FROM identity_tokens "
                                               "WHERE token_hash LIKE '%%%s%%'",
                                               token),
                    ==, 0);
   g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM identities WHERE id = '%s' "
-                                              "AND token_hash IS NOT NULL AND token_hash <> ''",
+                                              "SELECT COUNT(*) FROM identity_tokens "
+                                              "WHERE identity_id = '%s' AND LENGTH(token_hash) = 32",
                                               identity_id),
                    ==, 1);
 
