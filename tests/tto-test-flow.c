@@ -1151,7 +1151,6 @@ test_restart (void)
   Fixture f;
   TtoTestRelay *again;
   TtoTestClient *ana;
-  const char *args[] = { "--mysql-database", NULL, NULL };
   g_autofree char *stage_id = NULL;
   g_autofree char *task_id = NULL;
   g_autofree char *json = NULL;
@@ -1208,8 +1207,7 @@ test_restart (void)
   g_assert_nonnull (json_object_get_object_member (before, "pending"));
   g_assert_cmpint (json_array_get_length (json_object_get_array_member (before, "eliminated")), ==, 1);
 
-  args[1] = tto_test_relay_get_database (f.relay);
-  again = tto_test_relay_start_with_args (GRACE, args);
+  again = tto_test_relay_start_on_database (f.relay, GRACE);
   ana = tto_test_client_connect (again);
   tto_test_client_auth (ana, tto_test_client_get_token (f.ana));
   after = ok_flow (ana, TTO_FRAME_FLOW_GET, f.event_id, "");
@@ -1378,13 +1376,10 @@ stored_title (TtoTestRelay *relay,
               const char *event_id,
               guint position)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT CONCAT('[', title, ']') FROM stages"
-                                          " WHERE event_id = '%s' AND position = %u",
-                                          event_id, position);
-  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (relay, sql);
-
-  g_assert_cmpuint (rows->len, ==, 1);
-  return g_strdup (((char **) rows->pdata[0])[0]);
+  return tto_test_relay_query_stringf (relay,
+                                       "SELECT CONCAT('[', title, ']') FROM stages"
+                                       " WHERE event_id = '%s' AND position = %u",
+                                       event_id, position);
 }
 
 /* Events from before the untitled default stage kept it as "Main": a
@@ -1396,7 +1391,6 @@ test_old_main_stage (void)
   Fixture f;
   TtoTestRelay *again;
   TtoTestClient *ana;
-  const char *args[] = { "--mysql-database", NULL, NULL };
   g_autofree char *named = NULL;
   g_autofree char *lower = NULL;
   g_autofree char *spaced = NULL;
@@ -1436,19 +1430,12 @@ test_old_main_stage (void)
         g_assert_cmpuint (tto_test_relay_exec (f.relay, sql), ==, 1);
       }
   }
-  version = tto_test_relay_query_int (f.relay, "SELECT MAX(version) FROM schema_version");
-  g_assert_cmpint (version, >=, DEFAULT_STAGE_MIGRATION);
-  g_assert_cmpuint (tto_test_relay_exec (f.relay,
-                                         "DELETE FROM schema_version WHERE version >= "
-                                         G_STRINGIFY (DEFAULT_STAGE_MIGRATION)),
-                    ==, (guint64) (version - DEFAULT_STAGE_MIGRATION + 1));
+  version = tto_test_relay_forget_migrations (f.relay, DEFAULT_STAGE_MIGRATION);
   title = stored_title (f.relay, f.event_id, 0);
   g_assert_cmpstr (title, ==, "[Main]");
 
   /* A relay starting on that database migrates it. */
-  args[1] = tto_test_relay_get_database (f.relay);
-  again = tto_test_relay_start_with_args (GRACE, args);
-  g_assert_nonnull (again);
+  again = tto_test_relay_start_on_database (f.relay, GRACE);
   g_assert_cmpint (tto_test_relay_query_int (f.relay, "SELECT MAX(version) FROM schema_version"),
                    ==, version);
   g_free (title);

@@ -133,6 +133,21 @@ tto_test_json_object (const char *format,
   return json_object_ref (json_node_get_object (root));
 }
 
+char *
+tto_test_expect_error (TtoFrame *answer,
+                       const char *code)
+{
+  char *message;
+
+  g_assert_nonnull (answer);
+  if (!tto_frame_is (answer, TTO_FRAME_ERROR))
+    g_error ("expected error %s, got %s", code, tto_frame_serialize (answer, NULL));
+  g_assert_cmpstr (tto_frame_get_string (answer, "code"), ==, code);
+  message = g_strdup (tto_frame_get_string (answer, "message"));
+  tto_frame_free (answer);
+  return message;
+}
+
 /* ---------------------------------------------------------------- relay */
 
 gboolean
@@ -540,6 +555,71 @@ tto_test_relay_query_intf (TtoTestRelay *relay,
   va_end (args);
 
   return tto_test_relay_query_int (relay, sql);
+}
+
+/* The one row @format (printf-style SQL) selects: its first column;
+ * fails the test unless exactly one row comes. */
+char *
+tto_test_relay_query_stringf (TtoTestRelay *relay,
+                              const char *format,
+                              ...)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  rows = tto_test_relay_query_rows (relay, sql);
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_strdup (((char **) rows->pdata[0])[0]);
+}
+
+/* Waits for the sweeper's deletion of @identity_id. */
+void
+tto_test_relay_wait_identity_gone (TtoTestRelay *relay,
+                                   const char *identity_id)
+{
+  for (guint i = 0; i < 100; i++)
+    {
+      if (tto_test_relay_query_intf (relay, "SELECT COUNT(*) FROM identities WHERE id = '%s'",
+                                     identity_id) == 0)
+        return;
+      tto_test_iterate_ms (50);
+    }
+  g_error ("identity %s is still in the database", identity_id);
+}
+
+/* Forgets that the migrations from @first_migration on ran on @relay's
+ * database (asserting they had), so that the next relay on it runs them
+ * again; returns the schema version the database had. */
+gint64
+tto_test_relay_forget_migrations (TtoTestRelay *relay,
+                                  gint64 first_migration)
+{
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM schema_version WHERE version >= %"
+                                          G_GINT64_FORMAT, first_migration);
+  gint64 version = tto_test_relay_query_int (relay, "SELECT MAX(version) FROM schema_version");
+
+  g_assert_cmpint (version, >=, first_migration);
+  g_assert_cmpuint (tto_test_relay_exec (relay, sql), ==,
+                    (guint64) (version - first_migration + 1));
+  return version;
+}
+
+/* A second relay serving @relay's database, as after a restart or an
+ * upgrade (it makes a database of its own too, left empty). */
+TtoTestRelay *
+tto_test_relay_start_on_database (TtoTestRelay *relay,
+                                  guint identity_grace_seconds)
+{
+  const char *const args[] = { "--mysql-database", tto_test_relay_get_database (relay), NULL };
+  TtoTestRelay *again = tto_test_relay_start_with_args (identity_grace_seconds, args);
+
+  g_assert_nonnull (again);
+  return again;
 }
 
 JsonObject *

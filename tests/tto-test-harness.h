@@ -53,6 +53,15 @@ guint64 tto_test_relay_exec (TtoTestRelay *relay,
                              const char *sql);
 GPtrArray *tto_test_relay_query_rows (TtoTestRelay *relay,
                                       const char *sql);
+char *tto_test_relay_query_stringf (TtoTestRelay *relay,
+                                    const char *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+void tto_test_relay_wait_identity_gone (TtoTestRelay *relay,
+                                        const char *identity_id);
+gint64 tto_test_relay_forget_migrations (TtoTestRelay *relay,
+                                         gint64 first_migration);
+TtoTestRelay *tto_test_relay_start_on_database (TtoTestRelay *relay,
+                                                guint identity_grace_seconds);
 JsonObject *tto_test_relay_get_health (TtoTestRelay *relay,
                                        const char *event_id_or_null);
 /* Moves the relay's clock forward and runs its sweeper; the relay must have
@@ -117,6 +126,11 @@ TtoFrame *tto_test_client_send_message (TtoTestClient *c,
                                         const char *event_id,
                                         const char *client_msg_id,
                                         const char *text);
+
+/* Asserts that @answer is an error frame with @code; frees it and
+ * returns its message. */
+char *tto_test_expect_error (TtoFrame *answer,
+                             const char *code);
 
 /* Misc */
 JsonObject *tto_test_json_object (const char *format,

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "tto-shared.h"
+#include "tto-test-accounts.h"
 #include "tto-test-harness.h"
 
 #define GRACE 600
@@ -80,22 +81,6 @@ count_mails (void)
 
 /* ------------------------------------------------------------- helpers */
 
-/* Asserts an error frame with @code, frees it, returns its message. */
-static char *
-expect_error (TtoFrame *answer,
-              const char *code)
-{
-  char *message;
-
-  g_assert_nonnull (answer);
-  if (!tto_frame_is (answer, TTO_FRAME_ERROR))
-    g_error ("expected error %s, got %s", code, tto_frame_serialize (answer, NULL));
-  g_assert_cmpstr (tto_frame_get_string (answer, "code"), ==, code);
-  message = g_strdup (tto_frame_get_string (answer, "message"));
-  tto_frame_free (answer);
-  return message;
-}
-
 static TtoFrame *
 request_code (TtoTestClient *c,
               const char *channel,
@@ -142,12 +127,9 @@ register_account (TtoTestClient *c,
                   const char *username,
                   const char *password)
 {
-  return tto_test_client_request (
-    c, TTO_FRAME_IDENTITY_REGISTER,
-    tto_test_json_object ("{\"email\":\"%s\",\"code\":\"%s\",\"username\":\"%s\","
-                          "\"password\":\"%s\",\"display_name\":\"Ana\","
-                          "\"lifetime\":\"permanent\"}",
-                          email, code, username, password));
+  return tto_test_client_request (c, TTO_FRAME_IDENTITY_REGISTER,
+                                  tto_test_accounts_register_body (email, code, username, password,
+                                                                   "\"lifetime\":\"permanent\""));
 }
 
 static TtoFrame *
@@ -155,9 +137,8 @@ login (TtoTestClient *c,
        const char *who,
        const char *password)
 {
-  return tto_test_client_request (
-    c, TTO_FRAME_IDENTITY_LOGIN,
-    tto_test_json_object ("{\"login\":\"%s\",\"password\":\"%s\"}", who, password));
+  return tto_test_client_request (c, TTO_FRAME_IDENTITY_LOGIN,
+                                  tto_test_accounts_login_body (who, password));
 }
 
 /* Signs a new connection in by phone; returns the ok frame. */
@@ -216,10 +197,10 @@ auth_refused (TtoTestRelay *relay,
   TtoTestClient *c = tto_test_client_connect (relay);
   g_autofree char *message = NULL;
 
-  message = expect_error (tto_test_client_request (c, TTO_FRAME_AUTH,
-                                                   tto_test_json_object ("{\"token\":\"%s\"}",
-                                                                         token)),
-                          "unauthorized");
+  message = tto_test_expect_error (
+      tto_test_client_request (c, TTO_FRAME_AUTH,
+                               tto_test_json_object ("{\"token\":\"%s\"}", token)),
+      "unauthorized");
   tto_test_client_close (c);
 }
 
@@ -235,21 +216,6 @@ static gint64
 relay_now (TtoTestRelay *relay)
 {
   return tto_test_relay_advance_clock (relay, 0);
-}
-
-/* Waits for the sweeper's deletion of @identity_id. */
-static void
-wait_identity_gone (TtoTestRelay *relay,
-                    const char *identity_id)
-{
-  for (guint i = 0; i < 100; i++)
-    {
-      if (tto_test_relay_query_intf (relay, "SELECT COUNT(*) FROM identities WHERE id = '%s'",
-                                     identity_id) == 0)
-        return;
-      tto_test_iterate_ms (50);
-    }
-  g_error ("identity %s is still in the database", identity_id);
 }
 
 /* Every row of every table with an identity_id (or creator_id) column that
@@ -312,18 +278,18 @@ test_methods (void)
   g_assert_cmpint (json_array_get_int_element (ttls, 2), ==, 604800);
 
   /* identity.create makes one-time identities only. */
-  message = expect_error (
-    tto_test_client_request (c, TTO_FRAME_IDENTITY_CREATE,
-                             tto_test_json_object ("{\"lifetime\":\"permanent\","
-                                                   "\"display_name\":\"Ana\"}")),
-    "bad_frame");
+  message = tto_test_expect_error (
+      tto_test_client_request (c, TTO_FRAME_IDENTITY_CREATE,
+                               tto_test_json_object ("{\"lifetime\":\"permanent\","
+                                                     "\"display_name\":\"Ana\"}")),
+      "bad_frame");
   g_assert_nonnull (strstr (message, "identity.register"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (
-    tto_test_client_request (c, TTO_FRAME_IDENTITY_CREATE,
-                             tto_test_json_object ("{\"kind\":\"timed\","
-                                                   "\"display_name\":\"Ana\"}")),
-    "bad_frame");
+  message = tto_test_expect_error (
+      tto_test_client_request (c, TTO_FRAME_IDENTITY_CREATE,
+                               tto_test_json_object ("{\"kind\":\"timed\","
+                                                     "\"display_name\":\"Ana\"}")),
+      "bad_frame");
   g_clear_pointer (&message, g_free);
 
   /* A one-time identity says so, with the new members of the body. */
@@ -338,15 +304,15 @@ test_methods (void)
   }
 
   /* Lifetime fields are checked. */
-  message = expect_error (verify_phone (c, PHONE, "123456", ",\"lifetime\":\"timed\""), "bad_frame");
+  message = tto_test_expect_error (verify_phone (c, PHONE, "123456", ",\"lifetime\":\"timed\""),
+                                   "bad_frame");
   g_assert_nonnull (strstr (message, "ttl"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (verify_phone (c, PHONE, "123456",
-                                        ",\"lifetime\":\"timed\",\"ttl\":1000"),
-                          "bad_frame");
+  message = tto_test_expect_error (
+      verify_phone (c, PHONE, "123456", ",\"lifetime\":\"timed\",\"ttl\":1000"), "bad_frame");
   g_clear_pointer (&message, g_free);
-  message = expect_error (verify_phone (c, PHONE, "123456", ",\"lifetime\":\"forever\""),
-                          "bad_frame");
+  message = tto_test_expect_error (verify_phone (c, PHONE, "123456", ",\"lifetime\":\"forever\""),
+                                   "bad_frame");
   g_clear_pointer (&message, g_free);
   tto_test_client_close (c);
 
@@ -360,9 +326,10 @@ test_methods (void)
   bare_methods = tto_test_client_request_ok (c, TTO_FRAME_IDENTITY_METHODS, json_object_new ());
   g_assert_false (json_object_get_boolean_member (bare_methods->body, "phone"));
   g_assert_false (json_object_get_boolean_member (bare_methods->body, "email"));
-  message = expect_error (request_code (c, "phone", PHONE, "sign_in"), "unavailable");
+  message = tto_test_expect_error (request_code (c, "phone", PHONE, "sign_in"), "unavailable");
   g_clear_pointer (&message, g_free);
-  message = expect_error (request_code (c, "email", "ana@example.org", "register"), "unavailable");
+  message = tto_test_expect_error (request_code (c, "email", "ana@example.org", "register"),
+                                   "unavailable");
   tto_test_client_close (c);
   tto_test_relay_stop (bare);
   tto_test_relay_stop (relay);
@@ -392,12 +359,14 @@ test_phone (void)
   /* Bad numbers never reach the gateway. */
   posts = tto_test_sms_endpoint_count (peers.sms);
   g_clear_pointer (&message, g_free);
-  message = expect_error (request_code (c, "phone", "13812345678", "sign_in"), "bad_frame");
+  message =
+      tto_test_expect_error (request_code (c, "phone", "13812345678", "sign_in"), "bad_frame");
   g_assert_nonnull (strstr (message, "E.164"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (request_code (c, "phone", "+86 138 1234", "sign_in"), "bad_frame");
+  message =
+      tto_test_expect_error (request_code (c, "phone", "+86 138 1234", "sign_in"), "bad_frame");
   g_clear_pointer (&message, g_free);
-  message = expect_error (request_code (c, "fax", PHONE, "sign_in"), "bad_frame");
+  message = tto_test_expect_error (request_code (c, "fax", PHONE, "sign_in"), "bad_frame");
   g_clear_pointer (&message, g_free);
   g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts);
 
@@ -416,16 +385,17 @@ test_phone (void)
   g_assert_cmpuint (tto_test_sms_endpoint_count (peers.sms), ==, posts + 1);
 
   /* A wrong code says how many attempts are left; the right one still works. */
-  message = expect_error (verify_phone (c, PHONE, strcmp (code, "000000") ? "000000" : "111111",
-                                        ",\"display_name\":\"Ana\",\"lifetime\":\"timed\","
-                                        "\"ttl\":86400"),
-                          "bad_code");
+  message =
+      tto_test_expect_error (verify_phone (c, PHONE, strcmp (code, "000000") ? "000000" : "111111",
+                                           ",\"display_name\":\"Ana\",\"lifetime\":\"timed\","
+                                           "\"ttl\":86400"),
+                             "bad_code");
   g_assert_nonnull (strstr (message, "4 attempts left"));
   g_clear_pointer (&message, g_free);
 
   /* A new timed identity needs a name; the code survives the refusal. */
-  message = expect_error (verify_phone (c, PHONE, code, ",\"lifetime\":\"timed\",\"ttl\":86400"),
-                          "bad_frame");
+  message = tto_test_expect_error (
+      verify_phone (c, PHONE, code, ",\"lifetime\":\"timed\",\"ttl\":86400"), "bad_frame");
   g_assert_nonnull (strstr (message, "display_name"));
   g_clear_pointer (&message, g_free);
 
@@ -443,11 +413,13 @@ test_phone (void)
   identity_id = g_strdup (tto_frame_get_string (signed_in, "identity_id"));
 
   /* The code is used up. */
-  message = expect_error (verify_phone (c, PHONE, code, ",\"display_name\":\"Ana\""), "conflict");
+  message = tto_test_expect_error (verify_phone (c, PHONE, code, ",\"display_name\":\"Ana\""),
+                                   "conflict");
   g_clear_pointer (&message, g_free);
   tto_test_client_close (c);
   c = tto_test_client_connect (relay);
-  message = expect_error (verify_phone (c, PHONE, code, ",\"display_name\":\"Ana\""), "expired");
+  message =
+      tto_test_expect_error (verify_phone (c, PHONE, code, ",\"display_name\":\"Ana\""), "expired");
   g_clear_pointer (&message, g_free);
 
   /* auth answers kind, expiry and flags. */
@@ -521,9 +493,8 @@ test_phone (void)
       g_autofree char *wrong = g_strdup_printf ("%06u", (guint) (g_ascii_strtoull (code, NULL, 10)
                                                                  + 1 + i) % 1000000);
 
-      message = expect_error (verify_phone (c, "+8613900000002", wrong,
-                                            ",\"display_name\":\"Cy\""),
-                              "bad_code");
+      message = tto_test_expect_error (
+          verify_phone (c, "+8613900000002", wrong, ",\"display_name\":\"Cy\""), "bad_code");
       g_assert_nonnull (strstr (message, i == 3 ? "1 attempt left" : "attempts left"));
       g_clear_pointer (&message, g_free);
     }
@@ -540,17 +511,18 @@ test_phone (void)
   request_code_ok (c, "phone", "+8613900000003", "sign_in");
   code = sms_code ("+8613900000003");
   tto_test_relay_advance_clock (relay, 601);
-  message = expect_error (verify_phone (c, "+8613900000003", code, ",\"display_name\":\"Di\""),
-                          "expired");
+  message = tto_test_expect_error (
+      verify_phone (c, "+8613900000003", code, ",\"display_name\":\"Di\""), "expired");
   g_clear_pointer (&message, g_free);
 
   /* A gateway that refuses: unavailable, and no code to guess. */
   tto_test_sms_endpoint_set_status (peers.sms, SOUP_STATUS_INTERNAL_SERVER_ERROR);
-  message = expect_error (request_code (c, "phone", "+8613900000004", "sign_in"), "unavailable");
+  message =
+      tto_test_expect_error (request_code (c, "phone", "+8613900000004", "sign_in"), "unavailable");
   g_clear_pointer (&message, g_free);
   tto_test_sms_endpoint_set_status (peers.sms, SOUP_STATUS_OK);
-  message = expect_error (verify_phone (c, "+8613900000004", "123456", ",\"display_name\":\"E\""),
-                          "expired");
+  message = tto_test_expect_error (
+      verify_phone (c, "+8613900000004", "123456", ",\"display_name\":\"E\""), "expired");
   g_clear_pointer (&message, g_free);
 
   /* Per address: 5 codes an hour. */
@@ -560,7 +532,8 @@ test_phone (void)
       request_code_ok (c, "phone", "+8613900000005", "sign_in");
       tto_test_relay_advance_clock (relay, 61);
     }
-  message = expect_error (request_code (c, "phone", "+8613900000005", "sign_in"), "rate_limited");
+  message = tto_test_expect_error (request_code (c, "phone", "+8613900000005", "sign_in"),
+                                   "rate_limited");
   g_clear_pointer (&message, g_free);
 
   /* Per source address: 20 code requests an hour, whatever the number. */
@@ -571,7 +544,8 @@ test_phone (void)
 
       request_code_ok (c, "phone", phone, "sign_in");
     }
-  message = expect_error (request_code (c, "phone", "+8613900000199", "sign_in"), "rate_limited");
+  message = tto_test_expect_error (request_code (c, "phone", "+8613900000199", "sign_in"),
+                                   "rate_limited");
   g_clear_pointer (&message, g_free);
 
   tto_test_client_close (c);
@@ -594,11 +568,11 @@ test_email_account (void)
     return;
 
   c = tto_test_client_connect (relay);
-  message = expect_error (request_code (c, "email", "ana at example.org", "register"), "bad_frame");
+  message = tto_test_expect_error (request_code (c, "email", "ana at example.org", "register"),
+                                   "bad_frame");
   g_clear_pointer (&message, g_free);
-  message = expect_error (request_code (c, "email", "ana@example.org\\r\\nBcc: x@y.org",
-                                        "register"),
-                          "bad_frame");
+  message = tto_test_expect_error (
+      request_code (c, "email", "ana@example.org\\r\\nBcc: x@y.org", "register"), "bad_frame");
   g_clear_pointer (&message, g_free);
 
   /* The code arrives by SMTP. */
@@ -608,36 +582,39 @@ test_email_account (void)
   code = mail_code (email);
 
   /* Bad usernames, then each password rule, named in the message. */
-  message = expect_error (register_account (c, email, code, "a", "horse battery 7"), "bad_frame");
+  message = tto_test_expect_error (register_account (c, email, code, "a", "horse battery 7"),
+                                   "bad_frame");
   g_assert_nonnull (strstr (message, "username"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana k", "horse battery 7"),
-                          "bad_frame");
+  message = tto_test_expect_error (register_account (c, email, code, "ana k", "horse battery 7"),
+                                   "bad_frame");
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana.k", "short 7"), "weak_password");
+  message = tto_test_expect_error (register_account (c, email, code, "ana.k", "short 7"),
+                                   "weak_password");
   g_assert_nonnull (strstr (message, "10 characters"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana.k", "onlyletterswords"),
-                          "weak_password");
+  message = tto_test_expect_error (register_account (c, email, code, "ana.k", "onlyletterswords"),
+                                   "weak_password");
   g_assert_nonnull (strstr (message, "two kinds"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana.k", "12345678901234"),
-                          "weak_password");
+  message = tto_test_expect_error (register_account (c, email, code, "ana.k", "12345678901234"),
+                                   "weak_password");
   g_assert_nonnull (strstr (message, "two kinds"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana.k2024x", "ANA.K2024X"),
-                          "weak_password");
+  message = tto_test_expect_error (register_account (c, email, code, "ana.k2024x", "ANA.K2024X"),
+                                   "weak_password");
   g_assert_nonnull (strstr (message, "username"));
   g_clear_pointer (&message, g_free);
-  message = expect_error (register_account (c, email, code, "ana.k", "Ana.K@example.org"),
-                          "weak_password");
+  message = tto_test_expect_error (register_account (c, email, code, "ana.k", "Ana.K@example.org"),
+                                   "weak_password");
   g_assert_nonnull (strstr (message, "email"));
   g_clear_pointer (&message, g_free);
 
   /* A wrong code, and a sign-in code used for registering, are refused. */
-  message = expect_error (register_account (c, email, strcmp (code, "000000") ? "000000" : "999999",
-                                            "ana.k", "horse battery 7"),
-                          "bad_code");
+  message = tto_test_expect_error (register_account (c, email,
+                                                     strcmp (code, "000000") ? "000000" : "999999",
+                                                     "ana.k", "horse battery 7"),
+                                   "bad_code");
   g_clear_pointer (&message, g_free);
 
   account = register_account (c, email, code, "Ana.K", "horse battery 7");
@@ -673,9 +650,8 @@ test_email_account (void)
   g_clear_pointer (&code, g_free);
   request_code_ok (other, "email", "bo@example.org", "register");
   code = mail_code ("bo@example.org");
-  message = expect_error (register_account (other, "bo@example.org", code, "ana.k",
-                                            "horse battery 8"),
-                          "conflict");
+  message = tto_test_expect_error (
+      register_account (other, "bo@example.org", code, "ana.k", "horse battery 8"), "conflict");
   g_assert_nonnull (strstr (message, "username"));
   g_clear_pointer (&message, g_free);
   {
@@ -693,18 +669,18 @@ test_email_account (void)
   g_clear_pointer (&code, g_free);
   request_code_ok (other, "email", email, "register");
   code = mail_code (email);
-  message = expect_error (register_account (other, email, code, "ana.other", "horse battery 9"),
-                          "conflict");
+  message = tto_test_expect_error (
+      register_account (other, email, code, "ana.other", "horse battery 9"), "conflict");
   g_assert_nonnull (strstr (message, "email"));
   g_clear_pointer (&message, g_free);
 
   /* A register code does not sign in by code.verify, and vice versa. */
-  message = expect_error (tto_test_client_request (
-                            other, TTO_FRAME_IDENTITY_CODE_VERIFY,
-                            tto_test_json_object ("{\"channel\":\"email\",\"address\":\"%s\","
-                                                  "\"code\":\"%s\",\"display_name\":\"A\"}",
-                                                  email, code)),
-                          "bad_code");
+  message = tto_test_expect_error (
+      tto_test_client_request (other, TTO_FRAME_IDENTITY_CODE_VERIFY,
+                               tto_test_json_object ("{\"channel\":\"email\",\"address\":\"%s\","
+                                                     "\"code\":\"%s\",\"display_name\":\"A\"}",
+                                                     email, code)),
+      "bad_code");
   g_clear_pointer (&message, g_free);
   tto_test_client_close (other);
 
@@ -770,8 +746,9 @@ test_login (void)
 
   /* Wrong password and unknown user: one answer. */
   c = tto_test_client_connect (relay);
-  wrong_password = expect_error (login (c, "cy_2", "horse battery 8"), "unauthorized");
-  unknown_user = expect_error (login (c, "nobody_here", "horse battery 7"), "unauthorized");
+  wrong_password = tto_test_expect_error (login (c, "cy_2", "horse battery 8"), "unauthorized");
+  unknown_user =
+      tto_test_expect_error (login (c, "nobody_here", "horse battery 7"), "unauthorized");
   g_assert_cmpstr (wrong_password, ==, unknown_user);
   g_assert_cmpstr (wrong_password, ==, "login or password is wrong");
 
@@ -779,7 +756,7 @@ test_login (void)
    * waits. */
   for (guint i = 0; i < 4; i++)
     {
-      message = expect_error (login (c, "cy_2", "horse battery 8"), "unauthorized");
+      message = tto_test_expect_error (login (c, "cy_2", "horse battery 8"), "unauthorized");
       g_clear_pointer (&message, g_free);
     }
   {
@@ -804,10 +781,10 @@ test_login (void)
     {
       g_autofree char *who = g_strdup_printf ("nobody%u", i);
 
-      message = expect_error (login (c, who, "horse battery 7"), "unauthorized");
+      message = tto_test_expect_error (login (c, who, "horse battery 7"), "unauthorized");
       g_clear_pointer (&message, g_free);
     }
-  message = expect_error (login (c, "cy_2", "horse battery 7"), "rate_limited");
+  message = tto_test_expect_error (login (c, "cy_2", "horse battery 7"), "rate_limited");
   g_clear_pointer (&message, g_free);
   tto_test_client_close (c);
   tto_test_relay_stop (relay);
@@ -839,30 +816,30 @@ test_id_check (void)
     return;
 
   ana = tto_test_client_connect (relay);
-  message = expect_error (
-    tto_test_client_request (ana, TTO_FRAME_IDENTITY_ID_CHECK,
-                             tto_test_json_object ("{\"name\":\"张三\",\"id_number\":\"%s\"}",
-                                                   ID_NUMBER)),
-    "unauthorized");
+  message = tto_test_expect_error (
+      tto_test_client_request (
+          ana, TTO_FRAME_IDENTITY_ID_CHECK,
+          tto_test_json_object ("{\"name\":\"张三\",\"id_number\":\"%s\"}", ID_NUMBER)),
+      "unauthorized");
   g_clear_pointer (&message, g_free);
   tto_test_client_create_identity (ana, "Ana");
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      message = expect_error (
-        tto_test_client_request (ana, TTO_FRAME_IDENTITY_ID_CHECK,
-                                 tto_test_json_object ("{\"name\":\"张三\",\"id_number\":\"%s\"}",
-                                                       bad[i].number)),
-        "bad_frame");
+      message = tto_test_expect_error (
+          tto_test_client_request (
+              ana, TTO_FRAME_IDENTITY_ID_CHECK,
+              tto_test_json_object ("{\"name\":\"张三\",\"id_number\":\"%s\"}", bad[i].number)),
+          "bad_frame");
       if (strstr (message, bad[i].says) == NULL)
         g_error ("%s: '%s' does not say '%s'", bad[i].number, message, bad[i].says);
       g_clear_pointer (&message, g_free);
     }
-  message = expect_error (
-    tto_test_client_request (ana, TTO_FRAME_IDENTITY_ID_CHECK,
-                             tto_test_json_object ("{\"name\":\"  \",\"id_number\":\"%s\"}",
-                                                   ID_NUMBER)),
-    "bad_frame");
+  message = tto_test_expect_error (
+      tto_test_client_request (
+          ana, TTO_FRAME_IDENTITY_ID_CHECK,
+          tto_test_json_object ("{\"name\":\"  \",\"id_number\":\"%s\"}", ID_NUMBER)),
+      "bad_frame");
   g_clear_pointer (&message, g_free);
   g_assert_cmpint (tto_test_relay_query_int (relay, "SELECT COUNT(*) FROM identities WHERE "
                                                     "id_verified = 1"),
@@ -892,11 +869,11 @@ test_id_check (void)
   /* The same number cannot verify a second identity. */
   bo = tto_test_client_connect (relay);
   tto_test_client_create_identity (bo, "Bo");
-  message = expect_error (
-    tto_test_client_request (bo, TTO_FRAME_IDENTITY_ID_CHECK,
-                             tto_test_json_object ("{\"name\":\"李四\",\"id_number\":\"%s\"}",
-                                                   ID_NUMBER)),
-    "conflict");
+  message = tto_test_expect_error (
+      tto_test_client_request (
+          bo, TTO_FRAME_IDENTITY_ID_CHECK,
+          tto_test_json_object ("{\"name\":\"李四\",\"id_number\":\"%s\"}", ID_NUMBER)),
+      "conflict");
   g_clear_pointer (&message, g_free);
 
   tto_test_client_close (bo);
@@ -938,7 +915,7 @@ test_lifetime_expiry (void)
 
   /* At expiry the sweeper deletes it although it is connected. */
   tto_test_relay_advance_clock (relay, 101);
-  wait_identity_gone (relay, identity_id);
+  tto_test_relay_wait_identity_gone (relay, identity_id);
   g_assert_cmpint (rows_referring_to (relay, identity_id), ==, 0);
   g_assert_true (tto_test_client_wait_closed (ana, TTO_TEST_REQUEST_TIMEOUT_MS));
   ended = tto_test_client_wait_push (bo, TTO_FRAME_EVENT_ENDED, TTO_TEST_REQUEST_TIMEOUT_MS);
@@ -1015,7 +992,7 @@ test_delete_me (void)
   {
     TtoTestClient *c = tto_test_client_connect (relay);
 
-    message = expect_error (login (c, "di.d", "horse battery 7"), "unauthorized");
+    message = tto_test_expect_error (login (c, "di.d", "horse battery 7"), "unauthorized");
     tto_test_client_close (c);
   }
   {
@@ -1076,8 +1053,8 @@ test_one_time_sweep (void)
                                               ana_id, bo_id),
                    ==, 2);
   tto_test_relay_advance_clock (relay, 61);
-  wait_identity_gone (relay, ana_id);
-  wait_identity_gone (relay, bo_id);
+  tto_test_relay_wait_identity_gone (relay, ana_id);
+  tto_test_relay_wait_identity_gone (relay, bo_id);
   g_assert_cmpint (rows_referring_to (relay, ana_id), ==, 0);
   g_assert_cmpint (rows_referring_to (relay, bo_id), ==, 0);
   g_assert_cmpint (GRACE, <=, 3600);
@@ -1135,7 +1112,7 @@ test_nothing_in_clear (void)
   g_ptr_array_add (secrets, g_strdup (tto_frame_get_string (account, "token")));
   tto_test_client_close (c);
   c = tto_test_client_connect (relay);
-  message = expect_error (login (c, "hidden_user", "wrong horse 12"), "unauthorized");
+  message = tto_test_expect_error (login (c, "hidden_user", "wrong horse 12"), "unauthorized");
   tto_frame_free (login (c, "hidden_user", "Tr0ub4dor&3 horse"));
   tto_test_client_close (c);
 

@@ -47,14 +47,23 @@ fixture_clear (Fixture *f)
     tto_test_relay_stop (f->relay);
 }
 
+/* A connection from @forwarded_for (NULL: the relay's own loopback);
+ * the relay believes it only from a trusted proxy. */
+static TtoTestClient *
+connect_from (Fixture *f,
+              const char *forwarded_for)
+{
+  const char *const headers[] = { "X-Forwarded-For", forwarded_for, NULL };
+
+  return tto_test_client_connect_with_headers (f->relay, forwarded_for != NULL ? headers : NULL);
+}
+
 static TtoTestClient *
 person (Fixture *f,
         const char *name,
         const char *forwarded_for)
 {
-  const char *const headers[] = { "X-Forwarded-For", forwarded_for, NULL };
-  TtoTestClient *c = tto_test_client_connect_with_headers (f->relay,
-                                                           forwarded_for != NULL ? headers : NULL);
+  TtoTestClient *c = connect_from (f, forwarded_for);
 
   tto_test_client_create_identity (c, name);
   return c;
@@ -116,12 +125,44 @@ static char *
 db_list (Fixture *f,
          const char *event_id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT ip_allow FROM events WHERE id = '%s'",
-                                          event_id);
-  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (f->relay, sql);
+  return tto_test_relay_query_stringf (f->relay, "SELECT ip_allow FROM events WHERE id = '%s'",
+                                       event_id);
+}
 
-  g_assert_cmpuint (rows->len, ==, 1);
-  return g_strdup (((char **) rows->pdata[0])[0]);
+/* A relay config file holding @text, for the caller to remove. */
+static char *
+write_config (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = NULL;
+  int fd;
+
+  fd = g_file_open_tmp ("tto-ip-allow-XXXXXX.conf", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  return path;
+}
+
+/* A relay that believes X-Forwarded-For from @proxies ([relay]
+ * trusted_proxies); @config_path: the config file to remove afterwards. */
+static gboolean
+proxy_fixture_init (Fixture *f,
+                    const char *proxies,
+                    char **config_path)
+{
+  g_autofree char *text = g_strdup_printf ("[relay]\ntrusted_proxies=%s\n", proxies);
+  const char *args[] = { "--config", NULL, NULL };
+
+  *config_path = write_config (text);
+  args[1] = *config_path;
+  fixture_init (f, args);
+  if (f->relay == NULL)
+    {
+      g_unlink (*config_path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* HTTP with the identity's token; @forwarded_for: an X-Forwarded-For. */
@@ -526,22 +567,9 @@ test_trusted_proxy (void)
   g_autofree char *event_id = NULL;
   g_autofree char *code = NULL;
   g_autofree char *blob_id = NULL;
-  g_autoptr (GError) error = NULL;
-  int fd;
-  const char *args[] = { "--config", NULL, NULL };
 
-  fd = g_file_open_tmp ("tto-ip-allow-XXXXXX.conf", &config_path, &error);
-  g_assert_no_error (error);
-  close (fd);
-  g_assert_true (g_file_set_contents (config_path,
-                                      "[relay]\ntrusted_proxies=127.0.0.1;::1\n", -1, &error));
-  args[1] = config_path;
-  fixture_init (&f, args);
-  if (f.relay == NULL)
-    {
-      g_unlink (config_path);
-      return;
-    }
+  if (!proxy_fixture_init (&f, "127.0.0.1;::1", &config_path))
+    return;
 
   ana = person (&f, "Ana", NULL);
   bo = person (&f, "Bo", "10.1.2.3");
@@ -598,32 +626,6 @@ test_trusted_proxy (void)
   g_unlink (config_path);
 }
 
-/* A relay that believes X-Forwarded-For from loopback, so one test can
- * hold connections inside (10.x) and outside (127.0.0.1) a list of
- * 10.0.0.0/8; @config_path: the config file to remove afterwards. */
-static gboolean
-proxy_fixture_init (Fixture *f,
-                    char **config_path)
-{
-  g_autoptr (GError) error = NULL;
-  const char *args[] = { "--config", NULL, NULL };
-  int fd;
-
-  fd = g_file_open_tmp ("tto-ip-allow-XXXXXX.conf", config_path, &error);
-  g_assert_no_error (error);
-  close (fd);
-  g_assert_true (g_file_set_contents (*config_path, "[relay]\ntrusted_proxies=127.0.0.1\n", -1,
-                                      &error));
-  args[1] = *config_path;
-  fixture_init (f, args);
-  if (f->relay == NULL)
-    {
-      g_unlink (*config_path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A second connection of @who's identity, from @forwarded_for (NULL:
  * the relay's own loopback, outside 10.0.0.0/8). */
 static TtoTestClient *
@@ -631,9 +633,7 @@ device (Fixture *f,
         TtoTestClient *who,
         const char *forwarded_for)
 {
-  const char *const headers[] = { "X-Forwarded-For", forwarded_for, NULL };
-  TtoTestClient *c = tto_test_client_connect_with_headers (f->relay,
-                                                           forwarded_for != NULL ? headers : NULL);
+  TtoTestClient *c = connect_from (f, forwarded_for);
 
   tto_test_client_auth (c, tto_test_client_get_token (who));
   return c;
@@ -644,13 +644,10 @@ db_reason (Fixture *f,
            const char *event_id,
            TtoTestClient *applicant)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT reason FROM applications"
-                                          " WHERE event_id = '%s' AND identity_id = '%s'",
-                                          event_id, tto_test_client_get_identity_id (applicant));
-  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (f->relay, sql);
-
-  g_assert_cmpuint (rows->len, ==, 1);
-  return g_strdup (((char **) rows->pdata[0])[0]);
+  return tto_test_relay_query_stringf (f->relay,
+                                       "SELECT reason FROM applications"
+                                       " WHERE event_id = '%s' AND identity_id = '%s'",
+                                       event_id, tto_test_client_get_identity_id (applicant));
 }
 
 static void
@@ -679,6 +676,58 @@ wait_body (TtoTestClient *c,
   return json_object_ref (push->body);
 }
 
+/* Joins by review: the creator grants @reviewer "review" (and @more, if
+ * any) and turns the event's admission to review. */
+static void
+admit_by_review (TtoTestClient *creator,
+                 const char *event_id,
+                 TtoTestClient *reviewer,
+                 const char *more)
+{
+  const char *permissions[] = { "review", more };
+
+  for (guint i = 0; i < G_N_ELEMENTS (permissions) && permissions[i] != NULL; i++)
+    tto_frame_free (tto_test_client_request_ok (
+      creator, TTO_FRAME_MEMBER_GRANT,
+      tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"%s\","
+                            "\"duration\":null}", event_id,
+                            tto_test_client_get_identity_id (reviewer), permissions[i])));
+  tto_frame_free (tto_test_client_request_ok (
+    creator, TTO_FRAME_EVENT_UPDATE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
+}
+
+/* The creator asks @applicant for more with @message. */
+static void
+ask_more (TtoTestClient *creator,
+          const char *event_id,
+          TtoTestClient *applicant,
+          const char *message)
+{
+  tto_frame_free (tto_test_client_request_ok (
+    creator, TTO_FRAME_REVIEW_DECIDE,
+    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
+                          "\"message\":\"%s\"}", event_id,
+                          tto_test_client_get_identity_id (applicant), message)));
+}
+
+/* Both reviewers hear review.new with the application's @reason. */
+static void
+assert_reviewers_hear (TtoTestClient *one,
+                       TtoTestClient *other,
+                       const char *reason)
+{
+  g_autoptr (JsonObject) to_one = wait_body (one, TTO_FRAME_REVIEW_NEW);
+  g_autoptr (JsonObject) to_other = wait_body (other, TTO_FRAME_REVIEW_NEW);
+
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (to_one, "application"), "reason"),
+                   ==, reason);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (to_other, "application"), "reason"),
+                   ==, reason);
+}
+
 /* Pushes meant for one person (review.new to reviewers, review.decided to
  * an applicant, topic.proposed and topic.decided to topic managers, each
  * member's own event.updated) reach only the connections the list lets
@@ -694,9 +743,10 @@ test_one_person_pushes (void)
   g_autofree char *config_path = NULL;
   g_autofree char *event_id = NULL;
   g_autofree char *proposal_id = NULL;
-  const char *permissions[] = { "review", "topic_manage" };
 
-  if (!proxy_fixture_init (&f, &config_path))
+  /* Believing X-Forwarded-For from loopback, one test can hold
+   * connections inside (10.x) and outside (127.0.0.1) a list of 10.0.0.0/8. */
+  if (!proxy_fixture_init (&f, "127.0.0.1", &config_path))
     return;
 
   ana = person (&f, "Ana", NULL);
@@ -709,15 +759,7 @@ test_one_person_pushes (void)
   event_id = g_strdup (json_object_get_string_member (event, "event_id"));
   json_object_unref (tto_test_client_join (bo_in,
                                            json_object_get_string_member (event, "invite_code")));
-  for (guint i = 0; i < G_N_ELEMENTS (permissions); i++)
-    tto_frame_free (tto_test_client_request_ok (
-      ana, TTO_FRAME_MEMBER_GRANT,
-      tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"%s\","
-                            "\"duration\":null}", event_id,
-                            tto_test_client_get_identity_id (bo_in), permissions[i])));
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_EVENT_UPDATE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
+  admit_by_review (ana, event_id, bo_in, "topic_manage");
   tto_test_iterate_ms (200);
   tto_test_client_discard_pushes (ana);
   tto_test_client_discard_pushes (bo_in);
@@ -729,24 +771,13 @@ test_one_person_pushes (void)
       cy_in, TTO_FRAME_EVENT_JOIN,
       tto_test_json_object ("{\"invite_code\":\"%s\",\"reason\":\"Team Red\"}",
                             json_object_get_string_member (event, "invite_code")));
-    g_autoptr (JsonObject) to_ana = wait_body (ana, TTO_FRAME_REVIEW_NEW);
-    g_autoptr (JsonObject) to_bo = wait_body (bo_in, TTO_FRAME_REVIEW_NEW);
 
+    assert_reviewers_hear (ana, bo_in, "Team Red");
     g_assert_true (json_object_has_member (applied->body, "application"));
-    g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (to_bo, "application"), "reason"),
-                     ==, "Team Red");
-    g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (to_ana, "application"), "reason"),
-                     ==, "Team Red");
   }
 
   /* review.decided: to Cy's 10.x device only. */
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_REVIEW_DECIDE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
-                          "\"message\":\"Which team?\"}", event_id,
-                          tto_test_client_get_identity_id (cy_in))));
+  ask_more (ana, event_id, cy_in, "Which team?");
   {
     g_autoptr (JsonObject) decided = wait_body (cy_in, TTO_FRAME_REVIEW_DECIDED);
 
@@ -839,11 +870,7 @@ test_one_person_pushes (void)
   g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_CALL_RING), ==, 0);
   g_assert_cmpuint (tto_test_client_count_pushes (bo_out, TTO_FRAME_CALL_OFFER), ==, 0);
   /* Now inside, the same pushes reach the loopback devices. */
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_REVIEW_DECIDE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
-                          "\"message\":\"And your role?\"}", event_id,
-                          tto_test_client_get_identity_id (cy_in))));
+  ask_more (ana, event_id, cy_in, "And your role?");
   {
     g_autoptr (JsonObject) decided = wait_body (cy_out, TTO_FRAME_REVIEW_DECIDED);
 
@@ -895,7 +922,7 @@ test_application_update (void)
   g_autofree char *reason = NULL;
   const char *refused = "your network is not allowed to join this event";
 
-  if (!proxy_fixture_init (&f, &config_path))
+  if (!proxy_fixture_init (&f, "127.0.0.1", &config_path))
     return;
 
   ana = person (&f, "Ana", NULL);
@@ -908,22 +935,12 @@ test_application_update (void)
   event_id = g_strdup (json_object_get_string_member (event, "event_id"));
   json_object_unref (tto_test_client_join (bo, json_object_get_string_member (event,
                                                                               "invite_code")));
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_MEMBER_GRANT,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_id\":\"%s\",\"permission\":\"review\","
-                          "\"duration\":null}", event_id, tto_test_client_get_identity_id (bo))));
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_EVENT_UPDATE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"admission\":\"review\"}", event_id)));
+  admit_by_review (ana, event_id, bo, NULL);
   tto_frame_free (tto_test_client_request_ok (
     cy_in, TTO_FRAME_EVENT_JOIN,
     tto_test_json_object ("{\"invite_code\":\"%s\",\"reason\":\"Team Red\"}",
                           json_object_get_string_member (event, "invite_code"))));
-  tto_frame_free (tto_test_client_request_ok (
-    ana, TTO_FRAME_REVIEW_DECIDE,
-    tto_test_json_object ("{\"event_id\":\"%s\",\"identity_ids\":[\"%s\"],\"decision\":\"more\","
-                          "\"message\":\"Which team?\"}", event_id,
-                          tto_test_client_get_identity_id (cy_in))));
+  ask_more (ana, event_id, cy_in, "Which team?");
   tto_test_iterate_ms (200);
   tto_test_client_discard_pushes (ana);
   tto_test_client_discard_pushes (bo);
@@ -953,17 +970,7 @@ test_application_update (void)
   tto_frame_free (tto_test_client_request_ok (
     cy_in, TTO_FRAME_APPLICATION_UPDATE,
     tto_test_json_object ("{\"event_id\":\"%s\",\"reason\":\"Team Blue\"}", event_id)));
-  {
-    g_autoptr (JsonObject) to_bo = wait_body (bo, TTO_FRAME_REVIEW_NEW);
-    g_autoptr (JsonObject) to_ana = wait_body (ana, TTO_FRAME_REVIEW_NEW);
-
-    g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (to_bo, "application"), "reason"),
-                     ==, "Team Blue");
-    g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (to_ana, "application"), "reason"),
-                     ==, "Team Blue");
-  }
+  assert_reviewers_hear (bo, ana, "Team Blue");
   g_free (reason);
   reason = db_reason (&f, event_id, cy_in);
   g_assert_cmpstr (reason, ==, "Team Blue");
@@ -1003,7 +1010,6 @@ test_bad_config (void)
   g_autofree char *err = NULL;
   g_autoptr (GError) error = NULL;
   int status = 0;
-  int fd;
 
   if (relay_bin == NULL)
     {
@@ -1011,11 +1017,7 @@ test_bad_config (void)
       return;
     }
 
-  fd = g_file_open_tmp ("tto-ip-allow-XXXXXX.conf", &config_path, &error);
-  g_assert_no_error (error);
-  close (fd);
-  g_assert_true (g_file_set_contents (config_path, "[relay]\ntrusted_proxies=10.0.0.0/40\n", -1,
-                                      &error));
+  config_path = write_config ("[relay]\ntrusted_proxies=10.0.0.0/40\n");
   {
     const char *argv[] = { relay_bin, "--config", config_path, "--port", "0", NULL };
 

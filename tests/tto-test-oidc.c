@@ -604,6 +604,26 @@ assert_not_signed_in (Ws *ws)
 
 /* Tests */
 
+/* identity.oidc.finish's body. */
+static JsonObject *
+finish_body (const char *state,
+             const char *code,
+             const char *verifier)
+{
+  return tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
+                               "\"code_verifier\": \"%s\"}",
+                               state, code, verifier);
+}
+
+/* How many identities are linked to @provider's accounts. */
+static gint64
+count_links (const char *provider)
+{
+  return tto_test_relay_query_intf (shared_relay,
+                                    "SELECT COUNT(*) FROM identity_links WHERE method = 'oidc:%s'",
+                                    provider);
+}
+
 static void
 test_methods_list_providers (void)
 {
@@ -761,9 +781,8 @@ test_replayed_state (void)
 
   /* A state never handed out. */
   ws_request_error (replay, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"made-up-state\", \"code\": \"x\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          "0123456789012345678901234567890123456789abc"),
+                    finish_body ("made-up-state", "x",
+                                 "0123456789012345678901234567890123456789abc"),
                     TTO_PROTOCOL_ERROR_EXPIRED, NULL);
 }
 
@@ -803,6 +822,16 @@ begin_and_get_code (Ws *ws,
 #define RFC7636_VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 #define RFC7636_CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
+/* identity.oidc.finish with a code the provider never issued. */
+static JsonObject *
+unissued_code_body (const char *state,
+                    const char *code)
+{
+  g_autofree char *altered = g_strconcat (code, "x", NULL);
+
+  return finish_body (state, altered, RFC7636_VERIFIER);
+}
+
 static void
 test_pkce_and_code_checked (void)
 {
@@ -821,23 +850,14 @@ test_pkce_and_code_checked (void)
    * and the state is spent. */
   code = begin_and_get_code (ws, "testop", RFC7636_CHALLENGE, &state);
   ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          state, code,
-                                          "wrong-verifier-wrong-verifier-wrong-verifier"),
+                    finish_body (state, code, "wrong-verifier-wrong-verifier-wrong-verifier"),
                     TTO_PROTOCOL_ERROR_UNAUTHORIZED, "code_verifier");
-  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          state, code, RFC7636_VERIFIER),
+  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH, finish_body (state, code, RFC7636_VERIFIER),
                     TTO_PROTOCOL_ERROR_EXPIRED, NULL);
 
   /* A code the provider did not issue: the token exchange fails. */
   code2 = begin_and_get_code (ws, "testop", RFC7636_CHALLENGE, &state2);
-  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%sx\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          state2, code2, RFC7636_VERIFIER),
+  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH, unissued_code_body (state2, code2),
                     TTO_PROTOCOL_ERROR_UNAUTHORIZED,
                     "token exchange failed: the provider refused (invalid_grant)");
 }
@@ -1310,6 +1330,15 @@ wx_json (SoupServerMessage *msg,
                                     strlen (json));
 }
 
+/* WeChat's answers: HTTP 200, JSON as text/plain. */
+static void
+wx_text (SoupServerMessage *msg,
+         const char *json)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, json, strlen (json));
+}
+
 static const char *
 param (GHashTable *params,
        const char *name)
@@ -1332,8 +1361,7 @@ authorize (SoupServerMessage *msg,
   soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
 }
 
-/* WeChat answers every error with HTTP 200, an errcode and an errmsg, and
- * its JSON as text/plain. */
+/* WeChat answers every error with HTTP 200, an errcode and an errmsg. */
 static void
 wx_error (SoupServerMessage *msg,
           guint errcode,
@@ -1343,8 +1371,7 @@ wx_error (SoupServerMessage *msg,
                                            "6563f1a2-1b2c3d4e\"}",
                                            errcode, errmsg);
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, json, strlen (json));
+  wx_text (msg, json);
 }
 
 /* GET /sns/oauth2/access_token?appid=…&secret=…&code=…&grant_type=… */
@@ -1395,8 +1422,7 @@ wx_token (SoupServerMessage *msg,
                           "\"refresh_token\": \"wx-refresh\", \"openid\": \"" WX_OPENID "\", "
                           "\"scope\": \"snsapi_login\", \"unionid\": \"wx-union-7\"}",
                           token);
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, json, strlen (json));
+  wx_text (msg, json);
 }
 
 /* GET /sns/userinfo?access_token=…&openid=… */
@@ -1424,9 +1450,7 @@ wx_userinfo (SoupServerMessage *msg,
       wx_error (msg, 40003, "invalid openid");
       return;
     }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, info,
-                                    strlen (info));
+  wx_text (msg, info);
 }
 
 /* POST /oauth2/access_token, RFC 6749's form; the answer names the uid. */
@@ -1547,10 +1571,7 @@ test_oauth2_provider (void)
   g_assert_cmpuint (g_hash_table_size (wx_used_codes), ==, used + 1);
   g_assert_cmpuint (wx_userinfo_calls, ==, calls + 1);
   g_assert_cmpstr (json_object_get_string_member (first, "display_name"), ==, "Wei Xin");
-  g_assert_cmpint (tto_test_relay_query_int (shared_relay,
-                                             "SELECT COUNT(*) FROM identity_links WHERE "
-                                             "method = 'oidc:wxlike'"),
-                   ==, 1);
+  g_assert_cmpint (count_links ("wxlike"), ==, 1);
   assert_signed_in (ws);
 
   again = ws_connect (shared_relay);
@@ -1574,18 +1595,12 @@ test_oauth2_wrong_secret (void)
 
   ws = ws_connect (shared_relay);
   code = begin_and_get_code (ws, "wxwrong", RFC7636_CHALLENGE, &state);
-  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          state, code, RFC7636_VERIFIER),
+  ws_request_error (ws, TTO_FRAME_IDENTITY_OIDC_FINISH, finish_body (state, code, RFC7636_VERIFIER),
                     TTO_PROTOCOL_ERROR_UNAUTHORIZED,
                     "token exchange failed: the provider refused (errcode 40125)");
   g_assert_cmpuint (wx_token_gets, ==, gets + 1);
   assert_not_signed_in (ws);
-  g_assert_cmpint (tto_test_relay_query_int (shared_relay,
-                                             "SELECT COUNT(*) FROM identity_links WHERE "
-                                             "method = 'oidc:wxwrong'"),
-                   ==, 0);
+  g_assert_cmpint (count_links ("wxwrong"), ==, 0);
 }
 
 /* A code used once (errcode 40163) does not sign anyone in again. */
@@ -1608,10 +1623,7 @@ test_oauth2_replayed_code (void)
   ws = ws_connect (shared_relay);
   code = begin_and_get_code (ws, "wxlike", RFC7636_CHALLENGE, &state);
   body = ws_request (ws, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                     tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
-                                           "\"code_verifier\": \"%s\"}",
-                                           state, code, RFC7636_VERIFIER),
-                     &error);
+                     finish_body (state, code, RFC7636_VERIFIER), &error);
   g_assert_no_error (error);
   assert_third_party (body);
   g_assert_true (g_hash_table_contains (wx_used_codes, code));
@@ -1620,10 +1632,7 @@ test_oauth2_replayed_code (void)
   thief = ws_connect (shared_relay);
   code2 = begin_and_get_code (thief, "wxlike", RFC7636_CHALLENGE, &state2);
   none = ws_request (thief, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                     tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%s\", "
-                                           "\"code_verifier\": \"%s\"}",
-                                           state2, code, RFC7636_VERIFIER),
-                     &error);
+                     finish_body (state2, code, RFC7636_VERIFIER), &error);
   g_assert_null (none);
   g_assert_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_UNAUTHORIZED);
   if (strstr (error->message, "token exchange failed: the provider refused (errcode 40163)") ==
@@ -1658,18 +1667,12 @@ test_oauth2_post_provider (void)
   /* The uid of the token answer went to user info, whose answer has no
    * uid field but the name. */
   g_assert_cmpstr (json_object_get_string_member (body, "display_name"), ==, "Wei Bo");
-  g_assert_cmpint (tto_test_relay_query_int (shared_relay,
-                                             "SELECT COUNT(*) FROM identity_links WHERE "
-                                             "method = 'oidc:postlike'"),
-                   ==, 1);
+  g_assert_cmpint (count_links ("postlike"), ==, 1);
   assert_signed_in (ws);
 
   other = ws_connect (shared_relay);
   code = begin_and_get_code (other, "postlike", RFC7636_CHALLENGE, &state);
-  ws_request_error (other, TTO_FRAME_IDENTITY_OIDC_FINISH,
-                    tto_test_json_object ("{\"state\": \"%s\", \"code\": \"%sx\", "
-                                          "\"code_verifier\": \"%s\"}",
-                                          state, code, RFC7636_VERIFIER),
+  ws_request_error (other, TTO_FRAME_IDENTITY_OIDC_FINISH, unissued_code_body (state, code),
                     TTO_PROTOCOL_ERROR_UNAUTHORIZED,
                     "token exchange failed: the provider refused (bad_verification_code)");
   g_assert_cmpuint (po_token_posts, ==, posts + 2);

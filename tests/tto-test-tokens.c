@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tto-shared.h"
+#include "tto-test-accounts.h"
 #include "tto-test-harness.h"
 
 #define GRACE 600
@@ -37,22 +38,6 @@ start_relay (void)
   return tto_test_relay_start_with_args (GRACE, args);
 }
 
-/* Asserts an error frame with @code, frees it, returns its message. */
-static char *
-expect_error (TtoFrame *answer,
-              const char *code)
-{
-  char *message;
-
-  g_assert_nonnull (answer);
-  if (!tto_frame_is (answer, TTO_FRAME_ERROR))
-    g_error ("expected error %s, got %s", code, tto_frame_serialize (answer, NULL));
-  g_assert_cmpstr (tto_frame_get_string (answer, "code"), ==, code);
-  message = g_strdup (tto_frame_get_string (answer, "message"));
-  tto_frame_free (answer);
-  return message;
-}
-
 /* An email + password account on a new connection, left open in *out. */
 static TtoFrame *
 register_account (TtoTestRelay *relay,
@@ -61,33 +46,7 @@ register_account (TtoTestRelay *relay,
                   const char *username,
                   const char *lifetime)
 {
-  TtoTestClient *c = tto_test_client_connect (relay);
-  g_autofree char *code = NULL;
-  TtoFrame *answer;
-
-  tto_frame_free (tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_CODE_REQUEST,
-    tto_test_json_object ("{\"channel\":\"email\",\"address\":\"%s\",\"purpose\":\"register\"}",
-                          email)));
-  code = tto_test_smtp_sink_get_code (smtp, email);
-  g_assert_nonnull (code);
-  answer = tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_REGISTER,
-    tto_test_json_object ("{\"email\":\"%s\",\"code\":\"%s\",\"username\":\"%s\","
-                          "\"password\":\"" PASSWORD "\",\"display_name\":\"Ana\",%s}",
-                          email, code, username, lifetime));
-  *out = c;
-  return answer;
-}
-
-/* identity.login on @c; returns the ok frame. */
-static TtoFrame *
-login_on (TtoTestClient *c,
-          const char *username)
-{
-  return tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_LOGIN,
-    tto_test_json_object ("{\"login\":\"%s\",\"password\":\"" PASSWORD "\"}", username));
+  return tto_test_accounts_register (relay, smtp, email, username, PASSWORD, lifetime, out);
 }
 
 /* Signs in on a new connection, as another device would; returns its
@@ -99,7 +58,7 @@ login_device (TtoTestRelay *relay,
               TtoTestClient **out)
 {
   TtoTestClient *c = tto_test_client_connect (relay);
-  g_autoptr (TtoFrame) answer = login_on (c, username);
+  g_autoptr (TtoFrame) answer = tto_test_accounts_login (c, username, PASSWORD);
   char *token = g_strdup (tto_frame_get_string (answer, "token"));
 
   g_assert_cmpstr (tto_frame_get_string (answer, "identity_id"), ==, identity_id);
@@ -140,8 +99,8 @@ static char *
 unknown_token_message (TtoTestRelay *relay)
 {
   TtoTestClient *c = tto_test_client_connect (relay);
-  char *message = expect_error (auth (c, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
-                                "unauthorized");
+  char *message = tto_test_expect_error (auth (c, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                                         "unauthorized");
 
   tto_test_client_close (c);
   return message;
@@ -153,34 +112,34 @@ auth_refused (TtoTestRelay *relay,
               const char *token)
 {
   TtoTestClient *c = tto_test_client_connect (relay);
-  g_autofree char *message = expect_error (auth (c, token), "unauthorized");
+  g_autofree char *message = tto_test_expect_error (auth (c, token), "unauthorized");
   g_autofree char *unknown = unknown_token_message (relay);
 
   g_assert_cmpstr (message, ==, unknown);
   tto_test_client_close (c);
 }
 
+/* The tokens of @identity_id that end at @expires_at. */
 static gint64
-count_tokens (TtoTestRelay *relay,
-              const char *identity_id)
+count_tokens_until (TtoTestRelay *relay,
+                    const char *identity_id,
+                    gint64 expires_at)
 {
   return tto_test_relay_query_intf (relay,
-                                    "SELECT COUNT(*) FROM identity_tokens WHERE identity_id = '%s'",
-                                    identity_id);
+                                    "SELECT COUNT(*) FROM identity_tokens WHERE"
+                                    " identity_id = '%s' AND expires_at = %" G_GINT64_FORMAT,
+                                    identity_id, expires_at);
 }
 
-static void
-wait_identity_gone (TtoTestRelay *relay,
-                    const char *identity_id)
+/* The one-token-per-identity schema's column: 1 while identities has it. */
+static gint64
+count_old_token_columns (TtoTestRelay *relay)
 {
-  for (guint i = 0; i < 100; i++)
-    {
-      if (tto_test_relay_query_intf (relay, "SELECT COUNT(*) FROM identities WHERE id = '%s'",
-                                     identity_id) == 0)
-        return;
-      tto_test_iterate_ms (50);
-    }
-  g_error ("identity %s is still in the database", identity_id);
+  return tto_test_relay_query_intf (relay,
+                                    "SELECT COUNT(*) FROM information_schema.columns"
+                                    " WHERE table_schema = '%s' AND table_name ="
+                                    " 'identities' AND column_name = 'token_hash'",
+                                    tto_test_relay_get_database (relay));
 }
 
 /* -------------------------------------------------------------- tests */
@@ -217,7 +176,7 @@ test_devices (void)
   auth_works (relay, first_token, identity_id);
   auth_works (relay, desktop_token, identity_id);
   auth_works (relay, phone_token, identity_id);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 3);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 3);
   /* Hashes only, each 32 bytes, none the token itself. */
   g_assert_cmpint (tto_test_relay_query_intf (relay,
                                               "SELECT COUNT(*) FROM identity_tokens"
@@ -230,17 +189,12 @@ test_devices (void)
                                               " token_hash IN ('%s', '%s', '%s')",
                                               first_token, desktop_token, phone_token),
                    ==, 0);
-  g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM information_schema.columns"
-                                              " WHERE table_schema = '%s' AND table_name ="
-                                              " 'identities' AND column_name = 'token_hash'",
-                                              tto_test_relay_get_database (relay)),
-                   ==, 0);
+  g_assert_cmpint (count_old_token_columns (relay), ==, 0);
 
   /* Signing in again on the phone's connection replaces the phone's token
    * and no other. */
   {
-    g_autoptr (TtoFrame) again = login_on (phone, "ana.k");
+    g_autoptr (TtoFrame) again = tto_test_accounts_login (phone, "ana.k", PASSWORD);
 
     phone_again = g_strdup (tto_frame_get_string (again, "token"));
   }
@@ -249,7 +203,7 @@ test_devices (void)
   auth_works (relay, phone_again, identity_id);
   auth_works (relay, desktop_token, identity_id);
   auth_works (relay, first_token, identity_id);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 3);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 3);
 
   tto_test_client_close (phone);
   tto_test_relay_stop (relay);
@@ -280,13 +234,13 @@ test_sign_out (void)
   tto_test_client_close (first);
   desktop_token = login_device (relay, "bo_b", identity_id, &desktop);
   phone_token = login_device (relay, "bo_b", identity_id, &phone);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 3);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 3);
 
   /* Not signed in: nothing to sign out. */
   anonymous = tto_test_client_connect (relay);
-  message = expect_error (tto_test_client_request (anonymous, TTO_FRAME_IDENTITY_SIGN_OUT,
-                                                   json_object_new ()),
-                          "unauthorized");
+  message = tto_test_expect_error (
+      tto_test_client_request (anonymous, TTO_FRAME_IDENTITY_SIGN_OUT, json_object_new ()),
+      "unauthorized");
   tto_test_client_close (anonymous);
 
   /* The desktop signs out: answered, then its connection closes. */
@@ -295,7 +249,7 @@ test_sign_out (void)
   g_assert_cmpuint (json_object_get_size (signed_out->body), ==, 0);
   g_assert_true (tto_test_client_wait_closed (desktop, TTO_TEST_REQUEST_TIMEOUT_MS));
   g_assert_cmpuint (tto_test_client_get_close_code (desktop), ==, 1000);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 2);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 2);
 
   /* Its token answers as an unknown one; the phone goes on. */
   auth_refused (relay, desktop_token);
@@ -315,7 +269,7 @@ test_sign_out (void)
                                               json_object_new ()));
   g_assert_true (tto_test_client_wait_closed (tablet, TTO_TEST_REQUEST_TIMEOUT_MS));
   auth_refused (relay, phone_token);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 1);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 1);
   g_assert_true (tto_test_client_is_open (phone));
   tto_frame_free (tto_test_client_request_ok (phone, TTO_FRAME_PING, NULL));
 
@@ -344,13 +298,13 @@ test_delete_me (void)
   identity_id = g_strdup (tto_frame_get_string (account, "identity_id"));
   desktop_token = g_strdup (tto_frame_get_string (account, "token"));
   phone_token = login_device (relay, "cy_c", identity_id, &phone);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 2);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 2);
 
   tto_frame_free (tto_test_client_request_ok (phone, TTO_FRAME_IDENTITY_DELETE,
                                               json_object_new ()));
   g_assert_true (tto_test_client_wait_closed (phone, TTO_TEST_REQUEST_TIMEOUT_MS));
   g_assert_true (tto_test_client_wait_closed (desktop, TTO_TEST_REQUEST_TIMEOUT_MS));
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 0);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 0);
   auth_refused (relay, desktop_token);
   auth_refused (relay, phone_token);
 
@@ -383,11 +337,7 @@ test_expiry (void)
   expires_at = json_object_get_int_member (account->body, "expires_at");
   tto_test_client_close (desktop);
   phone_token = login_device (relay, "di_d", identity_id, &phone);
-  g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM identity_tokens WHERE"
-                                              " identity_id = '%s' AND expires_at = %" G_GINT64_FORMAT,
-                                              identity_id, expires_at),
-                   ==, 2);
+  g_assert_cmpint (count_tokens_until (relay, identity_id, expires_at), ==, 2);
 
   /* A day's sign-in on the phone extends the identity, and the desktop's
    * token with it. */
@@ -399,18 +349,14 @@ test_expiry (void)
   g_free (phone_token);
   phone_token = g_strdup (tto_frame_get_string (extended, "token"));
   expires_at = json_object_get_int_member (extended->body, "expires_at");
-  g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM identity_tokens WHERE"
-                                              " identity_id = '%s' AND expires_at = %" G_GINT64_FORMAT,
-                                              identity_id, expires_at),
-                   ==, 2);
+  g_assert_cmpint (count_tokens_until (relay, identity_id, expires_at), ==, 2);
   tto_test_relay_advance_clock (relay, 3600);
   auth_works (relay, desktop_token, identity_id);
 
   /* At its end every device's token stops. */
   tto_test_relay_advance_clock (relay, 86400);
-  wait_identity_gone (relay, identity_id);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 0);
+  tto_test_relay_wait_identity_gone (relay, identity_id);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 0);
   g_assert_true (tto_test_client_wait_closed (phone, TTO_TEST_REQUEST_TIMEOUT_MS));
   auth_refused (relay, desktop_token);
   auth_refused (relay, phone_token);
@@ -448,13 +394,13 @@ test_cap (void)
       tto_test_relay_advance_clock (relay, 1);
       g_ptr_array_add (tokens, login_device (relay, "ed_e", identity_id, NULL));
     }
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
 
   /* The 11th sign-in drops the least recently used: tokens[1], not the
    * older but used tokens[0]. */
   tto_test_relay_advance_clock (relay, 1);
   g_ptr_array_add (tokens, login_device (relay, "ed_e", identity_id, NULL));
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
   auth_refused (relay, tokens->pdata[1]);
   for (guint i = 0; i < tokens->len; i++)
     if (i != 1)
@@ -463,7 +409,7 @@ test_cap (void)
   /* All of them used in the same second: the oldest sign-in goes next. */
   tto_test_relay_advance_clock (relay, 1);
   g_ptr_array_add (tokens, login_device (relay, "ed_e", identity_id, NULL));
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, TOKENS_PER_IDENTITY);
   auth_refused (relay, tokens->pdata[0]);
   for (guint i = 2; i < tokens->len; i++)
     auth_works (relay, tokens->pdata[i], identity_id);
@@ -481,7 +427,6 @@ test_migration (void)
   TtoTestClient *first;
   TtoTestClient *one;
   g_autoptr (TtoFrame) account = NULL;
-  const char *args[] = { "--mysql-database", NULL, NULL };
   g_autofree char *identity_id = NULL;
   g_autofree char *token = NULL;
   g_autofree char *one_id = NULL;
@@ -501,8 +446,6 @@ test_migration (void)
   one_token = g_strdup (tto_test_client_get_token (one));
 
   /* The tables as an older relay left them: one token_hash per identity. */
-  version = tto_test_relay_query_int (relay, "SELECT MAX(version) FROM schema_version");
-  g_assert_cmpint (version, >=, TOKENS_MIGRATION);
   g_assert_cmpint (tto_test_relay_query_intf (relay,
                                               "SELECT COUNT(*) FROM information_schema.tables"
                                               " WHERE table_schema = '%s' AND table_name ="
@@ -517,22 +460,17 @@ test_migration (void)
   sql = g_strdup_printf ("UPDATE identities SET kind = 'timed', expires_at = 4102444800"
                          " WHERE id = '%s'", identity_id);
   g_assert_cmpuint (tto_test_relay_exec (relay, sql), ==, 1);
-  g_assert_cmpuint (tto_test_relay_exec (relay,
-                                         "DELETE FROM schema_version WHERE version >= "
-                                         G_STRINGIFY (TOKENS_MIGRATION)),
-                    ==, (guint64) (version - TOKENS_MIGRATION + 1));
+  version = tto_test_relay_forget_migrations (relay, TOKENS_MIGRATION);
   g_assert_cmpint (tto_test_relay_query_int (relay, "SELECT COUNT(*) FROM identities"
                                                     " WHERE LENGTH(token_hash) = 32"),
                    ==, 2);
 
   /* A relay starting on that database migrates it. */
-  args[1] = tto_test_relay_get_database (relay);
-  again = tto_test_relay_start_with_args (GRACE, args);
-  g_assert_nonnull (again);
+  again = tto_test_relay_start_on_database (relay, GRACE);
   g_assert_cmpint (tto_test_relay_query_int (relay, "SELECT MAX(version) FROM schema_version"),
                    ==, version);
-  g_assert_cmpint (count_tokens (relay, identity_id), ==, 1);
-  g_assert_cmpint (count_tokens (relay, one_id), ==, 1);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 1);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, one_id), ==, 1);
   g_assert_cmpint (tto_test_relay_query_intf (relay,
                                               "SELECT COUNT(*) FROM identity_tokens WHERE"
                                               " identity_id = '%s' AND expires_at = 4102444800",
@@ -543,12 +481,7 @@ test_migration (void)
                                               " identity_id = '%s' AND expires_at IS NULL",
                                               one_id),
                    ==, 1);
-  g_assert_cmpint (tto_test_relay_query_intf (relay,
-                                              "SELECT COUNT(*) FROM information_schema.columns"
-                                              " WHERE table_schema = '%s' AND table_name ="
-                                              " 'identities' AND column_name = 'token_hash'",
-                                              tto_test_relay_get_database (relay)),
-                   ==, 0);
+  g_assert_cmpint (count_old_token_columns (relay), ==, 0);
 
   /* The old tokens work on the upgraded relay, and the account gets a
    * second device beside the carried-over token. */

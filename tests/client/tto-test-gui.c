@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
+
+#include "tto-identity-store.h"
 
 static GFunc pump;
 static gpointer pump_data;
@@ -101,6 +104,12 @@ tto_test_gui_init (int *argc,
 }
 
 /* Windows */
+
+void
+tto_test_gui_skip (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
 
 void
 tto_test_gui_present (GtkWindow *window)
@@ -197,24 +206,26 @@ tto_test_gui_set_screenshot_prefix (const char *prefix)
   screenshot_prefix = g_strdup (prefix);
 }
 
-/* Renders @window (and @popover over it, if any) into screenshots/NAME.png,
- * or NAME-WxH.png if @sized: the size asked of tto_test_gui_resize (), or
- * the window's own. */
+/* Renders @window (and @popover over it, or @dialog centred over it with
+ * the window dimmed, if any) into screenshots/NAME.png, or NAME-WxH.png if
+ * @sized: the size asked of tto_test_gui_resize (), or the window's own. */
 static void
 render (GtkWindow *window,
         GtkPopover *popover,
+        GtkWindow *dialog,
         const char *name,
         gboolean sized)
 {
   g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkPaintable) popover_paintable = NULL;
+  g_autoptr (GdkPaintable) overlay_paintable = NULL;
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *file = NULL;
   g_autofree char *path = NULL;
   const char *prefix = screenshot_prefix ? screenshot_prefix : "";
-  int width, height, x = 0, y = 0;
+  int width, height, x = 0, y = 0, overlay_width = 0, overlay_height = 0;
+  GdkRGBA dim = { 0, 0, 0, 0.4 };
 
   tto_test_gui_settle (400);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)));
@@ -234,7 +245,22 @@ render (GtkWindow *window,
       gtk_native_get_surface_transform (GTK_NATIVE (popover), &popover_dx, &popover_dy);
       x = gdk_popup_get_position_x (GDK_POPUP (surface)) - (int) window_dx + (int) popover_dx;
       y = gdk_popup_get_position_y (GDK_POPUP (surface)) - (int) window_dy + (int) popover_dy;
-      popover_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
+      overlay_width = gtk_widget_get_width (GTK_WIDGET (popover));
+      overlay_height = gtk_widget_get_height (GTK_WIDGET (popover));
+      overlay_paintable = gtk_widget_paintable_new (GTK_WIDGET (popover));
+    }
+  else if (dialog != NULL)
+    {
+      /* Without a window manager the two are separate surfaces; the
+       * picture puts them together as a person sees them. */
+      overlay_width = gtk_widget_get_width (GTK_WIDGET (dialog));
+      overlay_height = gtk_widget_get_height (GTK_WIDGET (dialog));
+      /* The dialog fits the window (the phone's screen). */
+      g_assert_cmpint (overlay_width, <=, width);
+      g_assert_cmpint (overlay_height, <=, height);
+      x = (width - overlay_width) / 2;
+      y = (height - overlay_height) / 2;
+      overlay_paintable = gtk_widget_paintable_new (GTK_WIDGET (dialog));
     }
   /* Right after a dialog closed, or a new frame of video, the window may
    * have no render node yet: ask again once it has drawn. */
@@ -245,13 +271,15 @@ render (GtkWindow *window,
       if (tries > 0)
         tto_test_gui_settle (50);
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      if (popover != NULL)
+      /* As a compositor shows a modal dialog. */
+      if (dialog != NULL)
+        gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, 0, width, height));
+      if (overlay_paintable != NULL)
         {
           gtk_snapshot_save (snapshot);
           gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-          gdk_paintable_snapshot (popover_paintable, GDK_SNAPSHOT (snapshot),
-                                  gtk_widget_get_width (GTK_WIDGET (popover)),
-                                  gtk_widget_get_height (GTK_WIDGET (popover)));
+          gdk_paintable_snapshot (overlay_paintable, GDK_SNAPSHOT (snapshot), overlay_width,
+                                  overlay_height);
           gtk_snapshot_restore (snapshot);
         }
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -282,14 +310,14 @@ void
 tto_test_gui_screenshot (GtkWindow *window,
                          const char *name)
 {
-  render (window, NULL, name, TRUE);
+  render (window, NULL, NULL, name, TRUE);
 }
 
 void
 tto_test_gui_screenshot_unsized (GtkWindow *window,
                                  const char *name)
 {
-  render (window, NULL, name, FALSE);
+  render (window, NULL, NULL, name, FALSE);
 }
 
 void
@@ -297,7 +325,15 @@ tto_test_gui_screenshot_with_popover (GtkWindow *window,
                                       GtkPopover *popover,
                                       const char *name)
 {
-  render (window, popover, name, TRUE);
+  render (window, popover, NULL, name, TRUE);
+}
+
+void
+tto_test_gui_screenshot_with_dialog (GtkWindow *window,
+                                     GtkWindow *dialog,
+                                     const char *name)
+{
+  render (window, NULL, dialog, name, TRUE);
 }
 
 void
@@ -573,4 +609,116 @@ tto_test_gui_record (const char *description,
   g_assert_nonnull (message);
   g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
   gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+/* The window's state */
+
+const char *
+tto_test_gui_stack_page (TtoWindow *window)
+{
+  GtkWidget *page = GTK_WIDGET (tto_window_get_sign_in_page (window));
+
+  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (page)));
+}
+
+void
+tto_test_gui_scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  double x, y;
+
+  g_assert_nonnull (scrolled);
+  tto_test_gui_settle (200);
+  g_assert_true (gtk_widget_translate_coordinates (widget, scrolled, 0, 0, &x, &y));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - 64);
+  tto_test_gui_settle (200);
+}
+
+/* The Secret Service */
+
+/* The forked daemon owns org.freedesktop.secrets a moment after the
+ * launcher returns; a lookup before that would make D-Bus start another
+ * daemon, one with a locked keyring of its own. */
+static gboolean
+wait_for_secret_service (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  for (guint i = 0; bus != NULL && i < 100; i++)
+    {
+      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE ("(b)"),
+        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+      gboolean owned = FALSE;
+
+      if (reply != NULL)
+        g_variant_get (reply, "(b)", &owned);
+      if (owned)
+        return TRUE;
+      g_usleep (50 * 1000);
+    }
+  return FALSE;
+}
+
+gboolean
+tto_test_gui_start_keyring (const char *home_name)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GBytes) password = g_bytes_new_static ("test", 4);
+  g_autofree char *home = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *keyrings = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      g_find_program_in_path ("gnome-keyring-daemon") == NULL)
+    return FALSE;
+  home = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                           home_name, NULL);
+  data = g_build_filename (home, "data", NULL);
+  g_mkdir_with_parents (data, 0700);
+  /* A keyring left by an earlier run would hold another password. */
+  keyrings = g_build_filename (data, "keyrings", NULL);
+  dir = g_dir_open (keyrings, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (keyrings, name, NULL);
+
+      g_unlink (path);
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  /* The daemon is a peer here, not the code under test: the test's
+   * G_DEBUG=fatal-warnings would abort it at its first warning (it warns
+   * when an item is replaced). */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  daemon = g_subprocess_launcher_spawn (launcher, NULL, "gnome-keyring-daemon", "--unlock",
+                                        "--components=secrets", NULL);
+  if (daemon == NULL || !g_subprocess_communicate (daemon, password, NULL, NULL, NULL, NULL))
+    return FALSE;
+  if (!g_subprocess_get_if_exited (daemon) || g_subprocess_get_exit_status (daemon) != 0)
+    return FALSE;
+  return wait_for_secret_service ();
+}
+
+TtoIdentity *
+tto_test_gui_keyring_lookup (const char *relay_url)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  TtoIdentity *identity;
+
+  tto_identity_store_lookup_async (relay_url, NULL, tto_test_gui_store_result, &result);
+  WAIT_FOR (result != NULL);
+  identity = tto_identity_store_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  return identity;
 }

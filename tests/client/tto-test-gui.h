@@ -12,6 +12,7 @@
 #include <adwaita.h>
 
 #include "tto-client.h"
+#include "tto-identity.h"
 #include "tto-window.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,10 @@ void tto_test_gui_settle (guint ms);
 void tto_test_gui_init (int *argc,
                         char ***argv);
 
+/* Skips the test with @reason (a string), for g_test_add_data_func ()
+ * when a test cannot run here. */
+void tto_test_gui_skip (gconstpointer reason);
+
 /* Shows @window at 360×720 (the first one shown measures the invisible
  * frame around client-side decorated windows). */
 void tto_test_gui_present (GtkWindow *window);
@@ -78,6 +83,13 @@ void tto_test_gui_screenshot_unsized (GtkWindow *window,
 void tto_test_gui_screenshot_with_popover (GtkWindow *window,
                                            GtkPopover *popover,
                                            const char *name);
+/* The same as tto_test_gui_screenshot () with @dialog centred over
+ * @window, the window dimmed as a compositor shows a modal dialog (without
+ * a window manager they are separate surfaces); asserts that the dialog
+ * fits the window. */
+void tto_test_gui_screenshot_with_dialog (GtkWindow *window,
+                                          GtkWindow *dialog,
+                                          const char *name);
 /* At 1280×800 and at 360×720, ending at the phone's size. */
 void tto_test_gui_screenshots (GtkWindow *window,
                                const char *name);
@@ -139,6 +151,20 @@ TtoMessageRow *tto_test_gui_wait_row (TtoChatPage *chat,
 void tto_test_gui_store_result (GObject *object,
                                 GAsyncResult *result,
                                 gpointer user_data);
+
+/* The name of the main window's visible page: "signin", "main", … */
+const char *tto_test_gui_stack_page (TtoWindow *window);
+/* Scrolls the scrolled window around @widget so that it shows near the
+ * top, for a screenshot. */
+void tto_test_gui_scroll_to (GtkWidget *widget);
+
+/* Starts gnome-keyring-daemon on the test's private D-Bus session, its
+ * files in $G_TEST_BUILDDIR/@home_name (emptied of an earlier run's
+ * keyrings), unlocked with a password on stdin; FALSE when no Secret
+ * Service can run here. */
+gboolean tto_test_gui_start_keyring (const char *home_name);
+/* The keyring's identity for @relay_url, or NULL. */
+TtoIdentity *tto_test_gui_keyring_lookup (const char *relay_url);
 
 /* Runs the GStreamer pipeline @description into the file @path, to its end. */
 void tto_test_gui_record (const char *description,

@@ -17,13 +17,11 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <adwaita.h>
 
 #include "tto-account-window.h"
 #include "tto-client.h"
 #include "tto-code-request.h"
-#include "tto-identity-store.h"
 #include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
@@ -38,83 +36,6 @@ static struct
 } peers;
 
 /* ---------------------------------------------------------------- peers */
-
-/* The forked daemon owns org.freedesktop.secrets a moment after the
- * launcher returns; a lookup before that would make D-Bus start another
- * daemon, one with a locked keyring of its own. */
-static gboolean
-wait_for_secret_service (void)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-  for (guint i = 0; bus != NULL && i < 100; i++)
-    {
-      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
-        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE ("(b)"),
-        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-      gboolean owned = FALSE;
-
-      if (reply != NULL)
-        g_variant_get (reply, "(b)", &owned);
-      if (owned)
-        return TRUE;
-      g_usleep (50 * 1000);
-    }
-  return FALSE;
-}
-
-/* gnome-keyring-daemon on this test's D-Bus session, its keyring files in
- * the build folder, unlocked with a password on stdin (as a login does). */
-static gboolean
-start_keyring (void)
-{
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) daemon = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) password = g_bytes_new_static ("test", 4);
-  g_autofree char *home = NULL;
-  g_autofree char *data = NULL;
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
-      g_find_program_in_path ("gnome-keyring-daemon") == NULL)
-    return FALSE;
-  home = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                           "identity-home", NULL);
-  data = g_build_filename (home, "data", NULL);
-  g_mkdir_with_parents (data, 0700);
-  /* A keyring left by an earlier run would hold another password. */
-  {
-    g_autofree char *keyrings = g_build_filename (data, "keyrings", NULL);
-    g_autoptr (GDir) dir = g_dir_open (keyrings, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (keyrings, name, NULL);
-
-        g_unlink (path);
-      }
-  }
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
-  /* The daemon is a peer here, not the code under test: the test's
-   * G_DEBUG=fatal-warnings would abort it at its first warning (it warns
-   * when an item is replaced). */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--unlock",
-                                        "--components=secrets", NULL);
-  if (daemon == NULL)
-    return FALSE;
-  if (!g_subprocess_communicate (daemon, password, NULL, NULL, NULL, &error))
-    return FALSE;
-  if (!g_subprocess_get_if_exited (daemon) || g_subprocess_get_exit_status (daemon) != 0)
-    return FALSE;
-  return wait_for_secret_service ();
-}
 
 static void
 start_peers (void)
@@ -173,30 +94,11 @@ close_window (TtoWindow *window)
   tto_test_gui_settle (300);
 }
 
-static const char *
-stack_page (TtoWindow *window)
-{
-  GtkWidget *page = GTK_WIDGET (tto_window_get_sign_in_page (window));
-  GtkStack *stack = GTK_STACK (gtk_widget_get_parent (page));
-
-  return gtk_stack_get_visible_child_name (stack);
-}
-
 /* The keyring's identity for the test relay, or NULL. */
 static TtoIdentity *
 keyring_lookup (void)
 {
-  g_autoptr (GError) error = NULL;
-  GAsyncResult *result = NULL;
-  TtoIdentity *identity;
-
-  tto_identity_store_lookup_async (tto_test_relay_get_ws_url (peers.relay), NULL,
-                                   tto_test_gui_store_result, &result);
-  WAIT_FOR (result != NULL);
-  identity = tto_identity_store_lookup_finish (result, &error);
-  g_assert_no_error (error);
-  g_object_unref (result);
-  return identity;
+  return tto_test_gui_keyring_lookup (tto_test_relay_get_ws_url (peers.relay));
 }
 
 static gboolean
@@ -299,7 +201,7 @@ test_phone_and_expiry (void)
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
   WAIT_FOR (tto_window_get_session (window) != NULL || tto_phone_sign_in_get_error (phone));
   g_assert_null (tto_phone_sign_in_get_error (phone));
-  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "main") == 0);
   session = tto_window_get_session (window);
   identity = tto_session_get_identity (session);
   id = g_strdup (tto_identity_get_id (identity));
@@ -334,7 +236,7 @@ test_phone_and_expiry (void)
 
   /* Verify again: the phone view over the session's own connection. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.verify-identity", NULL));
-  g_assert_cmpstr (stack_page (window), ==, "signin");
+  g_assert_cmpstr (tto_test_gui_stack_page (window), ==, "signin");
   g_assert_cmpstr (tto_sign_in_page_get_view (page), ==, "phone");
   posts = tto_test_sms_endpoint_count (peers.sms);
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.send-code", NULL);
@@ -345,7 +247,8 @@ test_phone_and_expiry (void)
   code = sms_code ("+8613800138000");
   tto_phone_sign_in_set_code (phone, code);
   gtk_widget_activate_action (GTK_WIDGET (phone), "phone.submit", NULL);
-  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0 || tto_phone_sign_in_get_error (phone));
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "main") == 0 ||
+            tto_phone_sign_in_get_error (phone));
   g_assert_null (tto_phone_sign_in_get_error (phone));
   /* The same session and identity, a later end, no warning. */
   g_assert_true (tto_window_get_session (window) == session);
@@ -355,7 +258,7 @@ test_phone_and_expiry (void)
 
   /* Past the end: back to sign-in with a message; the keyring forgets it. */
   tto_test_relay_advance_clock (peers.relay, 3600 + 60);
-  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
   g_assert_nonnull (strstr (tto_sign_in_page_get_error (page), "ended"));
   if (peers.keyring)
@@ -430,7 +333,7 @@ test_email_account_delete (void)
     }
   else
     g_test_message ("no Secret Service here: keyring store and lookup not tested");
-  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "main") == 0);
 
   /* The account page */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.account", NULL));
@@ -460,7 +363,7 @@ test_email_account_delete (void)
   WAIT_FOR ((dialog = tto_test_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
   tto_test_gui_screenshot_unsized (GTK_WINDOW (dialog), "delete-dialog");
   adw_message_dialog_response (dialog, "delete");
-  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
   g_assert_nonnull (strstr (tto_sign_in_page_get_error (page), "deleted"));
   g_assert_cmpint (tto_test_relay_query_intf (peers.relay,
@@ -701,12 +604,6 @@ test_id_number (void)
   g_assert_cmpint (tto_id_number_check_digit ("4405241880010100a"), ==, '\0');
 }
 
-static void
-skip_all (gconstpointer reason)
-{
-  g_test_skip (reason);
-}
-
 int
 main (int argc,
       char *argv[])
@@ -720,11 +617,11 @@ main (int argc,
   g_test_add_func ("/identity-ui/id-number", test_id_number);
   if (!tto_test_relay_available (&reason))
     {
-      g_test_add_data_func_full ("/identity-ui/skipped", reason, skip_all, g_free);
+      g_test_add_data_func_full ("/identity-ui/skipped", reason, tto_test_gui_skip, g_free);
       return g_test_run ();
     }
 
-  peers.keyring = start_keyring ();
+  peers.keyring = tto_test_gui_start_keyring ("identity-home");
   if (!peers.keyring)
     g_printerr ("# no Secret Service could run here: the keyring checks are skipped\n");
   /* Clock measured every second, so a moved relay clock is seen at once. */

@@ -20,32 +20,12 @@
 #include "tto-test-harness.h"
 #include "tto-window.h"
 
-/* Scrolls the settings page so @widget shows, for the screenshot. */
-static void
-scroll_to (GtkWidget *widget)
-{
-  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *adjustment;
-  double x, y;
-
-  g_assert_nonnull (scrolled);
-  tto_test_gui_settle (200);
-  g_assert_true (gtk_widget_translate_coordinates (widget, scrolled, 0, 0, &x, &y));
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - 64);
-  tto_test_gui_settle (200);
-}
-
 static char *
 db_list (TtoTestRelay *relay,
          TtoEvent *event)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT ip_allow FROM events WHERE id = '%s'",
-                                          tto_event_get_id (event));
-  g_autoptr (GPtrArray) rows = tto_test_relay_query_rows (relay, sql);
-
-  g_assert_cmpuint (rows->len, ==, 1);
-  return g_strdup (((char **) rows->pdata[0])[0]);
+  return tto_test_relay_query_stringf (relay, "SELECT ip_allow FROM events WHERE id = '%s'",
+                                       tto_event_get_id (event));
 }
 
 /* Types @text and presses Enter, as a person would. */
@@ -122,12 +102,12 @@ test_allowed_networks (void)
   assert_refused (relay, event, row, "300.1.1.1", "“300.1.1.1” is not an IP address", "");
   assert_refused (relay, event, row, "   ", "Type a network first", "");
   assert_refused (relay, event, row, "10.1.2.3/8", "Did you mean 10.0.0.0/8?", "");
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_resize (GTK_WINDOW (info), 1280, 800);
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-error");
   tto_test_gui_resize (GTK_WINDOW (info), 360, 720);
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-error");
   /* Typing again puts the hint back. */
   gtk_editable_set_text (GTK_EDITABLE (tto_ip_allow_row_get_entry (row)), "127.0.0.");
@@ -176,12 +156,12 @@ test_allowed_networks (void)
     g_assert_cmpfloat (bounds.size.width, >=, 44);
     g_assert_cmpfloat (bounds.size.height, >=, 44);
   }
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_resize (GTK_WINDOW (info), 1280, 800);
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-list");
   tto_test_gui_resize (GTK_WINDOW (info), 360, 720);
-  scroll_to (GTK_WIDGET (row));
+  tto_test_gui_scroll_to (GTK_WIDGET (row));
   tto_test_gui_screenshot (GTK_WINDOW (info), "ip-allow-list");
 
   /* Bo joins from 127.0.0.1: on the list. */

@@ -17,12 +17,11 @@
  */
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <adwaita.h>
 
 #include "tto-account-window.h"
 #include "tto-client.h"
-#include "tto-identity-store.h"
+#include "tto-test-accounts.h"
 #include "tto-test-gui.h"
 #include "tto-test-harness.h"
 #include "tto-window.h"
@@ -36,76 +35,6 @@ static struct
 } peers;
 
 /* ---------------------------------------------------------------- peers */
-
-/* The forked daemon owns org.freedesktop.secrets a moment after the
- * launcher returns (as in tto-test-identity-ui.c). */
-static gboolean
-wait_for_secret_service (void)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-  for (guint i = 0; bus != NULL && i < 100; i++)
-    {
-      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
-        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-        "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE ("(b)"),
-        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-      gboolean owned = FALSE;
-
-      if (reply != NULL)
-        g_variant_get (reply, "(b)", &owned);
-      if (owned)
-        return TRUE;
-      g_usleep (50 * 1000);
-    }
-  return FALSE;
-}
-
-/* gnome-keyring-daemon on this test's private D-Bus session, its files in
- * the build folder, unlocked with a password on stdin. */
-static gboolean
-start_keyring (void)
-{
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) daemon = NULL;
-  g_autoptr (GBytes) password = g_bytes_new_static ("test", 4);
-  g_autofree char *home = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *keyrings = NULL;
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
-      g_find_program_in_path ("gnome-keyring-daemon") == NULL)
-    return FALSE;
-  home = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                           "sign-out-home", NULL);
-  data = g_build_filename (home, "data", NULL);
-  g_mkdir_with_parents (data, 0700);
-  /* A keyring left by an earlier run would hold another password. */
-  keyrings = g_build_filename (data, "keyrings", NULL);
-  dir = g_dir_open (keyrings, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (keyrings, name, NULL);
-
-      g_unlink (path);
-    }
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
-  /* A peer, not the code under test: it warns when an item is replaced. */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  daemon = g_subprocess_launcher_spawn (launcher, NULL, "gnome-keyring-daemon", "--unlock",
-                                        "--components=secrets", NULL);
-  if (daemon == NULL || !g_subprocess_communicate (daemon, password, NULL, NULL, NULL, NULL))
-    return FALSE;
-  if (!g_subprocess_get_if_exited (daemon) || g_subprocess_get_exit_status (daemon) != 0)
-    return FALSE;
-  return wait_for_secret_service ();
-}
 
 static TtoTestRelay *
 start_relay (void)
@@ -124,20 +53,8 @@ register_account (TtoTestRelay *relay,
                   const char *username,
                   const char *lifetime)
 {
-  TtoTestClient *c = tto_test_client_connect (relay);
-  g_autofree char *code = NULL;
-
-  tto_frame_free (tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_CODE_REQUEST,
-    tto_test_json_object ("{\"channel\":\"email\",\"address\":\"%s\",\"purpose\":\"register\"}",
-                          email)));
-  WAIT_FOR ((code = tto_test_smtp_sink_get_code (peers.smtp, email)) != NULL);
-  tto_frame_free (tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_REGISTER,
-    tto_test_json_object ("{\"email\":\"%s\",\"code\":\"%s\",\"username\":\"%s\","
-                          "\"password\":\"" PASSWORD "\",\"display_name\":\"Ana\",%s}",
-                          email, code, username, lifetime)));
-  tto_test_client_close (c);
+  tto_frame_free (tto_test_accounts_register (relay, peers.smtp, email, username, PASSWORD,
+                                              lifetime, NULL));
 }
 
 /* Another device signs in with the password; its connection stays open. */
@@ -147,9 +64,7 @@ login_device (TtoTestRelay *relay,
               char **out_token)
 {
   TtoTestClient *c = tto_test_client_connect (relay);
-  g_autoptr (TtoFrame) answer = tto_test_client_request_ok (
-    c, TTO_FRAME_IDENTITY_LOGIN,
-    tto_test_json_object ("{\"login\":\"%s\",\"password\":\"" PASSWORD "\"}", username));
+  g_autoptr (TtoFrame) answer = tto_test_accounts_login (c, username, PASSWORD);
 
   *out_token = g_strdup (tto_frame_get_string (answer, "token"));
   g_assert_nonnull (*out_token);
@@ -177,34 +92,11 @@ auth_answer (TtoTestRelay *relay,
 
 /* ---------------------------------------------------------------- window */
 
-static const char *
-stack_page (TtoWindow *window)
-{
-  GtkWidget *page = GTK_WIDGET (tto_window_get_sign_in_page (window));
-
-  return gtk_stack_get_visible_child_name (GTK_STACK (gtk_widget_get_parent (page)));
-}
-
-/* The keyring's identity for @relay_url, or NULL. */
-static TtoIdentity *
-keyring_lookup (const char *relay_url)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  TtoIdentity *identity;
-
-  tto_identity_store_lookup_async (relay_url, NULL, tto_test_gui_store_result, &result);
-  WAIT_FOR (result != NULL);
-  identity = tto_identity_store_lookup_finish (result, &error);
-  g_assert_no_error (error);
-  return identity;
-}
-
 /* The token the keyring holds for @relay_url (NULL: none). */
 static char *
 keyring_token (const char *relay_url)
 {
-  g_autoptr (TtoIdentity) stored = keyring_lookup (relay_url);
+  g_autoptr (TtoIdentity) stored = tto_test_gui_keyring_lookup (relay_url);
 
   return stored != NULL ? g_strdup (tto_identity_get_token (stored)) : NULL;
 }
@@ -229,7 +121,7 @@ sign_in_with_password (TtoTestRelay *relay,
   gtk_widget_activate_action (GTK_WIDGET (email), "email.submit", NULL);
   WAIT_FOR (tto_window_get_session (window) != NULL || tto_email_sign_in_get_error (email));
   g_assert_null (tto_email_sign_in_get_error (email));
-  WAIT_FOR (g_strcmp0 (stack_page (window), "main") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "main") == 0);
   return window;
 }
 
@@ -319,79 +211,6 @@ tab_to (GtkWindow *window,
   return FALSE;
 }
 
-/* Scrolls the account page so @widget shows, for the screenshot. */
-static void
-scroll_to (GtkWidget *widget)
-{
-  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *adjustment;
-  double x, y;
-
-  g_assert_nonnull (scrolled);
-  tto_test_gui_settle (200);
-  g_assert_true (gtk_widget_translate_coordinates (widget, scrolled, 0, 0, &x, &y));
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y - 64);
-  tto_test_gui_settle (200);
-}
-
-/* Renders @parent with @dialog centred over it, the parent dimmed as a
- * compositor shows a modal dialog, into screenshots/sign-out-NAME-WxH.png.
- * Without a window manager the two are separate surfaces; the picture
- * puts them together as a person sees them. */
-static void
-screenshot_dialog (GtkWindow *parent,
-                   AdwMessageDialog *dialog,
-                   const char *name)
-{
-  g_autoptr (GdkPaintable) parent_paintable = NULL;
-  g_autoptr (GdkPaintable) dialog_paintable = NULL;
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  int width, height, dialog_width, dialog_height;
-  GdkRGBA dim = { 0, 0, 0, 0.4 };
-
-  tto_test_gui_settle (400);
-  width = gtk_widget_get_width (GTK_WIDGET (parent));
-  height = gtk_widget_get_height (GTK_WIDGET (parent));
-  dialog_width = gtk_widget_get_width (GTK_WIDGET (dialog));
-  dialog_height = gtk_widget_get_height (GTK_WIDGET (dialog));
-  /* The dialog fits the phone's screen. */
-  g_assert_cmpint (dialog_width, <=, width);
-  g_assert_cmpint (dialog_height, <=, height);
-  parent_paintable = gtk_widget_paintable_new (GTK_WIDGET (parent));
-  dialog_paintable = gtk_widget_paintable_new (GTK_WIDGET (dialog));
-  for (guint tries = 0; node == NULL && tries < 50; tries++)
-    {
-      g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (tries > 0)
-        tto_test_gui_settle (50);
-      gdk_paintable_snapshot (parent_paintable, GDK_SNAPSHOT (snapshot), width, height);
-      gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, 0, width, height));
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - dialog_width) / 2,
-                                                              (height - dialog_height) / 2));
-      gdk_paintable_snapshot (dialog_paintable, GDK_SNAPSHOT (snapshot), dialog_width,
-                              dialog_height);
-      gtk_snapshot_restore (snapshot);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (parent)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
-  g_mkdir_with_parents (dir, 0755);
-  file = g_strdup_printf ("sign-out-%s-%dx%d.png", name, width, height);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 /* @dialog over @account at 1280×800 and 360×720 (ending at the phone's
  * size); the dialog goes with its parent while it is mapped again. */
 static void
@@ -410,8 +229,8 @@ screenshot_dialog_sizes (TtoAccountWindow *account,
       gtk_window_present (GTK_WINDOW (*dialog));
       *dialog = wait_dialog (dialog_name);
       /* The row it came from shows behind it. */
-      scroll_to (tto_test_gui_find_button_by_action (account, "account.sign-out"));
-      screenshot_dialog (GTK_WINDOW (account), *dialog, name);
+      tto_test_gui_scroll_to (tto_test_gui_find_button_by_action (account, "account.sign-out"));
+      tto_test_gui_screenshot_with_dialog (GTK_WINDOW (account), GTK_WINDOW (*dialog), name);
     }
 }
 
@@ -453,10 +272,7 @@ test_account_sign_out (void)
       WAIT_FOR ((stored = keyring_token (url)) != NULL);
       g_assert_cmpstr (stored, ==, token);
     }
-  g_assert_cmpint (tto_test_relay_query_intf (
-                     relay, "SELECT COUNT(*) FROM identity_tokens WHERE identity_id = '%s'",
-                     identity_id),
-                   ==, 3);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 3);
 
   account = open_account (window);
   button = tto_test_gui_find_button_by_action (account, "account.sign-out");
@@ -465,7 +281,7 @@ test_account_sign_out (void)
   g_assert_false (gtk_widget_has_css_class (button, "destructive-action"));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Sign Out…");
   g_assert_true (gtk_widget_is_sensitive (button));
-  scroll_to (button);
+  tto_test_gui_scroll_to (button);
   {
     graphene_rect_t bounds;
 
@@ -481,7 +297,7 @@ test_account_sign_out (void)
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (account)), ==, 360);
   tto_test_gui_screenshot (GTK_WINDOW (account), "row");
   tto_test_gui_resize (GTK_WINDOW (account), 1280, 800);
-  scroll_to (button);
+  tto_test_gui_scroll_to (button);
   tto_test_gui_screenshot (GTK_WINDOW (account), "row");
   tto_test_gui_resize (GTK_WINDOW (account), 360, 720);
 
@@ -509,7 +325,7 @@ test_account_sign_out (void)
   gtk_widget_activate_action (GTK_WIDGET (account), "account.sign-out", NULL);
   dialog = wait_dialog ("sign-out-confirm");
   click (dialog, "_Sign Out");
-  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
   g_assert_null (tto_test_gui_find_toplevel (TTO_TYPE_ACCOUNT_WINDOW));
   /* Signing out is no error. */
@@ -527,10 +343,7 @@ test_account_sign_out (void)
   g_assert_nonnull (unknown);
   g_assert_true (g_str_has_prefix (unknown, "unauthorized: "));
   g_assert_cmpstr (refused, ==, unknown);
-  g_assert_cmpint (tto_test_relay_query_intf (
-                     relay, "SELECT COUNT(*) FROM identity_tokens WHERE identity_id = '%s'",
-                     identity_id),
-                   ==, 2);
+  g_assert_cmpint (tto_test_accounts_count_tokens (relay, identity_id), ==, 2);
   /* The other device stays signed in, the identity stays. */
   g_assert_true (tto_test_client_is_open (phone));
   tto_frame_free (tto_test_client_request_ok (phone, TTO_FRAME_PING, NULL));
@@ -606,7 +419,7 @@ test_relay_unreachable (void)
   click (dialog, "_Stay Signed In");
   tto_test_gui_settle (300);
   g_assert_true (tto_window_get_session (window) == session);
-  g_assert_cmpstr (stack_page (window), ==, "main");
+  g_assert_cmpstr (tto_test_gui_stack_page (window), ==, "main");
   g_assert_nonnull (tto_test_gui_find_toplevel (TTO_TYPE_ACCOUNT_WINDOW));
   g_assert_cmpstr (tto_identity_get_token (tto_session_get_identity (session)), ==, token);
   if (peers.keyring)
@@ -634,7 +447,7 @@ test_relay_unreachable (void)
 
   /* The person's choice: forgotten here, sign-in shown. */
   click (dialog, "_Forget on This Device");
-  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
   g_assert_null (tto_test_gui_find_toplevel (TTO_TYPE_ACCOUNT_WINDOW));
   if (peers.keyring)
@@ -695,7 +508,7 @@ test_one_time (void)
 
   gtk_widget_activate_action (GTK_WIDGET (account), "account.sign-out", NULL);
   click (wait_dialog ("sign-out-confirm"), "_Sign Out");
-  WAIT_FOR (g_strcmp0 (stack_page (window), "signin") == 0);
+  WAIT_FOR (g_strcmp0 (tto_test_gui_stack_page (window), "signin") == 0);
   g_assert_null (tto_window_get_session (window));
   refused = auth_answer (relay, token);
   g_assert_nonnull (refused);
@@ -704,12 +517,6 @@ test_one_time (void)
   gtk_window_destroy (GTK_WINDOW (window));
   tto_test_gui_settle (300);
   tto_test_relay_stop (relay);
-}
-
-static void
-skip_all (gconstpointer reason)
-{
-  g_test_skip (reason);
 }
 
 int
@@ -723,11 +530,11 @@ main (int argc,
   tto_test_gui_set_screenshot_prefix ("sign-out-");
   if (!tto_test_relay_available (&reason))
     {
-      g_test_add_data_func_full ("/sign-out-ui/skipped", reason, skip_all, g_free);
+      g_test_add_data_func_full ("/sign-out-ui/skipped", reason, tto_test_gui_skip, g_free);
       return g_test_run ();
     }
 
-  peers.keyring = start_keyring ();
+  peers.keyring = tto_test_gui_start_keyring ("sign-out-home");
   if (!peers.keyring)
     g_printerr ("# no Secret Service could run here: the keyring checks are skipped\n");
   peers.smtp = tto_test_smtp_sink_start ();
