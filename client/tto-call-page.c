@@ -11,10 +11,13 @@
  */
 #include <glib/gi18n.h>
 
+#include "tto-call-audio.h"
 #include "tto-call-page.h"
 
 /* Below this width the page uses the phone layout. */
 #define NARROW_WIDTH 600
+/* More controls than this do not fit 360 px at full size. */
+#define MAX_FULL_SIZE_CONTROLS 5
 
 struct _TtoCallPage
 {
@@ -31,6 +34,7 @@ struct _TtoCallPage
   GtkToggleButton *mute_button;
   GtkToggleButton *camera_button;
   GtkToggleButton *record_button;
+  GtkToggleButton *speaker_button;
   GtkWidget *switch_camera_button;
   GPtrArray *cameras; /* gst-launch descriptions of the cameras found */
   gboolean cameras_probed;
@@ -38,6 +42,8 @@ struct _TtoCallPage
 
   TtoCallManager *manager;
   GPtrArray *bindings;
+  TtoCallAudio *audio;              /* speaker/earpiece where callaudiod runs */
+  GCancellable *speaker_cancellable; /* the page's life */
   TtoCallEngine *engine;
   GHashTable *tiles; /* identity id → TtoCallTile (strong) */
   GPtrArray *order;  /* remote tiles in joining order (weak; the table holds them) */
@@ -54,6 +60,7 @@ struct _TtoCallPage
 G_DEFINE_FINAL_TYPE (TtoCallPage, tto_call_page, ADW_TYPE_BIN)
 
 static void queue_relayout (TtoCallPage *self);
+static void update_density (TtoCallPage *self);
 
 static void
 detach (GtkWidget *tile)
@@ -152,6 +159,7 @@ relayout (TtoCallPage *self)
       gtk_stack_set_visible_child_name (self->layout_stack, "wide");
     }
   self->layout_valid = TRUE;
+  update_density (self);
 }
 
 static gboolean
@@ -253,6 +261,7 @@ update_controls (TtoCallPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->mute_button), in_call);
   gtk_widget_set_sensitive (GTK_WIDGET (self->camera_button), in_call);
   gtk_widget_set_sensitive (GTK_WIDGET (self->record_button), in_call);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->speaker_button), in_call);
   gtk_widget_set_visible (GTK_WIDGET (self->camera_button), video);
   /* Only where there is another camera to switch to. */
   gtk_widget_set_visible (self->switch_camera_button,
@@ -275,6 +284,62 @@ update_controls (TtoCallPage *self)
       tto_call_tile_set_muted (self->local_tile, muted);
       tto_call_tile_set_video_expected (self->local_tile, video && !camera_off);
     }
+  update_density (self);
+}
+
+/* On a phone with two cameras and callaudiod, six controls: smaller
+ * (still ≥ 44 px) and closer, so that they fit 360 px. */
+static void
+update_density (TtoCallPage *self)
+{
+  guint shown = 0;
+  gboolean compact;
+
+  if (self->controls == NULL)
+    return;
+  for (GtkWidget *child = gtk_widget_get_first_child (self->controls); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_get_visible (child))
+      shown++;
+  compact = self->narrow && shown > MAX_FULL_SIZE_CONTROLS;
+  if (compact)
+    gtk_widget_add_css_class (self->controls, "compact");
+  else
+    gtk_widget_remove_css_class (self->controls, "compact");
+  gtk_box_set_spacing (GTK_BOX (self->controls), compact ? 8 : 16);
+}
+
+static void
+on_speaker_switched (GObject *source,
+                     GAsyncResult *result,
+                     gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  TtoCallPage *self;
+
+  if (tto_call_audio_enable_speaker_finish (TTO_CALL_AUDIO (source), result, &error))
+    return; /* "speaker" follows the daemon's report */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* the page is gone */
+  self = TTO_CALL_PAGE (user_data);
+  g_debug ("speaker: %s", error->message);
+  /* Back to what the daemon really plays through. */
+  gtk_toggle_button_set_active (self->speaker_button,
+                                tto_call_audio_get_speaker (self->audio));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s",
+                              gtk_toggle_button_get_active (self->speaker_button)
+                                ? _("Could not switch to the earpiece")
+                                : _("Could not switch to the speaker"));
+}
+
+/* Only a person's click asks the daemon: the binding from "speaker" sets
+ * the button without a click. */
+static void
+on_speaker_clicked (TtoCallPage *self)
+{
+  tto_call_audio_enable_speaker_async (self->audio,
+                                       gtk_toggle_button_get_active (self->speaker_button),
+                                       self->speaker_cancellable, on_speaker_switched, self);
 }
 
 static void
@@ -548,6 +613,8 @@ on_manager_state_changed (TtoCallPage *self)
 {
   TtoCallManagerState state = tto_call_manager_get_state (self->manager);
 
+  /* callaudiod's voice call mode for as long as the call. */
+  tto_call_audio_set_in_call (self->audio, state != TTO_CALL_MANAGER_STATE_IDLE);
   if (state == TTO_CALL_MANAGER_STATE_IDLE)
     g_clear_handle_id (&self->timer_source, g_source_remove);
   else if (self->timer_source == 0)
@@ -613,6 +680,9 @@ tto_call_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TTO_TYPE_CALL_PAGE);
 
   g_clear_pointer (&self->cameras, g_ptr_array_unref);
+  g_cancellable_cancel (self->speaker_cancellable);
+  g_clear_object (&self->speaker_cancellable);
+  g_clear_object (&self->audio);
   G_OBJECT_CLASS (tto_call_page_parent_class)->dispose (object);
 }
 
@@ -651,6 +721,7 @@ tto_call_page_class_init (TtoCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, mute_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, camera_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, record_button);
+  gtk_widget_class_bind_template_child (widget_class, TtoCallPage, speaker_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, switch_camera_button);
   gtk_widget_class_bind_template_child (widget_class, TtoCallPage, hangup_button);
 
@@ -716,6 +787,18 @@ tto_call_page_init (TtoCallPage *self)
   self->cameras = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect_swapped (self->switch_camera_button, "clicked",
                             G_CALLBACK (on_switch_camera_clicked), self);
+
+  self->audio = tto_call_audio_new ();
+  self->speaker_cancellable = g_cancellable_new ();
+  g_object_bind_property (self->audio, "available", self->speaker_button, "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->audio, "speaker", self->speaker_button, "active",
+                          G_BINDING_SYNC_CREATE);
+  /* After the toggle's own handler: "active" is then the state asked for. */
+  g_signal_connect_object (self->speaker_button, "clicked", G_CALLBACK (on_speaker_clicked), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->speaker_button, "notify::visible", G_CALLBACK (update_density),
+                           self, G_CONNECT_SWAPPED);
   update_controls (self);
 }
 
@@ -745,7 +828,11 @@ tto_call_page_set_manager (TtoCallPage *self,
     }
   g_set_object (&self->manager, manager);
   if (manager == NULL)
-    return;
+    {
+      if (self->audio != NULL)
+        tto_call_audio_set_in_call (self->audio, FALSE);
+      return;
+    }
 
   g_ptr_array_add (self->bindings,
                    g_object_bind_property (manager, "muted", self->mute_button, "active",
@@ -831,7 +918,7 @@ tto_call_page_get_timer_text (TtoCallPage *self)
   return self->timer_text;
 }
 
-/* "mute", "camera", "record" or "hangup". */
+/* "mute", "camera", "speaker", "record" or "hangup". */
 GtkWidget *
 tto_call_page_get_control (TtoCallPage *self,
                            const char *name)
@@ -843,6 +930,8 @@ tto_call_page_get_control (TtoCallPage *self,
     return GTK_WIDGET (self->mute_button);
   if (g_str_equal (name, "camera"))
     return GTK_WIDGET (self->camera_button);
+  if (g_str_equal (name, "speaker"))
+    return GTK_WIDGET (self->speaker_button);
   if (g_str_equal (name, "record"))
     return GTK_WIDGET (self->record_button);
   if (g_str_equal (name, "hangup"))
