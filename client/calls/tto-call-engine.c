@@ -185,9 +185,6 @@ tto_call_engine_note_candidate (TtoCallEngine *self,
 
 /* --------------------------------------------------------------- peers */
 
-static GstElement *ensure_h264 (TtoCallEngine *self,
-                                GError **error);
-
 /* An encoder works only while some peer takes its codec: a phone with a
  * hardware H.264 encoder spends nothing on VP8 in an all-H.264 call. */
 static void
@@ -259,12 +256,13 @@ add_peer (TtoCallEngine *self,
   g_autoptr (GError) error = NULL;
   GstElement *video_tee = self->video_tee;
 
+  /* The H.264 branch exists when this device has an encoder (build_h264 ()). */
   if (h264 && video_tee != NULL)
     {
-      video_tee = ensure_h264 (self, &error);
+      video_tee = self->h264_tee;
       if (video_tee == NULL)
         {
-          g_message ("cannot send H.264: %s", error->message);
+          g_message ("cannot send H.264: this device has no H.264 encoder");
           return NULL;
         }
     }
@@ -697,17 +695,6 @@ build_h264 (TtoCallEngine *self,
   g_object_set (self->h264_tee, "allow-not-linked", TRUE, NULL);
 
   return link_all (chain, G_N_ELEMENTS (chain), error);
-}
-
-static GstElement *
-ensure_h264 (TtoCallEngine *self,
-             GError **error)
-{
-  if (self->h264_tee == NULL)
-    g_set_error (error, TTO_CALL_ERROR, TTO_CALL_ERROR_MISSING_ELEMENT,
-                 "this device has no H.264 encoder");
-
-  return self->h264_tee;
 }
 
 static gboolean
