@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "tto-connection.h"
+#include "tto-flow-task.h"
 #include "tto-session.h"
 #include "tto-shared.h"
 
@@ -182,6 +183,68 @@ tto_client_describe_error (const GError *error)
     }
 
   return g_strdup (_("Something went wrong. Try again."));
+}
+
+/* The client's own sentence for a relay refusal that names a reason
+ * (shared/PROTOCOL.md, "Errors"), or NULL for unknown reasons and other
+ * errors: the caller falls back to what it showed before. */
+char *
+tto_client_describe_refusal (const GError *error)
+{
+  const char *reason = tto_protocol_error_get_reason (error);
+  JsonObject *params = tto_protocol_error_get_params (error);
+  gint64 max;
+
+  if (reason == NULL)
+    return NULL;
+
+  max = params != NULL ? json_object_get_int_member_with_default (params, "max", 0) : 0;
+  if (g_str_equal (reason, "no_next_stage"))
+    return g_strdup (_("This is the last stage; there is no next one."));
+  if (g_str_equal (reason, "no_previous_stage"))
+    return g_strdup (_("This is the first stage; there is none before it."));
+  if (g_str_equal (reason, "no_pending_change"))
+    return g_strdup (_("No stage change is waiting for approval."));
+  if (g_str_equal (reason, "change_pending"))
+    return g_strdup (_("A stage change is already waiting for approval."));
+  if (g_str_equal (reason, "not_an_approver"))
+    return g_strdup (_("Only the approvers named in the rules can approve this stage change."));
+  if (g_str_equal (reason, "points_off"))
+    return g_strdup (_("Points are turned off in this event."));
+  if (g_str_equal (reason, "stage_done"))
+    return g_strdup (_("This stage is done; it takes no new tasks."));
+  if (g_str_equal (reason, "stage_task_limit") && max > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "A stage can hold at most %d task.",
+                                         "A stage can hold at most %d tasks.", (gulong) max),
+                            (int) max);
+  if (g_str_equal (reason, "wrong_form") && params != NULL)
+    {
+      const char *required = json_object_get_string_member_with_default (params, "required", NULL);
+      const char *given = json_object_get_string_member_with_default (params, "given", NULL);
+
+      if (required == NULL)
+        return NULL;
+      if (given == NULL)
+        /* Translators: %s is a task form, e.g. "Video message". */
+        return g_strdup_printf (_("This task must be completed as “%s”."),
+                                tto_flow_task_form_name (required));
+      /* Translators: both %s are task forms, e.g. "Video message" and "File". */
+      return g_strdup_printf (_("This task must be completed as “%s”, not as “%s”."),
+                              tto_flow_task_form_name (required),
+                              tto_flow_task_form_name (given));
+    }
+  if (g_str_equal (reason, "stage_not_active"))
+    return g_strdup (_("Only tasks of the active stage can be completed."));
+  if (g_str_equal (reason, "eliminated"))
+    return g_strdup (_("You were eliminated from this event’s flow. You can still read, but no longer take part."));
+  if (g_str_equal (reason, "meeting_limit") && max > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "An event can hold at most %d meeting.",
+                                         "An event can hold at most %d meetings.", (gulong) max),
+                            (int) max);
+  if (g_str_equal (reason, "not_flow_editor"))
+    return g_strdup (_("Only the creator and members allowed to edit the flow can do this."));
+
+  return NULL;
 }
 
 /* HH:MM in local time */

@@ -15,6 +15,7 @@ void tto_client_load_css (void);
 GSettings *tto_client_get_settings (void);
 char *tto_client_get_default_relay_url (void);
 char *tto_client_describe_error (const GError *error);
+char *tto_client_describe_refusal (const GError *error);
 char *tto_client_format_time (gint64 ts_ms);
 char *tto_client_format_member_count (guint count);
 char *tto_client_format_end_reason (const char *reason);

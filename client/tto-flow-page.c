@@ -98,9 +98,12 @@ toast_error (TtoFlowPage *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  /* The relay's own words say what was wrong (conflict, wrong_form, …). */
-  text = error->domain == TTO_PROTOCOL_ERROR ? g_strdup (error->message)
-                                             : tto_client_describe_error (error);
+  /* Our own words for refusals with a known reason; else the relay's
+   * words say what was wrong (conflict, wrong_form, …). */
+  text = tto_client_describe_refusal (error);
+  if (text == NULL)
+    text = error->domain == TTO_PROTOCOL_ERROR ? g_strdup (error->message)
+                                               : tto_client_describe_error (error);
   tto_flow_page_show_toast (self, text);
 }
 

@@ -6,9 +6,9 @@
  * file, voice or video task uploads what the member chose or recorded with
  * the same blob transfer the chat's attachments use, then sends
  * task.complete with the blob id; video call and meeting tasks explain how
- * they complete, since the relay completes them. A refusal (wrong_form,
- * bad_frame naming a field, …) shows the relay's message in a toast and
- * keeps what was entered.
+ * they complete, since the relay completes them. A refusal shows our own
+ * sentence for its reason (wrong_form, …) or else the relay's message
+ * (bad_frame naming a field, …) in a toast, and keeps what was entered.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -204,9 +204,12 @@ on_complete_answer (GObject *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* The relay's message says which form the task needs. */
-      text = error->domain == TTO_PROTOCOL_ERROR ? g_strdup (error->message)
-                                                 : tto_client_describe_error (error);
+      /* Our own words for refusals with a known reason (wrong_form says
+       * which form the task needs); else the relay's message. */
+      text = tto_client_describe_refusal (error);
+      if (text == NULL)
+        text = error->domain == TTO_PROTOCOL_ERROR ? g_strdup (error->message)
+                                                   : tto_client_describe_error (error);
       show_error (self, text);
       return;
     }

@@ -590,6 +590,40 @@ is_editor (TtoRelayRoom *room,
   return until == 0 || until > tto_relay_now_seconds ();
 }
 
+/* Sets @error with a machine-readable reason (and @params, taken) beside
+ * the English message, so clients can say it in their own words; the
+ * reasons are listed in shared/PROTOCOL.md (Flow). */
+static void G_GNUC_PRINTF (5, 6)
+refuse (GError **error,
+        TtoProtocolError code,
+        const char *reason,
+        JsonObject *params,
+        const char *format,
+        ...)
+{
+  g_autoptr (JsonObject) owned = params;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, TTO_PROTOCOL_ERROR, code, message);
+  if (error != NULL && *error != NULL)
+    tto_protocol_error_set_reason (*error, reason, owned);
+}
+
+static JsonObject *
+int_param (const char *name,
+           gint64 value)
+{
+  JsonObject *params = json_object_new ();
+
+  json_object_set_int_member (params, name, value);
+  return params;
+}
+
 static gboolean
 check_editor (Op *op,
               TtoRelayRoom *room,
@@ -599,8 +633,8 @@ check_editor (Op *op,
   if (is_editor (room, op->identity_id))
     return TRUE;
 
-  g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN,
-               "only the creator or a member with flow_edit may %s", what);
+  refuse (error, TTO_PROTOCOL_ERROR_FORBIDDEN, "not_flow_editor", NULL,
+          "only the creator or a member with flow_edit may %s", what);
   return FALSE;
 }
 
@@ -619,8 +653,8 @@ check_not_eliminated (JsonObject *state,
   if (!is_eliminated (state, identity_id))
     return TRUE;
 
-  g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN,
-                       "eliminated: members eliminated from the flow can read but not take part");
+  refuse (error, TTO_PROTOCOL_ERROR_FORBIDDEN, "eliminated", NULL,
+          "eliminated: members eliminated from the flow can read but not take part");
   return FALSE;
 }
 
@@ -698,7 +732,12 @@ reply_op_error (Op *op,
     }
 
   if (error->domain == TTO_PROTOCOL_ERROR)
-    tto_relay_reply_error (op->conn, op->id, (TtoProtocolError) error->code, "%s", error->message);
+    {
+      /* Keeps the reason and params refuse() gave. */
+      g_autoptr (TtoFrame) frame = tto_frame_new_error_from_gerror (op->id, error);
+
+      tto_relay_send (op->conn, frame);
+    }
   else if (g_error_matches (error, TTO_RELAY_STORE_ERROR, TTO_RELAY_STORE_ERROR_CONNECT))
     tto_relay_reply_error (op->conn, op->id, TTO_PROTOCOL_ERROR_UNAVAILABLE,
                            "the relay's database is unavailable; try again");
@@ -1160,14 +1199,14 @@ check_move (JsonObject *state,
 
   if (g_str_equal (direction, "next") && current + 1 >= n)
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "the last stage is active; there is no next stage");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "no_next_stage", NULL,
+              "the last stage is active; there is no next stage");
       return FALSE;
     }
   if (g_str_equal (direction, "back") && current == 0)
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "the first stage is active; there is no stage before it");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "no_previous_stage", NULL,
+              "the first stage is active; there is no stage before it");
       return FALSE;
     }
 
@@ -1194,8 +1233,8 @@ apply_advance (Op *op,
     {
       if (!pending)
         {
-          g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                               "no stage change is waiting for approval");
+          refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "no_pending_change", NULL,
+                  "no stage change is waiting for approval");
           return FALSE;
         }
       json_object_set_null_member (draft, "pending");
@@ -1205,8 +1244,8 @@ apply_advance (Op *op,
 
   if (pending)
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "a stage change is already waiting for approval");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "change_pending", NULL,
+              "a stage change is already waiting for approval");
       return FALSE;
     }
   if (!check_move (draft, direction, error))
@@ -1253,16 +1292,16 @@ apply_approve (Op *op,
 
   if (pending == NULL)
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "no stage change is waiting for approval");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "no_pending_change", NULL,
+              "no stage change is waiting for approval");
       return FALSE;
     }
   if (!check_not_eliminated (draft, op->identity_id, error))
     return FALSE;
   if (!may_approve (draft, room, op->identity_id))
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_FORBIDDEN,
-                           "only the approvers the rules name may approve this stage change");
+      refuse (error, TTO_PROTOCOL_ERROR_FORBIDDEN, "not_an_approver", NULL,
+              "only the approvers the rules name may approve this stage change");
       return FALSE;
     }
 
@@ -1698,8 +1737,8 @@ apply_award (Op *op,
   if (!json_object_get_boolean_member_with_default (json_object_get_object_member (draft, "rules"),
                                                     "points", FALSE))
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "the points rule is off in this event");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "points_off", NULL,
+              "the points rule is off in this event");
       return FALSE;
     }
   if (tto_relay_room_get_member (room, identity_id) == NULL)
@@ -1755,15 +1794,16 @@ apply_task_add (Op *op,
     }
   if (g_strcmp0 (str_member (stage, "status"), "done") == 0)
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "the stage is done; it takes no new tasks");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "stage_done", NULL,
+              "the stage is done; it takes no new tasks");
       return FALSE;
     }
   tasks = json_object_get_array_member (stage, "tasks");
   if (json_array_get_length (tasks) >= TTO_PROTOCOL_MAX_STAGE_TASKS)
     {
-      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                   "a stage holds at most %d tasks", TTO_PROTOCOL_MAX_STAGE_TASKS);
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "stage_task_limit",
+              int_param ("max", TTO_PROTOCOL_MAX_STAGE_TASKS),
+              "a stage holds at most %d tasks", TTO_PROTOCOL_MAX_STAGE_TASKS);
       return FALSE;
     }
   title = g_strstrip (g_strdup (str_member (op->body, "title")));
@@ -2032,9 +2072,13 @@ check_blob (Op *op,
   if ((g_str_equal (form, TTO_TASK_FORM_VOICE_MESSAGE) && !g_str_has_prefix (blob->mime_type, "audio/")) ||
       (g_str_equal (form, TTO_TASK_FORM_VIDEO_MESSAGE) && !g_str_has_prefix (blob->mime_type, "video/")))
     {
-      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_WRONG_FORM,
-                   "this task must be completed as %s; the upload is %s", form_phrase (form),
-                   blob->mime_type);
+      JsonObject *params = json_object_new ();
+
+      /* No "given": the member chose the right form but the wrong kind of file. */
+      json_object_set_string_member (params, "required", form);
+      refuse (error, TTO_PROTOCOL_ERROR_WRONG_FORM, "wrong_form", params,
+              "this task must be completed as %s; the upload is %s", form_phrase (form),
+              blob->mime_type);
       return FALSE;
     }
 
@@ -2072,15 +2116,19 @@ apply_task_complete (Op *op,
     }
   if (!g_str_equal (used, form))
     {
-      g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_WRONG_FORM,
-                   "this task must be completed as %s, not as %s", form_phrase (form),
-                   form_phrase (used));
+      JsonObject *params = json_object_new ();
+
+      json_object_set_string_member (params, "required", form);
+      json_object_set_string_member (params, "given", used);
+      refuse (error, TTO_PROTOCOL_ERROR_WRONG_FORM, "wrong_form", params,
+              "this task must be completed as %s, not as %s", form_phrase (form),
+              form_phrase (used));
       return FALSE;
     }
   if (stage_index != current_of (draft))
     {
-      g_set_error_literal (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                           "only tasks of the active stage can be completed");
+      refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "stage_not_active", NULL,
+              "only tasks of the active stage can be completed");
       return FALSE;
     }
 
@@ -2163,8 +2211,9 @@ apply_meeting_set (Op *op,
 
       if (json_array_get_length (meetings) >= TTO_PROTOCOL_MAX_MEETINGS)
         {
-          g_set_error (error, TTO_PROTOCOL_ERROR, TTO_PROTOCOL_ERROR_CONFLICT,
-                       "an event holds at most %d meetings", TTO_PROTOCOL_MAX_MEETINGS);
+          refuse (error, TTO_PROTOCOL_ERROR_CONFLICT, "meeting_limit",
+                  int_param ("max", TTO_PROTOCOL_MAX_MEETINGS),
+                  "an event holds at most %d meetings", TTO_PROTOCOL_MAX_MEETINGS);
           return FALSE;
         }
       meeting = json_object_new ();
@@ -2386,13 +2435,16 @@ tto_relay_flow_may_send (TtoRelayConn *conn,
                          TtoRelayRoom *room)
 {
   Flow *flow = tto_relay_room_get_flow (room);
+  g_autoptr (TtoFrame) refusal = NULL;
 
   if (flow == NULL || !is_eliminated (flow->state, conn->identity_id))
     return TRUE;
 
-  tto_relay_reply_error (conn, frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
-                         "eliminated: you were eliminated from this event's flow; you can "
-                         "read but no longer send");
+  refusal = tto_frame_new_error (frame->id, TTO_PROTOCOL_ERROR_FORBIDDEN,
+                                 "eliminated: you were eliminated from this event's flow; you "
+                                 "can read but no longer send");
+  json_object_set_string_member (refusal->body, "reason", "eliminated");
+  tto_relay_send (conn, refusal);
   return FALSE;
 }
 

@@ -245,6 +245,8 @@ static const FieldSpec ok_fields[] = { END_FIELDS };
 static const FieldSpec error_fields[] = {
   { "code", FIELD_STRING, TRUE, FALSE, 1, 64 },
   { "message", FIELD_STRING, TRUE, FALSE, 0, 0 },
+  { "reason", FIELD_STRING, FALSE, FALSE, 1, 64 },
+  { "params", FIELD_OBJECT, FALSE, FALSE, 0, 0 },
   END_FIELDS
 };
 
@@ -1215,7 +1217,17 @@ tto_frame_new_error_from_gerror (const char *re,
   g_return_val_if_fail (error != NULL, NULL);
 
   if (error->domain == TTO_PROTOCOL_ERROR)
-    return tto_frame_new_error (re, (TtoProtocolError) error->code, error->message);
+    {
+      TtoFrame *frame = tto_frame_new_error (re, (TtoProtocolError) error->code, error->message);
+      const char *reason = tto_protocol_error_get_reason (error);
+      JsonObject *params = tto_protocol_error_get_params (error);
+
+      if (reason != NULL)
+        json_object_set_string_member (frame->body, "reason", reason);
+      if (params != NULL)
+        json_object_set_object_member (frame->body, "params", json_object_ref (params));
+      return frame;
+    }
 
   /* Other domains are internal details; say so without leaking them. */
   return tto_frame_new_error (re, TTO_PROTOCOL_ERROR_INTERNAL, "internal relay error");
@@ -1327,7 +1339,8 @@ tto_frame_is (const TtoFrame *frame,
   return g_strcmp0 (frame->type, type) == 0;
 }
 
-/* For an error frame, sets @error from its code and message. */
+/* For an error frame, sets @error from its code and message, and its
+ * reason and params (tto_protocol_error_get_reason()). */
 gboolean
 tto_frame_propagate_error (const TtoFrame *frame,
                            GError **error)
@@ -1340,6 +1353,31 @@ tto_frame_propagate_error (const TtoFrame *frame,
   g_set_error_literal (error, TTO_PROTOCOL_ERROR,
                        tto_protocol_error_from_code (tto_frame_get_string (frame, "code")),
                        tto_frame_get_string (frame, "message"));
+  if (error != NULL && tto_frame_get_string (frame, "reason") != NULL)
+    {
+      JsonNode *node = json_object_get_member (frame->body, "params");
+      g_autoptr (JsonObject) params = json_object_new ();
+
+      /* Only strings and integers: what a client puts into its sentence. */
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *given = json_node_get_object (node);
+          g_autoptr (GList) names = json_object_get_members (given);
+
+          for (GList *l = names; l != NULL; l = l->next)
+            {
+              JsonNode *value = json_object_get_member (given, l->data);
+
+              if (!JSON_NODE_HOLDS_VALUE (value))
+                continue;
+              if (json_node_get_value_type (value) == G_TYPE_STRING)
+                json_object_set_string_member (params, l->data, json_node_get_string (value));
+              else if (json_node_get_value_type (value) == G_TYPE_INT64)
+                json_object_set_int_member (params, l->data, json_node_get_int (value));
+            }
+        }
+      tto_protocol_error_set_reason (*error, tto_frame_get_string (frame, "reason"), params);
+    }
   return TRUE;
 }
 

@@ -4,7 +4,108 @@
  */
 #include "tto-protocol.h"
 
-G_DEFINE_QUARK (tto-protocol-error-quark, tto_protocol_error)
+/* An extended error domain (GLib 2.68): a protocol GError carries the
+ * error frame's optional machine-readable reason and params itself, so
+ * they survive g_error_copy() and every GTask hop to the UI. */
+typedef struct
+{
+  char *reason;       /* snake_case, or NULL */
+  JsonObject *params; /* or NULL */
+} TtoProtocolErrorPrivate;
+
+static TtoProtocolErrorPrivate *
+get_private (const GError *error)
+{
+  /* The layout g_error_domain_register() uses (as G_DEFINE_EXTENDED_ERROR). */
+  const gsize sa = 2 * sizeof (gsize);
+  const gsize as = (sizeof (TtoProtocolErrorPrivate) + (sa - 1)) & -sa;
+
+  return (TtoProtocolErrorPrivate *) (((guint8 *) error) - as);
+}
+
+static void
+private_init (GError *error)
+{
+  TtoProtocolErrorPrivate *priv = get_private (error);
+
+  priv->reason = NULL;
+  priv->params = NULL;
+}
+
+static void
+private_copy (const GError *src,
+              GError *dest)
+{
+  const TtoProtocolErrorPrivate *from = get_private (src);
+  TtoProtocolErrorPrivate *to = get_private (dest);
+
+  to->reason = g_strdup (from->reason);
+  to->params = from->params != NULL ? json_object_ref (from->params) : NULL;
+}
+
+static void
+private_clear (GError *error)
+{
+  TtoProtocolErrorPrivate *priv = get_private (error);
+
+  g_clear_pointer (&priv->reason, g_free);
+  g_clear_pointer (&priv->params, json_object_unref);
+}
+
+GQuark
+tto_protocol_error_quark (void)
+{
+  static GQuark quark;
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      quark = g_error_domain_register_static ("tto-protocol-error-quark",
+                                              sizeof (TtoProtocolErrorPrivate),
+                                              private_init, private_copy, private_clear);
+      g_once_init_leave (&initialized, 1);
+    }
+  return quark;
+}
+
+/* Gives @error (TTO_PROTOCOL_ERROR) the reason and params an error frame
+ * sends beside code and message; @params is referenced. */
+void
+tto_protocol_error_set_reason (GError *error,
+                               const char *reason,
+                               JsonObject *params)
+{
+  TtoProtocolErrorPrivate *priv;
+
+  g_return_if_fail (error != NULL && error->domain == TTO_PROTOCOL_ERROR);
+
+  priv = get_private (error);
+  g_free (priv->reason);
+  priv->reason = g_strdup (reason);
+  if (params != NULL)
+    json_object_ref (params);
+  g_clear_pointer (&priv->params, json_object_unref);
+  priv->params = params;
+}
+
+/* The machine-readable reason of a refusal, or NULL (also for errors of
+ * other domains). */
+const char *
+tto_protocol_error_get_reason (const GError *error)
+{
+  if (error == NULL || error->domain != TTO_PROTOCOL_ERROR)
+    return NULL;
+  return get_private (error)->reason;
+}
+
+/* The reason's params (strings or integers by name), or NULL. */
+JsonObject *
+tto_protocol_error_get_params (const GError *error)
+{
+  if (error == NULL || error->domain != TTO_PROTOCOL_ERROR)
+    return NULL;
+  return get_private (error)->params;
+}
 
 /* Indexed by TtoProtocolError: the one place where codes meet the wire. */
 static const char *const error_codes[] = {

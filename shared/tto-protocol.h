@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,11 @@ typedef enum
 GQuark tto_protocol_error_quark (void);
 const char *tto_protocol_error_to_code (TtoProtocolError error);
 TtoProtocolError tto_protocol_error_from_code (const char *code);
+void tto_protocol_error_set_reason (GError *error,
+                                    const char *reason,
+                                    JsonObject *params);
+const char *tto_protocol_error_get_reason (const GError *error);
+JsonObject *tto_protocol_error_get_params (const GError *error);
 
 /* Who sends a frame type. */
 typedef enum

@@ -143,6 +143,58 @@ expect_ok (TtoFrame *answer)
   tto_frame_free (answer);
 }
 
+/* A refusal with @code and the machine-readable @reason; @params ("name=value,…",
+ * values compared as text) must be exactly the frame's params, or absent
+ * when NULL. The client's parse keeps both on the GError, across a copy. */
+static void
+expect_reason (TtoFrame *answer,
+               const char *code,
+               const char *reason,
+               const char *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) copy = NULL;
+  g_autoptr (GString) got = g_string_new (NULL);
+  JsonObject *sent;
+
+  g_assert_nonnull (answer);
+  if (!tto_frame_is (answer, TTO_FRAME_ERROR))
+    g_error ("expected %s (%s), got ok", code, reason);
+  g_assert_cmpstr (tto_frame_get_string (answer, "code"), ==, code);
+  g_assert_cmpstr (tto_frame_get_string (answer, "reason"), ==, reason);
+  /* The English message stays for logs and older clients. */
+  g_assert_cmpstr (tto_frame_get_string (answer, "message"), !=, "");
+
+  g_assert_true (tto_frame_propagate_error (answer, &error));
+  g_assert_true (error->domain == TTO_PROTOCOL_ERROR);
+  copy = g_error_copy (error);
+  g_assert_cmpstr (tto_protocol_error_get_reason (copy), ==, reason);
+  sent = tto_protocol_error_get_params (copy);
+  if (params == NULL)
+    {
+      g_assert_false (json_object_has_member (answer->body, "params"));
+      g_assert_true (sent == NULL || json_object_get_size (sent) == 0);
+    }
+  else
+    {
+      g_autoptr (GList) names = json_object_get_members (sent);
+
+      names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (sent, l->data);
+
+          g_string_append_printf (got, "%s%s=", got->len > 0 ? "," : "", (char *) l->data);
+          if (json_node_get_value_type (value) == G_TYPE_INT64)
+            g_string_append_printf (got, "%" G_GINT64_FORMAT, json_node_get_int (value));
+          else
+            g_string_append (got, json_node_get_string (value));
+        }
+      g_assert_cmpstr (got->str, ==, params);
+    }
+  tto_frame_free (answer);
+}
+
 static JsonObject *
 stage (JsonObject *flow,
        guint index)
@@ -560,6 +612,20 @@ test_elimination (void)
                                                                "\"c9\",\"text\":\"Wait!\"}",
                                                                f.event_id)),
                 "forbidden", "eliminated");
+  {
+    g_autofree char *complete = NULL;
+
+    expect_reason (tto_test_client_request (f.cy, TTO_FRAME_MSG_SEND,
+                                            tto_test_json_object ("{\"event_id\":\"%s\","
+                                                                  "\"client_msg_id\":\"c10\","
+                                                                  "\"text\":\"Wait!\"}",
+                                                                  f.event_id)),
+                   "forbidden", "eliminated", NULL);
+    complete = g_strdup_printf ("\"task_id\":\"%s\",\"form\":\"text_form\","
+                                "\"answers\":{\"Shirt size\":\"S\"}", task_id);
+    expect_reason (request (f.cy, TTO_FRAME_TASK_COMPLETE, f.event_id, complete), "forbidden",
+                   "eliminated", NULL);
+  }
   tto_frame_free (tto_test_client_send_message (f.bo, f.event_id, "b9", "Onwards"));
   {
     g_autoptr (TtoFrame) push = tto_test_client_wait_push (f.cy, TTO_FRAME_MSG_NEW, WAIT_MS);
@@ -571,6 +637,94 @@ test_elimination (void)
   g_clear_pointer (&flow, json_object_unref);
   flow = ok_flow (f.cy, TTO_FRAME_FLOW_GET, f.event_id, "");
   g_assert_cmpint (json_object_get_int_member (flow, "current"), ==, 1);
+
+  fixture_teardown (&f);
+}
+
+/* The refusals a member meets in the UI carry a reason (and params) the
+ * client turns into its own sentence. */
+static void
+test_reasons (void)
+{
+  Fixture f;
+  g_autofree char *rules = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *file_task = NULL;
+  g_autofree char *text_task = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *award = NULL;
+  JsonObject *flow;
+
+  if (!fixture_setup (&f, ",\"stages\":[\"One\",\"Two\"]"))
+    return;
+
+  /* Bo alone approves stage changes; points are off. */
+  rules = g_strdup_printf ("\"rules\":{\"points\":false,\"approval\":{\"mode\":\"members\","
+                           "\"members\":[\"%s\"],\"count\":1},\"elimination\":null}",
+                           id_of (f.bo));
+  json_object_unref (ok_flow (f.ana, TTO_FRAME_FLOW_RULES, f.event_id, rules));
+  first = active_stage_id (f.ana, f.event_id);
+
+  expect_reason (request (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"back\""),
+                 "conflict", "no_previous_stage", NULL);
+  expect_reason (request (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"cancel\""),
+                 "conflict", "no_pending_change", NULL);
+  expect_reason (request (f.bo, TTO_FRAME_FLOW_APPROVE, f.event_id, ""), "conflict",
+                 "no_pending_change", NULL);
+  award = g_strdup_printf ("\"identity_id\":\"%s\",\"delta\":5", id_of (f.bo));
+  expect_reason (request (f.ana, TTO_FRAME_POINTS_AWARD, f.event_id, award), "conflict",
+                 "points_off", NULL);
+  json = g_strdup_printf ("\"stage_id\":\"%s\",\"title\":\"Mine\",\"form\":\"file\"", first);
+  expect_reason (request (f.bo, TTO_FRAME_TASK_ADD, f.event_id, json), "forbidden",
+                 "not_flow_editor", NULL);
+
+  /* A file task completed as a voice message: both forms named. */
+  file_task = add_task (f.ana, f.event_id, first, "file", "");
+  text_task = add_task (f.ana, f.event_id, first, "text_form",
+                        ",\"fields\":[{\"name\":\"Size\",\"type\":\"choice\","
+                        "\"choices\":[\"S\",\"M\"]}]");
+  g_clear_pointer (&json, g_free);
+  json = g_strdup_printf ("\"task_id\":\"%s\",\"form\":\"voice_message\",\"blob_id\":\"x\"",
+                          file_task);
+  expect_reason (request (f.bo, TTO_FRAME_TASK_COMPLETE, f.event_id, json), "wrong_form",
+                 "wrong_form", "given=voice_message,required=file");
+
+  /* A change waits for Bo: another is refused, and Cy may not approve. */
+  json_object_unref (ok_flow (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"next\""));
+  expect_reason (request (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"next\""),
+                 "conflict", "change_pending", NULL);
+  expect_reason (request (f.cy, TTO_FRAME_FLOW_APPROVE, f.event_id, ""), "forbidden",
+                 "not_an_approver", NULL);
+  flow = ok_flow (f.bo, TTO_FRAME_FLOW_APPROVE, f.event_id, "");
+  g_assert_cmpint (json_object_get_int_member (flow, "current"), ==, 1);
+  json_object_unref (flow);
+
+  expect_reason (request (f.ana, TTO_FRAME_FLOW_ADVANCE, f.event_id, "\"direction\":\"next\""),
+                 "conflict", "no_next_stage", NULL);
+  g_clear_pointer (&json, g_free);
+  json = g_strdup_printf ("\"stage_id\":\"%s\",\"title\":\"Late\",\"form\":\"file\"", first);
+  expect_reason (request (f.ana, TTO_FRAME_TASK_ADD, f.event_id, json), "conflict", "stage_done",
+                 NULL);
+  g_clear_pointer (&json, g_free);
+  json = g_strdup_printf ("\"task_id\":\"%s\",\"form\":\"text_form\","
+                          "\"answers\":{\"Size\":\"M\"}", text_task);
+  expect_reason (request (f.bo, TTO_FRAME_TASK_COMPLETE, f.event_id, json), "conflict",
+                 "stage_not_active", NULL);
+
+  /* The limit says how many tasks a stage holds. */
+  second = active_stage_id (f.ana, f.event_id);
+  for (guint i = 0; i < TTO_PROTOCOL_MAX_STAGE_TASKS; i++)
+    g_free (add_task (f.ana, f.event_id, second, "file", ""));
+  g_clear_pointer (&json, g_free);
+  json = g_strdup_printf ("\"stage_id\":\"%s\",\"title\":\"One more\",\"form\":\"file\"",
+                          second);
+  {
+    g_autofree char *max = g_strdup_printf ("max=%d", TTO_PROTOCOL_MAX_STAGE_TASKS);
+
+    expect_reason (request (f.ana, TTO_FRAME_TASK_ADD, f.event_id, json), "conflict",
+                   "stage_task_limit", max);
+  }
 
   fixture_teardown (&f);
 }
@@ -736,6 +890,9 @@ test_forms_matrix (void)
 
     expect_error (request (f.bo, TTO_FRAME_TASK_COMPLETE, f.event_id, json), "wrong_form",
                   "voice message");
+    /* The form was right, the upload not: no "given". */
+    expect_reason (request (f.bo, TTO_FRAME_TASK_COMPLETE, f.event_id, json), "wrong_form",
+                   "wrong_form", "required=voice_message");
   }
   {
     g_autofree char *json = g_strdup_printf ("\"task_id\":\"%s\",\"form\":\"text_form\","
@@ -1479,6 +1636,7 @@ main (int argc,
 
   g_test_add_func ("/flow/approval", test_approval);
   g_test_add_func ("/flow/elimination", test_elimination);
+  g_test_add_func ("/flow/reasons", test_reasons);
   g_test_add_func ("/flow/forms-matrix", test_forms_matrix);
   g_test_add_func ("/flow/titles", test_titles);
   g_test_add_func ("/flow/video-call", test_video_call);

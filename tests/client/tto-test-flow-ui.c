@@ -8,8 +8,8 @@
  * meeting exports as iCalendar that parses back. Against a real relay and
  * MariaDB: a creator advances a stage and a member's TtoFlow follows (with
  * the system line in the chat and the header entry), the member completes
- * a text-form task in the sheet, and a wrong form shows the relay's
- * message. Screenshots of the chart, the table, the progress and a form
+ * a text-form task in the sheet, and a wrong form shows the client's own
+ * sentence for the relay's reason. Screenshots of the chart, the table, the progress and a form
  * task at 360×720 and 1280×800 go to $G_TEST_BUILDDIR/screenshots/.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -875,7 +875,8 @@ test_relay (void)
   task = tto_flow_find_task (ana_flow, task_id, NULL);
   WAIT_FOR (tto_flow_task_is_done_by (task, tto_session_get_identity_id (bo)));
 
-  /* A picture for a video message: the relay's wrong_form, shown. */
+  /* A picture for a video message: the relay's wrong_form (reason
+   * wrong_form), shown in the client's words, not the relay's. */
   dir = g_dir_make_tmp ("tto-flow-XXXXXX", NULL);
   png = g_build_filename (dir, "not-a-video.png", NULL);
   {
@@ -895,7 +896,8 @@ test_relay (void)
   tto_flow_task_sheet_submit (sheet);
   WAIT_FOR (tto_flow_task_sheet_get_error (sheet) != NULL);
   g_test_message ("wrong form: %s", tto_flow_task_sheet_get_error (sheet));
-  g_assert_nonnull (strstr (tto_flow_task_sheet_get_error (sheet), "video message"));
+  g_assert_cmpstr (tto_flow_task_sheet_get_error (sheet), ==,
+                   "This task must be completed as “Video message”.");
   g_assert_false (tto_flow_task_sheet_get_completed (sheet));
   g_assert_false (tto_flow_task_is_done_by (tto_flow_find_task (bo_flow, video_task_id, NULL),
                                             tto_session_get_identity_id (bo)));
@@ -907,6 +909,8 @@ test_relay (void)
   /* A member cannot advance: the refusal is a toast. */
   tto_flow_page_advance (TTO_FLOW_PAGE (page), "next", NULL);
   WAIT_FOR (tto_flow_page_get_last_toast (TTO_FLOW_PAGE (page)) != NULL);
+  g_assert_cmpstr (tto_flow_page_get_last_toast (TTO_FLOW_PAGE (page)), ==,
+                   "Only the creator and members allowed to edit the flow can do this.");
   g_assert_cmpuint (tto_flow_get_current (bo_flow), ==, 0);
 
   /* Ana advances with a conclusion; Bo's model, page and chat follow. */
@@ -1217,8 +1221,9 @@ test_editors (void)
                               member_index (ana, event, bo_id));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (tto_test_gui_named (dialog, "award-delta")), 5);
   respond_ok (ana_page, dialog, TRUE);
+  /* The client's sentence for reason points_off, not the relay's English. */
   g_assert_cmpstr (tto_flow_page_get_last_toast (ana_page), ==,
-                   "the points rule is off in this event");
+                   "Points are turned off in this event.");
   g_assert_cmpint (tto_flow_get_points (ana_flow, bo_id), ==, 0);
 
   /* Stages: the untouched flow takes a template whole… */
@@ -1241,7 +1246,7 @@ test_editors (void)
   WAIT_FOR (tto_flow_page_get_dialog (ana_page) == NULL);
   WAIT_FOR (!tto_flow_page_get_busy (ana_page));
   g_assert_cmpstr (tto_flow_page_get_last_toast (ana_page), ==,
-                   "the points rule is off in this event"); /* nothing new */
+                   "Points are turned off in this event."); /* nothing new */
   WAIT_FOR (tto_flow_get_n_stages (bo_flow) == 5);
   g_assert_cmpstr (tto_flow_stage_get_title (tto_flow_get_stage (bo_flow, 0)), ==, "Team forming");
   g_assert_cmpstr (tto_flow_stage_get_title (tto_flow_get_stage (bo_flow, 4)), ==, "Judging");
@@ -1448,7 +1453,7 @@ test_editors (void)
                                                    "(ss)", task_id, marks[i]));
         WAIT_FOR (!tto_flow_page_get_busy (ana_page));
         g_assert_cmpstr (tto_flow_page_get_last_toast (ana_page), ==,
-                         "the points rule is off in this event"); /* nothing new */
+                         "Points are turned off in this event."); /* nothing new */
         WAIT_FOR (g_strcmp0 (tto_flow_task_get_status (tto_flow_find_task (bo_flow, task_id, NULL)),
                              marks[i]) == 0);
       }
