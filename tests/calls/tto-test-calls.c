@@ -623,50 +623,58 @@ on_rtp_out (GstPad *pad,
   return GST_PAD_PROBE_OK;
 }
 
-static void
-add_loss (GstElement *pipeline,
-          Dropper *dropper)
+/* Every element of the pipeline (bins included) made by that factory. */
+static GPtrArray *
+find_elements (GstElement *pipeline,
+               const char *factory_name)
 {
   g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GPtrArray *found = g_ptr_array_new_with_free_func (gst_object_unref);
   GValue item = G_VALUE_INIT;
-  guint found = 0;
 
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
     {
       GstElement *element = g_value_get_object (&item);
       GstElementFactory *factory = gst_element_get_factory (element);
 
-      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), "nicesrc"))
-        {
-          g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-
-          gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, on_rtp_out, dropper, NULL);
-          found++;
-        }
+      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), factory_name))
+        g_ptr_array_add (found, gst_object_ref (element));
       g_value_reset (&item);
     }
   g_value_unset (&item);
-  g_assert_cmpuint (found, ==, 1);
+
+  return found;
+}
+
+/* The one element of that factory; the pipeline keeps it alive. */
+static GstElement *
+find_only_element (GstElement *pipeline,
+                   const char *factory_name)
+{
+  g_autoptr (GPtrArray) found = find_elements (pipeline, factory_name);
+
+  g_assert_cmpuint (found->len, ==, 1);
+
+  return found->pdata[0];
+}
+
+static void
+add_loss (GstElement *pipeline,
+          Dropper *dropper)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (find_only_element (pipeline, "nicesrc"),
+                                                       "src");
+
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, on_rtp_out, dropper, NULL);
 }
 
 static guint
 encoder_kbps (GstElement *pipeline)
 {
-  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
-  GValue item = G_VALUE_INIT;
   gint bitrate = -1;
 
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *element = g_value_get_object (&item);
-      GstElementFactory *factory = gst_element_get_factory (element);
-
-      /* The call's encoder: the only vp8enc while nobody records. */
-      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), "vp8enc"))
-        g_object_get (element, "target-bitrate", &bitrate, NULL);
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
+  /* The call's encoder: the only vp8enc while nobody records. */
+  g_object_get (find_only_element (pipeline, "vp8enc"), "target-bitrate", &bitrate, NULL);
   g_assert_cmpint (bitrate, >, 0);
 
   return bitrate / 1000;
@@ -752,21 +760,9 @@ static guint
 count_elements (GstElement *pipeline,
                 const char *factory_name)
 {
-  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
-  GValue item = G_VALUE_INIT;
-  guint found = 0;
+  g_autoptr (GPtrArray) found = find_elements (pipeline, factory_name);
 
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElementFactory *factory = gst_element_get_factory (g_value_get_object (&item));
-
-      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), factory_name))
-        found++;
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
-
-  return found;
+  return found->len;
 }
 
 static gboolean
@@ -793,26 +789,10 @@ encoded_buffers (GstElement *pipeline,
                  guint ms,
                  TtoCallsRoom *room)
 {
-  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
-  GValue item = G_VALUE_INIT;
-  g_autoptr (GstPad) src = NULL;
+  g_autoptr (GstPad) src = gst_element_get_static_pad (find_only_element (pipeline, factory_name),
+                                                       "src");
   gint count = 0;
   gulong probe;
-
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *element = g_value_get_object (&item);
-      GstElementFactory *factory = gst_element_get_factory (element);
-
-      if (factory != NULL && g_str_equal (gst_plugin_feature_get_name (factory), factory_name))
-        {
-          g_assert_null (src);
-          src = gst_element_get_static_pad (element, "src");
-        }
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
-  g_assert_nonnull (src);
 
   probe = gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &count, NULL);
   tto_calls_room_run (room, ms);
